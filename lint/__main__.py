@@ -1,0 +1,5 @@
+"""`python -m knightwatch`."""
+
+from knightwatch.cli import main
+
+main()

@@ -1,0 +1,169 @@
+"""`[tool.knightwatch]` in the analysed project's pyproject.toml, validated key by key."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from knightwatch.errors import KnightwatchError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10
+    import tomli as tomllib
+
+#: flag-read functions known out of the box: dotted name suffix -> index of the key argument
+DEFAULT_ACCESSORS: dict[str, int] = {
+    **{f"get_{t}_{k}": 0 for t in ("boolean", "string", "integer", "float", "object") for k in ("value", "details")},
+    **{f"get_{t}_{k}_async": 0 for t in ("boolean", "string", "integer", "float", "object") for k in ("value", "details")},
+    "variation": 0,
+    "variation_detail": 0,
+    "migration_variation": 0,
+    "is_enabled": 0,
+    "get_variant": 0,
+    "is_feature_enabled": 0,
+    "get_feature_value": 0,
+    "get_flag": 0,
+    "is_on": 0,
+    "is_off": 0,
+    "eval_feature": 0,
+    "feature_enabled": 0,
+    "get_feature_flag": 0,
+    "flag_is_active": 1,
+    "switch_is_active": 0,
+    "sample_is_active": 0,
+    "waffle_flag": 0,
+    "waffle_switch": 0,
+    "get_treatment": 1,
+}
+
+SCHEMA: dict[str, dict[str, type | tuple]] = {
+    "": {
+        "source": list,
+        "exclude": list,
+        "entry-points": list,
+        "coverage": list,
+        "max-file-size": int,
+        "fail-on": str,
+        "select": list,
+        "ignore": list,
+        "baseline": str,
+        "paths": dict,
+        "flags": dict,
+        "safety": dict,
+    },
+    "flags": {"accessors": list, "registry": str, "env-prefixes": list},
+    "safety": {"sinks": list, "breakers": list},
+}
+
+
+@dataclass
+class Config:
+    """Resolved configuration. Paths are absolute; dotted names as written."""
+
+    root: Path
+    file: Path | None = None
+    source: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    entry_points: list[str] = field(default_factory=list)
+    coverage: list[str] = field(default_factory=list)
+    paths: dict[str, list[str]] = field(default_factory=dict)
+    accessors: list[str] = field(default_factory=list)
+    registry: Path | None = None
+    env_prefixes: list[str] = field(default_factory=list)
+    sinks: list[str] = field(default_factory=list)
+    breakers: list[str] = field(default_factory=list)
+    max_file_size: int = 2_000_000
+    fail_on: str = "low"
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    baseline: Path | None = None
+
+    @property
+    def configured(self) -> bool:
+        return self.file is not None
+
+    @property
+    def where(self) -> str:
+        return str(self.file) if self.file else "configuration"
+
+
+def _check(table: dict[str, Any], section: str, file: Path) -> None:
+    prefix = "tool.knightwatch" + (f".{section}" if section else "")
+    for key, value in table.items():
+        expected = SCHEMA[section].get(key)
+        if expected is None:
+            known = ", ".join(sorted(SCHEMA[section]))
+            raise KnightwatchError(f"{file}: unknown key [{prefix}] {key!r} (known keys: {known})")
+        if not isinstance(value, expected) or isinstance(value, bool) and expected is int:
+            raise KnightwatchError(
+                f"{file}: [{prefix}] {key!r} must be a {expected.__name__}, not {type(value).__name__}"
+            )
+        if expected is list and not all(isinstance(v, str) for v in value):
+            raise KnightwatchError(f"{file}: [{prefix}] {key!r} must be a list of strings")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise KnightwatchError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise KnightwatchError(f"{path}: invalid TOML: {exc}") from None
+
+
+def load_config(root: Path) -> Config:
+    """Read `[tool.knightwatch]` from ROOT/pyproject.toml; an unconfigured project gets defaults."""
+    root = root.resolve()
+    if not root.exists():
+        raise KnightwatchError(f"{root}: no such directory")
+    if not root.is_dir():
+        raise KnightwatchError(f"{root}: not a directory")
+    file = root / "pyproject.toml"
+    if not file.is_file():
+        return Config(root=root)
+    data = _read_toml(file).get("tool", {}).get("knightwatch")
+    if data is None:
+        return Config(root=root)
+    if not isinstance(data, dict):
+        raise KnightwatchError(f"{file}: [tool.knightwatch] must be a table")
+    _check(data, "", file)
+    flags = data.get("flags", {})
+    safety = data.get("safety", {})
+    _check(flags, "flags", file)
+    _check(safety, "safety", file)
+    paths = data.get("paths", {})
+    for key, aliases in paths.items():
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise KnightwatchError(f"{file}: [tool.knightwatch.paths] {key!r} must be a list of strings")
+    for key in ("entry-points",):
+        for value in data.get(key, []):
+            if ":" not in value or not all(value.split(":", 1)):
+                raise KnightwatchError(f"{file}: [tool.knightwatch] {key!r}: {value!r} is not 'module:function'")
+    for name in ("fail-on",):
+        if name in data and data[name].lower() not in ("critical", "high", "medium", "low"):
+            raise KnightwatchError(f"{file}: [tool.knightwatch] {name!r} must be critical, high, medium or low")
+    registry = flags.get("registry")
+    baseline = data.get("baseline")
+    return Config(
+        root=root,
+        file=file,
+        source=data.get("source", []),
+        exclude=data.get("exclude", []),
+        entry_points=data.get("entry-points", []),
+        coverage=data.get("coverage", []),
+        paths=paths,
+        accessors=flags.get("accessors", []),
+        registry=(root / registry) if registry else None,
+        env_prefixes=flags.get("env-prefixes", []),
+        sinks=safety.get("sinks", []),
+        breakers=safety.get("breakers", []),
+        max_file_size=data.get("max-file-size", 2_000_000),
+        fail_on=data.get("fail-on", "low").lower(),
+        select=data.get("select", []),
+        ignore=data.get("ignore", []),
+        baseline=(root / baseline) if baseline else None,
+    )

@@ -1,0 +1,586 @@
+"""Per-file summary: the definitions, bindings, calls and branch gates of one module.
+
+A summary is plain JSON-able data, so it can be cached by content hash; every later stage reads
+summaries, never ASTs. Expressions are kept symbolically (see `Expr`) and resolved project-wide
+by `knightwatch.index`.
+
+Expr encoding (lists, so they survive JSON):
+  ["n", name]            a name load              ["a", expr, attr]      attribute
+  ["c", expr]            result of calling expr   ["s", text]            string constant
+  ["f", scope]           a def/class/lambda here  ["i", module]          `import module`
+  ["m", module, name]    `from module import name`["d", {key: expr}]     dict literal (string keys)
+  ["l", [expr, ...]]     list/tuple/set literal   ["x", expr, key]       subscript expr[key]
+  ["it", expr]           an element of iterating  ["ga", expr, key]      getattr(expr, key)
+  ["g", key]             globals()[key]           ["sup", class_scope]   super() in a method
+  ["fs", prefix]         f-string with a constant prefix   ["u"]         unknown
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+SUMMARY_VERSION = 3
+UNKNOWN = ["u"]
+IGNORE_RE = re.compile(r"#\s*knightwatch:\s*ignore(?P<codes>\[[^\]]*\])?(?:\s*--\s*(?P<reason>.*))?", re.I)
+BINOP_DUNDER = {
+    ast.Add: "__add__", ast.Sub: "__sub__", ast.Mult: "__mul__", ast.Div: "__truediv__",
+    ast.FloorDiv: "__floordiv__", ast.Mod: "__mod__", ast.Pow: "__pow__", ast.MatMult: "__matmul__",
+    ast.LShift: "__lshift__", ast.RShift: "__rshift__", ast.BitOr: "__or__", ast.BitAnd: "__and__",
+    ast.BitXor: "__xor__",
+}
+CMP_DUNDER = {ast.Eq: "__eq__", ast.NotEq: "__ne__", ast.Lt: "__lt__", ast.LtE: "__le__", ast.Gt: "__gt__",
+              ast.GtE: "__ge__", ast.In: "__contains__", ast.NotIn: "__contains__"}
+TERMINATORS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+def _terminates(body: list[ast.stmt]) -> bool:
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, TERMINATORS):
+        return True
+    if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):
+        f = last.value.func
+        name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
+        return name in ("exit", "_exit", "abort")
+    return False
+
+
+def _span(nodes: list[ast.AST]) -> list[int] | None:
+    if not nodes:
+        return None
+    return [nodes[0].lineno, max(getattr(n, "end_lineno", n.lineno) or n.lineno for n in nodes)]
+
+
+def _first_stmt_line(body: list[ast.stmt]) -> int:
+    if len(body) > 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        return body[1].lineno
+    return body[0].lineno if body else 0
+
+
+class Summariser(ast.NodeVisitor):
+    """Walk one module and collect its summary."""
+
+    def __init__(self, module: str, is_package: bool):
+        self.module = module
+        self.package = module if is_package else module.rpartition(".")[0]
+        self.scopes: dict[str, dict[str, Any]] = {}
+        self.calls: list[list[Any]] = []
+        self.gates: list[dict[str, Any]] = []
+        self.attr_loads: list[list[Any]] = []
+        self.name_loads: list[list[Any]] = []
+        self.seen_names: set[tuple[str, str]] = set()
+        self.words: set[str] = set()
+        self.star_imports: list[str] = []
+        self.all: list[str] | None = None
+        self.main_block = 0
+        self.scope = ""
+        self.class_scope: str | None = None  # innermost enclosing class of the current function
+        self.pos: list[int] = []  # [list_id, index, ...] of the statement being visited
+        self.cond = 0  # >0 while inside conditionally evaluated sub-expressions
+        self.lists = 0
+        self.lambda_counts: dict[str, int] = {}
+        self.test_calls: list[int] | None = None  # collects call indices while visiting an if-test
+        self.negated = 0
+
+    # ---- scopes -------------------------------------------------------------------------------
+    def _new_scope(self, q: str, kind: str, node: ast.AST, parent: str | None, **extra) -> dict:
+        entry = {"kind": kind, "line": getattr(node, "lineno", 1), "end": getattr(node, "end_lineno", 1) or 1,
+                 "parent": parent, "names": {}, **extra}
+        self.scopes[q] = entry
+        return entry
+
+    def _qual(self, name: str) -> str:
+        return f"{self.scope}.{name}" if self.scope else name
+
+    def _bind(self, name: str, expr: list, scope: str | None = None) -> None:
+        target = self.scope if scope is None else scope
+        if name in self.scopes[target].get("globals", ()):
+            target = ""
+        self.scopes[target]["names"].setdefault(name, []).append(expr)
+
+    # ---- expressions --------------------------------------------------------------------------
+    def expr(self, node: ast.AST | None) -> list:
+        """The symbolic value of NODE (does not record calls)."""
+        if node is None:
+            return UNKNOWN
+        if isinstance(node, ast.Name):
+            return ["n", node.id]
+        if isinstance(node, ast.Attribute):
+            return ["a", self.expr(node.value), node.attr]
+        if isinstance(node, ast.Constant):
+            return ["s", node.value] if isinstance(node.value, str) else UNKNOWN
+        if isinstance(node, ast.Call):
+            f = node.func
+            if isinstance(f, ast.Name) and f.id == "getattr" and len(node.args) >= 2:
+                return ["ga", self.expr(node.args[0]), self.expr(node.args[1])]
+            if isinstance(f, ast.Name) and f.id == "super":
+                return ["sup", self.class_scope or ""]
+            if isinstance(f, ast.Name) and f.id in ("globals", "locals", "vars") and not node.args:
+                return ["gl"]
+            return ["c", self.expr(f)]
+        if isinstance(node, ast.Subscript):
+            v = self.expr(node.value)
+            if v == ["gl"]:
+                return ["g", self.expr(node.slice)]
+            return ["x", v, self.expr(node.slice)]
+        if isinstance(node, ast.Dict):
+            d = {}
+            for k, v in zip(node.keys, node.values):
+                if isinstance(k, ast.Constant) and isinstance(k.value, (str, int)):
+                    d[str(k.value)] = self.expr(v)
+                elif v is not None:
+                    d[f"?{len(d)}"] = self.expr(v)
+            return ["d", d]
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return ["l", [self.expr(e) for e in node.elts]]
+        if isinstance(node, ast.JoinedStr):
+            prefix = ""
+            for part in node.values:
+                if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                    prefix += part.value
+                else:
+                    break
+            return ["fs", prefix]
+        if isinstance(node, ast.IfExp):
+            return ["l", [self.expr(node.body), self.expr(node.orelse)]] + [1]
+        if isinstance(node, ast.BoolOp):
+            return ["l", [self.expr(v) for v in node.values]] + [1]
+        if isinstance(node, ast.Lambda):
+            return ["f", self._lambda_name(node)]
+        if isinstance(node, ast.NamedExpr):
+            return self.expr(node.value)
+        if isinstance(node, (ast.Await, ast.Starred)):
+            return self.expr(node.value)
+        return UNKNOWN
+
+    def _lambda_name(self, node: ast.Lambda) -> str:
+        key = id(node)
+        names = self.__dict__.setdefault("_lambda_names", {})
+        if key not in names:
+            n = self.lambda_counts.get(self.scope, 0) + 1
+            self.lambda_counts[self.scope] = n
+            names[key] = self._qual(f"<lambda{n}>")
+        return names[key]
+
+    # ---- calls --------------------------------------------------------------------------------
+    def _record_call(self, node: ast.AST, callee: list, args: list, kwargs: dict) -> None:
+        idx = len(self.calls)
+        self.calls.append([self.scope, callee, node.lineno, node.col_offset + 1,
+                           getattr(node, "end_lineno", node.lineno), (getattr(node, "end_col_offset", 0) or 0) + 1,
+                           1 if self.cond else 0, list(self.pos), args, kwargs])
+        if self.test_calls is not None:
+            self.test_calls.append([idx, self.negated % 2])
+
+    def visit_Call(self, node: ast.Call) -> None:
+        f = node.func
+        if isinstance(f, ast.Name) and f.id == "getattr" and len(node.args) >= 2:
+            callee = ["u"]  # the getattr call itself; the result's call is recorded by the outer Call
+        else:
+            callee = self.expr(f)
+        args = [self.expr(a) for a in node.args]
+        kwargs = {k.arg: self.expr(k.value) for k in node.keywords if k.arg}
+        self._record_call(node, callee if callee != ["u"] else ["n", "getattr"], args, kwargs)
+        self.generic_visit(node)
+
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        dunder = BINOP_DUNDER.get(type(node.op))
+        if dunder:
+            self._record_call(node, ["a", self.expr(node.left), dunder], [self.expr(node.right)], {})
+        self.generic_visit(node)
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        if isinstance(node.ctx, ast.Load) and isinstance(node.value, (ast.Name, ast.Attribute)):
+            self._record_call(node, ["a", self.expr(node.value), "__getitem__"], [], {})
+        self.generic_visit(node)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        dunder = CMP_DUNDER.get(type(node.ops[0]))
+        if dunder:
+            target = node.comparators[0] if dunder == "__contains__" else node.left
+            self._record_call(node, ["a", self.expr(target), dunder], [], {})
+        self.generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self.words.add(node.id)
+            key = (self.scope, node.id)
+            if key not in self.seen_names:
+                self.seen_names.add(key)
+                self.name_loads.append([self.scope, node.id, node.lineno])
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self.words.add(node.attr)
+            self.attr_loads.append([self.scope, self.expr(node), node.lineno])
+        self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str) and node.value.isidentifier() and len(node.value) < 80:
+            self.words.add(node.value)
+
+    def _conditional(self, nodes) -> None:
+        self.cond += 1
+        for n in nodes:
+            self.visit(n)
+        self.cond -= 1
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> None:
+        self.visit(node.values[0])
+        self._conditional(node.values[1:])
+
+    def visit_IfExp(self, node: ast.IfExp) -> None:
+        start = len(self.calls)
+        saved, self.test_calls = self.test_calls, []
+        self.visit(node.test)
+        tests, self.test_calls = self.test_calls, saved
+        self._gate(tests, "ifexp", _span([node.body]), _span([node.orelse]), None, start)
+        self._conditional([node.body, node.orelse])
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> None:
+        if isinstance(node.op, ast.Not):
+            self.negated += 1
+            self.visit(node.operand)
+            self.negated -= 1
+        else:
+            self.generic_visit(node)
+
+    def _comprehension(self, node) -> None:
+        first, *more = node.generators
+        self.visit(first.iter)
+        self.cond += 1
+        for i, gen in enumerate(node.generators):
+            if i:
+                self.visit(gen.iter)
+            self._bind_target(gen.target, ["it", self.expr(gen.iter)])
+            for cond in gen.ifs:
+                self.visit(cond)
+        for part in (getattr(node, "elt", None), getattr(node, "key", None), getattr(node, "value", None)):
+            if part is not None:
+                self.visit(part)
+        self.cond -= 1
+
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _comprehension
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        q = self._lambda_name(node)
+        self._new_scope(q, "lambda", node, self.scope, body=node.body.lineno,
+                        params=self._params(node.args), decorators=[], returns=[self.expr(node.body)])
+        self._in_scope(q, [node.body], defaults=node.args)
+
+    # ---- statements ---------------------------------------------------------------------------
+    def _visit_list(self, body: list[ast.stmt]) -> None:
+        self.lists += 1
+        lid = self.lists
+        for i, stmt in enumerate(body):
+            self.pos.extend((lid, i))
+            self.visit(stmt)
+            del self.pos[-2:]
+
+    def _in_scope(self, q: str, body, defaults: ast.arguments | None = None, cls: str | None = None) -> None:
+        saved = (self.scope, self.pos, self.cond, self.test_calls, self.negated, self.class_scope)
+        self.scope, self.pos, self.cond, self.test_calls, self.negated = q, [], 0, None, 0
+        if cls is not None:
+            self.class_scope = cls
+        if body and isinstance(body[0], ast.stmt):
+            self._visit_list(body)
+        else:
+            for n in body:
+                self.visit(n)
+        self.scope, self.pos, self.cond, self.test_calls, self.negated, self.class_scope = saved
+
+    def _params(self, args: ast.arguments) -> list[str]:
+        names = [a.arg for a in args.posonlyargs + args.args]
+        names += [f"*{args.vararg.arg}"] if args.vararg else []
+        names += [a.arg for a in args.kwonlyargs]
+        names += [f"**{args.kwarg.arg}"] if args.kwarg else []
+        return names
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        q = self._qual(node.name)
+        for d in node.decorator_list:
+            self.visit(d)
+        for d in node.args.defaults + node.args.kw_defaults:
+            if d is not None:
+                self.visit(d)
+        decorators = [self.expr(d) for d in node.decorator_list]
+        in_class = self.scopes[self.scope]["kind"] == "class"
+        entry = self._new_scope(q, "function", node, self.scope, body=_first_stmt_line(node.body),
+                                params=self._params(node.args), decorators=decorators, returns=[],
+                                method=in_class, deco_lines=[d.lineno for d in node.decorator_list])
+        ann = {}
+        for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
+            if a.annotation is not None:
+                t = self._annotation(a.annotation)
+                if t is not None:
+                    ann[a.arg] = t
+        if ann:
+            entry["ann"] = ann
+        for d, a in zip(reversed(node.args.defaults), reversed(node.args.posonlyargs + node.args.args)):
+            entry.setdefault("defaults", {})[a.arg] = self.expr(d)
+        # decorators are applied by the enclosing scope, innermost first
+        value: list = ["f", q]
+        for d in reversed(node.decorator_list):
+            self._record_call(d, self.expr(d), [value], {})
+            value = ["dec", self.expr(d), value]
+        self._bind(node.name, value)
+        self._in_scope(q, node.body, cls=None)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _annotation(self, node: ast.AST) -> list | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                node = ast.parse(node.value, mode="eval").body
+            except SyntaxError:
+                return None
+        if isinstance(node, ast.Subscript):  # Optional[X], list[X]: take X where it is one name
+            inner = node.slice
+            if isinstance(node.value, (ast.Name, ast.Attribute)) and getattr(node.value, "id", getattr(node.value, "attr", "")) == "Optional":
+                node = inner
+            else:
+                return None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            parts = [p for p in (node.left, node.right) if not (isinstance(p, ast.Constant) and p.value is None)]
+            node = parts[0] if len(parts) == 1 else None
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            return ["c", self.expr(node)]
+        return None
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        q = self._qual(node.name)
+        for n in node.bases + [k.value for k in node.keywords] + node.decorator_list:
+            self.visit(n)
+        self._new_scope(q, "class", node, self.scope, body=_first_stmt_line(node.body),
+                        bases=[self.expr(b) for b in node.bases],
+                        decorators=[self.expr(d) for d in node.decorator_list], attrs={},
+                        deco_lines=[d.lineno for d in node.decorator_list])
+        value: list = ["f", q]
+        for d in reversed(node.decorator_list):
+            self._record_call(d, self.expr(d), [value], {})
+            value = ["dec", self.expr(d), value]
+        self._bind(node.name, value)
+        self._in_scope(q, node.body, cls=q)
+
+    def _bind_target(self, target: ast.AST, value: list) -> None:
+        if isinstance(target, ast.Name):
+            self._bind(target.id, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            elts = value[1] if value[0] == "l" and len(value[1]) == len(target.elts) else None
+            for i, t in enumerate(target.elts):
+                self._bind_target(t, elts[i] if elts else ["it", value])
+        elif isinstance(target, ast.Starred):
+            self._bind_target(target.value, ["l", [["it", value]]])
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            owner = self._self_class(target.value.id)
+            if owner is not None:
+                self.scopes[owner]["attrs"].setdefault(target.attr, []).append([self.scope, value])
+            else:
+                self.scopes[self.scope].setdefault("setattrs", []).append([target.value.id, target.attr, value])
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, (ast.Name, ast.Attribute)):
+            key = self.expr(target.slice)
+            self.scopes[self.scope].setdefault("items", []).append([self.expr(target.value), key, value])
+
+    def _self_class(self, name: str) -> str | None:
+        """The class whose instance NAME is, when NAME is a method's first parameter."""
+        entry = self.scopes.get(self.scope)
+        if not entry or entry["kind"] != "function" or not entry.get("method"):
+            return None
+        params = entry["params"]
+        if params and params[0] == name and entry["parent"] and self.scopes[entry["parent"]]["kind"] == "class":
+            return entry["parent"]
+        return None
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self.visit(node.value)
+        value = self.expr(node.value)
+        for t in node.targets:
+            self.visit(t)
+            self._bind_target(t, value)
+            if isinstance(t, ast.Name) and t.id == "__all__" and self.scope == "" and value[0] == "l":
+                self.all = [e[1] for e in value[1] if e[0] == "s"]
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+            self._bind_target(node.target, self.expr(node.value))
+        else:
+            t = self._annotation(node.annotation)
+            if t is not None and isinstance(node.target, (ast.Name, ast.Attribute)):
+                self._bind_target(node.target, t)
+        self.visit(node.target)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self.generic_visit(node)
+        if isinstance(node.target, ast.Name) and self.scope == "" and node.target.id == "__all__":
+            value = self.expr(node.value)
+            if value[0] == "l" and self.all is not None:
+                self.all += [e[1] for e in value[1] if e[0] == "s"]
+
+    def visit_Global(self, node: ast.Global) -> None:
+        self.scopes[self.scope].setdefault("globals", []).extend(node.names)
+
+    def visit_Return(self, node: ast.Return) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+            self.scopes[self.scope].setdefault("returns", []).append(self.expr(node.value))
+
+    def visit_Yield(self, node: ast.Yield) -> None:
+        self.generic_visit(node)
+        self.scopes[self.scope]["generator"] = True
+
+    visit_YieldFrom = visit_Yield
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self._bind(alias.asname, ["i", alias.name])
+            else:
+                self._bind(alias.name.partition(".")[0], ["i", alias.name.partition(".")[0]])
+                if "." in alias.name:
+                    self.scopes[self.scope].setdefault("submodules", []).append(alias.name)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        base = node.module or ""
+        if node.level:
+            parts = self.package.split(".") if self.package else []
+            parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
+            base = ".".join(p for p in parts + ([node.module] if node.module else []) if p)
+        for alias in node.names:
+            if alias.name == "*":
+                self.star_imports.append(base)
+            else:
+                self._bind(alias.asname or alias.name, ["m", base, alias.name])
+
+    def visit_If(self, node: ast.If) -> None:
+        if self.scope == "" and _is_main_test(node.test):
+            self.main_block = node.lineno
+        self._branch(node, node.test, node.body, node.orelse, "if")
+
+    def visit_While(self, node: ast.While) -> None:
+        self._branch(node, node.test, node.body, node.orelse, "while")
+
+    def _branch(self, node, test, body, orelse, kind) -> None:
+        start = len(self.calls)
+        saved, self.test_calls = self.test_calls, []
+        self.visit(test)
+        tests, self.test_calls = self.test_calls, saved
+        rest = None
+        if kind == "if" and _terminates(body) and self.pos:
+            rest = [node.end_lineno + 1, None]  # the rest of the enclosing block; end filled by caller
+        self._gate(tests, kind, _span(body), _span(orelse), rest, start)
+        self._visit_list(body)
+        self._visit_list(orelse)
+
+    def _gate(self, tests, kind, body, orelse, rest, start) -> None:
+        if not tests:
+            return
+        self.gates.append({"calls": tests, "kind": kind, "body": body, "orelse": orelse,
+                           "rest": rest, "scope": self.scope, "pos": list(self.pos)})
+
+    def visit_For(self, node) -> None:
+        self.visit(node.iter)
+        self._bind_target(node.target, ["it", self.expr(node.iter)])
+        self._visit_list(node.body)
+        self._visit_list(node.orelse)
+
+    visit_AsyncFor = visit_For
+
+    def visit_With(self, node) -> None:
+        for item in node.items:
+            self.visit(item.context_expr)
+            mgr = self.expr(item.context_expr)
+            self._record_call(item.context_expr, ["a", mgr, "__enter__"], [], {})
+            self._record_call(item.context_expr, ["a", mgr, "__exit__"], [], {})
+            if item.optional_vars is not None:
+                self._bind_target(item.optional_vars, ["c", ["a", mgr, "__enter__"]])
+        self._visit_list(node.body)
+
+    visit_AsyncWith = visit_With
+
+    def visit_Try(self, node) -> None:
+        self._visit_list(node.body)
+        for h in node.handlers:
+            if h.type is not None:
+                self.visit(h.type)
+            if h.name:
+                self._bind(h.name, ["c", self.expr(h.type)] if h.type is not None else UNKNOWN)
+            self._visit_list(h.body)
+        self._visit_list(node.orelse)
+        self._visit_list(node.finalbody)
+
+    visit_TryStar = visit_Try
+
+    def visit_Raise(self, node: ast.Raise) -> None:
+        if node.exc is not None:
+            self.visit(node.exc)
+            if isinstance(node.exc, (ast.Name, ast.Attribute)):
+                self._record_call(node.exc, self.expr(node.exc), [], {})
+        if node.cause is not None:
+            self.visit(node.cause)
+
+    def visit_Match(self, node) -> None:
+        self.visit(node.subject)
+        for case in node.cases:
+            if case.guard is not None:
+                self.visit(case.guard)
+            self._visit_list(case.body)
+
+    def summarise(self, tree: ast.Module, nlines: int) -> dict:
+        self._new_scope("", "module", tree, None, body=_first_stmt_line(tree.body) or 1)
+        self.scopes[""].update(line=1, end=max(nlines, 1))
+        self._visit_list(tree.body)
+        self._close_rest_spans()
+        return {
+            "v": SUMMARY_VERSION, "module": self.module, "scopes": self.scopes, "calls": self.calls,
+            "gates": self.gates, "attr_loads": self.attr_loads, "name_loads": self.name_loads, "words": sorted(self.words),
+            "star_imports": self.star_imports, "all": self.all, "main_block": self.main_block,
+        }
+
+    def _close_rest_spans(self) -> None:
+        """An early-return guard gates the rest of its block: end it where the block's scope ends."""
+        for g in self.gates:
+            if g["rest"] is not None:
+                g["rest"][1] = self.scopes[g["scope"]]["end"]
+                if g["rest"][0] > g["rest"][1]:
+                    g["rest"] = None
+
+
+def _is_main_test(test: ast.AST) -> bool:
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+            and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value == "__main__")
+
+
+def ignores(text: str) -> list[list]:
+    """`# knightwatch: ignore[...]` comments: [line, [codes] or None for a bare ignore, reason]."""
+    found = []
+    if "knightwatch" not in text:
+        return found
+    import io
+    import tokenize
+
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.COMMENT:
+                m = IGNORE_RE.search(tok.string)
+                if m:
+                    codes = m.group("codes")
+                    parsed = [c.strip().upper() for c in codes[1:-1].split(",") if c.strip()] if codes else None
+                    found.append([tok.start[0], parsed, (m.group("reason") or "").strip()])
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass
+    return found
+
+
+def summarise(module: str, is_package: bool, tree: ast.Module, text: str) -> dict:
+    """The summary of one parsed module."""
+    nlines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    summary = Summariser(module, is_package).summarise(tree, nlines)
+    summary["nlines"] = nlines
+    summary["package"] = is_package
+    summary["ignores"] = ignores(text)
+    return summary

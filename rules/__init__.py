@@ -1,0 +1,1 @@
+"""knightwatch's rules, one a module. `ALL_RULES` is the public list, in rule-id order."""
