@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from knightwatch.index import Index, Values, qualify
+from knightwatch.index import PASSTHROUGH_DECORATORS, Index, Values, qualify
 
 PARAM_ROUNDS = 3
 IMPLICIT_DUNDERS = frozenset({"__str__", "__repr__", "__eq__", "__hash__", "__lt__", "__le__", "__gt__", "__ge__",
@@ -259,7 +259,7 @@ class CallGraph:
                 parent = qualify(module, _code_scope(idx, module, entry["parent"] or ""))
                 for d in entry["decorators"]:
                     if not any(v[0] == "def" for v in idx.resolve(module, entry["parent"] or "", d)):
-                        if _decorator_name(d) not in ("property", "staticmethod", "classmethod", "abstractmethod"):
+                        if _decorator_name(d) not in PASSTHROUGH_DECORATORS:
                             self._edge(parent, q, "may", entry["line"])
                             break
             if kind in ("function", "class", "lambda") and entry["parent"] is not None:

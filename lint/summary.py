@@ -277,8 +277,12 @@ class Summariser(ast.NodeVisitor):
         lid = self.lists
         for i, stmt in enumerate(body):
             self.pos.extend((lid, i))
+            gates = len(self.gates)
             self.visit(stmt)
             del self.pos[-2:]
+            for g in self.gates[gates:]:  # an early-return guard gates the statements after it
+                if g["rest"] is not None and g["pos"] == self.pos + [lid, i]:
+                    g["rest"] = [body[i + 1].lineno, body[-1].end_lineno] if i + 1 < len(body) else None
 
     def _in_scope(self, q: str, body, defaults: ast.arguments | None = None, cls: str | None = None) -> None:
         saved = (self.scope, self.pos, self.cond, self.test_calls, self.negated, self.class_scope)
@@ -407,10 +411,9 @@ class Summariser(ast.NodeVisitor):
         if node.value is not None:
             self.visit(node.value)
             self._bind_target(node.target, self.expr(node.value))
-        else:
-            t = self._annotation(node.annotation)
-            if t is not None and isinstance(node.target, (ast.Name, ast.Attribute)):
-                self._bind_target(node.target, t)
+        t = self._annotation(node.annotation) if self.scopes[self.scope]["kind"] != "class" else None
+        if t is not None and isinstance(node.target, (ast.Name, ast.Attribute)):
+            self._bind_target(node.target, t)
         self.visit(node.target)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
@@ -470,7 +473,7 @@ class Summariser(ast.NodeVisitor):
         tests, self.test_calls = self.test_calls, saved
         rest = None
         if kind == "if" and _terminates(body) and self.pos:
-            rest = [node.end_lineno + 1, None]  # the rest of the enclosing block; end filled by caller
+            rest = []  # the rest of the enclosing block: filled in by _visit_list
         self._gate(tests, kind, _span(body), _span(orelse), rest, start)
         self._visit_list(body)
         self._visit_list(orelse)
@@ -533,20 +536,11 @@ class Summariser(ast.NodeVisitor):
         self._new_scope("", "module", tree, None, body=_first_stmt_line(tree.body) or 1)
         self.scopes[""].update(line=1, end=max(nlines, 1))
         self._visit_list(tree.body)
-        self._close_rest_spans()
         return {
             "v": SUMMARY_VERSION, "module": self.module, "scopes": self.scopes, "calls": self.calls,
             "gates": self.gates, "attr_loads": self.attr_loads, "name_loads": self.name_loads, "words": sorted(self.words),
             "star_imports": self.star_imports, "all": self.all, "main_block": self.main_block,
         }
-
-    def _close_rest_spans(self) -> None:
-        """An early-return guard gates the rest of its block: end it where the block's scope ends."""
-        for g in self.gates:
-            if g["rest"] is not None:
-                g["rest"][1] = self.scopes[g["scope"]]["end"]
-                if g["rest"][0] > g["rest"][1]:
-                    g["rest"] = None
 
 
 def _is_main_test(test: ast.AST) -> bool:

@@ -1,1 +1,13 @@
 """knightwatch's rules, one a module. `ALL_RULES` is the public list, in rule-id order."""
+
+from knightwatch.rules.breaker_out_of_reach import BreakerOutOfReach
+from knightwatch.rules.dead_code import DeadCode
+from knightwatch.rules.deployment_drift import DeploymentDrift
+from knightwatch.rules.dormant_path import DormantPath
+from knightwatch.rules.parse_error import ParseError
+from knightwatch.rules.recycled_flag import RecycledFlag
+from knightwatch.rules.stale_flag import StaleFlag
+
+ALL_RULES = sorted([ParseError, DormantPath, DeadCode, RecycledFlag, StaleFlag, BreakerOutOfReach, DeploymentDrift],
+                   key=lambda r: r.id)
+__all__ = ["ALL_RULES"]

@@ -1,0 +1,229 @@
+"""The pipeline: sources -> summaries -> index -> call and flag graphs -> coverage join -> Analysis.
+
+`Analysis` is everything the rules read. It holds no AST.
+"""
+
+from __future__ import annotations
+
+import os
+from bisect import bisect_left
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from glob import glob
+from pathlib import Path
+from typing import Callable
+
+import networkx as nx
+
+from knightwatch.cache import Cache, content_key
+from knightwatch.callgraph import CallGraph
+from knightwatch.config import Config
+from knightwatch.coverage_join import CoverageJoin, load_coverage
+from knightwatch.errors import KnightwatchError
+from knightwatch.flags import FlagGraph, Registry, load_registry
+from knightwatch.index import Index
+from knightwatch.parse import decode, parse, parse_error
+from knightwatch.reach import entry_nodes, reachable
+from knightwatch.safety import Safety
+from knightwatch.sources import SourceFile, discover
+from knightwatch.summary import SUMMARY_VERSION, summarise
+
+PARALLEL_THRESHOLD = 64  # files; below it a process pool costs more than it saves
+
+
+@dataclass
+class FileInfo:
+    """One analysed file: its module, text lines, summary (None if it did not parse) or error."""
+
+    source: SourceFile
+    lines: list[str]
+    summary: dict | None
+    error: tuple[int, int, str] | None = None
+
+    @property
+    def path(self) -> str:
+        return self.source.relpath
+
+
+def _summarise_one(args: tuple[str, str, bool, bytes, int]) -> tuple[dict | None, tuple | None, str]:
+    """Worker: decode, parse and summarise one file. Returns (summary, error, text)."""
+    relpath, module, is_package, data, limit = args
+    if len(data) > limit:
+        return None, (1, 1, f"file is {len(data):,} bytes, over the {limit:,}-byte limit (max-file-size); not analysed"), ""
+    try:
+        text = decode(data)
+    except SyntaxError as exc:
+        return None, (1, 1, str(exc.msg if hasattr(exc, "msg") else exc)), ""
+    try:
+        tree = parse(text, relpath)
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+        e = parse_error(exc)
+        return None, (e.line, e.column, e.message), text
+    try:
+        return summarise(module, is_package, tree, text), None, text
+    except RecursionError:
+        return None, (1, 1, "code nested too deeply to analyse"), text
+
+
+def _chunked(items: list, n: int) -> list[list]:
+    return [items[i:i + n] for i in range(0, len(items), n)]
+
+
+def _summarise_many(batch: list[tuple]) -> list[tuple]:
+    return [_summarise_one(a) for a in batch]
+
+
+@dataclass
+class Analysis:
+    """What the rules read: files, graphs, flags, coverage, reachability, safety paths."""
+
+    config: Config
+    files: dict[str, FileInfo]
+    notes: list[str]
+    index: Index | None = None
+    callgraph: CallGraph | None = None
+    flags: FlagGraph | None = None
+    registry: Registry | None = None
+    coverage: CoverageJoin | None = None
+    safety: Safety | None = None
+    roots: list[str] = field(default_factory=list)
+    reach_all: dict[str, str | None] = field(default_factory=dict)  # over call, may and ref edges
+    reach_static: dict[str, str | None] = field(default_factory=dict)  # over call and ref edges only
+    _executed_sorted: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    _sink_reachers: frozenset[str] | None = None
+
+    def lines_of(self, path: str) -> list[str] | None:
+        info = self.files.get(path)
+        return info.lines if info else None
+
+    @property
+    def hosts(self) -> list[str]:
+        return self.coverage.hosts if self.coverage else []
+
+    def ran_on(self, path: str, start: int, end: int) -> frozenset[str]:
+        """Hosts that executed any line in [START, END] of PATH."""
+        if not self.coverage:
+            return frozenset()
+        hosts = set()
+        for host, lines in self.coverage.executed(path).items():
+            if self.coverage.mismatched(host, path):
+                continue
+            key = (host, path)
+            ordered = self._executed_sorted.get(key)
+            if ordered is None:
+                ordered = self._executed_sorted[key] = sorted(lines)
+            i = bisect_left(ordered, start)
+            if i < len(ordered) and ordered[i] <= end:
+                hosts.add(host)
+        return frozenset(hosts)
+
+    def function_hosts(self, qname: str) -> frozenset[str]:
+        """Hosts on which the body of function QNAME ran."""
+        data = self.callgraph.graph.nodes[qname]
+        return self.ran_on(data["path"], data["body"] or data["line"], data["end"])
+
+    def region_hosts(self, region) -> frozenset[str]:
+        return self.ran_on(region.path, region.start, region.end)
+
+    @property
+    def sink_reachers(self) -> frozenset[str]:
+        """Functions from which a sink can be reached over call and may-call edges."""
+        if self._sink_reachers is None:
+            found: set[str] = set()
+            if self.safety:
+                g = self.callgraph.graph
+                calls = g.edge_subgraph([(a, b) for a, b, k in g.edges(data="kind") if k != "ref"])
+                for sink in self.safety.sinks:
+                    if sink in calls:
+                        found |= nx.ancestors(calls, sink) | {sink}
+            self._sink_reachers = frozenset(found)
+        return self._sink_reachers
+
+    def sites_reach_sink(self, sites) -> bool:
+        reachers = self.sink_reachers
+        return any(t in reachers for s in sites for t in s.targets)
+
+    def is_test_code(self, path: str) -> bool:
+        name = path.rsplit("/", 1)[-1]
+        return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" \
+            or "/tests/" in f"/{path}" or "/test/" in f"/{path}"
+
+
+def _read_sources(files: list[SourceFile], config: Config, cache: Cache,
+                  progress: Callable[[int, int], None] | None) -> dict[str, FileInfo]:
+    jobs, infos, keys = [], {}, {}
+    for sf in files:
+        try:
+            data = sf.abspath.read_bytes()
+        except OSError as exc:
+            infos[sf.relpath] = FileInfo(sf, [], None, (1, 1, f"cannot read file: {exc.strerror or exc}"))
+            continue
+        key = content_key(data, sf.module, sf.is_package)
+        cached = cache.get(key)
+        if cached is not None:
+            text = cached.pop("_text")
+            infos[sf.relpath] = FileInfo(sf, text.splitlines(), cached if "scopes" in cached else None,
+                                         tuple(cached["error"]) if cached.get("error") else None)
+            continue
+        keys[sf.relpath] = key
+        jobs.append((sf, (sf.relpath, sf.module, sf.is_package, data, config.max_file_size)))
+    results: list[tuple] = []
+    if len(jobs) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
+        workers = min(os.cpu_count() or 1, 8)
+        batches = _chunked([a for _, a in jobs], max(8, len(jobs) // (workers * 8)))
+        with ProcessPoolExecutor(workers) as pool:
+            for batch in pool.map(_summarise_many, batches):
+                results.extend(batch)
+                if progress:
+                    progress(len(results), len(jobs))
+    else:
+        for _, a in jobs:
+            results.append(_summarise_one(a))
+    for (sf, _), (summary, error, text) in zip(jobs, results):
+        infos[sf.relpath] = FileInfo(sf, text.splitlines(), summary, error)
+        record = dict(summary) if summary else {"v": SUMMARY_VERSION, "error": list(error) if error else None}
+        record["_text"] = text
+        cache.put(keys[sf.relpath], record)
+    return {k: infos[k] for k in sorted(infos)}
+
+
+def coverage_files(config: Config, patterns: list[str]) -> list[Path]:
+    found: list[Path] = []
+    for pattern in patterns:
+        full = pattern if os.path.isabs(pattern) else str(config.root / pattern)
+        matches = sorted(glob(full))
+        if not matches:
+            raise KnightwatchError(f"coverage data {pattern!r} matches no file (relative to {config.root})")
+        found += [Path(m) for m in matches]
+    return found
+
+
+def analyse(config: Config, *, coverage: list[str] | None = None, cache: Cache | None = None,
+            progress: Callable[[int, int], None] | None = None) -> Analysis:
+    """Run every stage up to the rules."""
+    notes: list[str] = []
+    files = discover(config.root, config.source, config.exclude, notes)
+    infos = _read_sources(files, config, cache or Cache(None), progress)
+    analysis = Analysis(config, infos, notes)
+    parsed = {i.source.module: i.summary for i in infos.values() if i.summary is not None}
+    paths = {i.source.module: i.path for i in infos.values() if i.summary is not None}
+    index = Index(parsed)
+    analysis.index = index
+    cg = analysis.callgraph = CallGraph(index, paths).build()
+    analysis.flags = FlagGraph(cg, config)
+    if config.registry:
+        analysis.registry = load_registry(config.registry, config.root)
+    if config.entry_points:
+        analysis.roots = entry_nodes(cg.graph, config.entry_points, config.where)
+    else:  # a library: every module's top level is an entry
+        analysis.roots = sorted(parsed)
+    analysis.roots += sorted(m for m, s in parsed.items() if s.get("main_block") and m not in analysis.roots)
+    analysis.reach_all = reachable(cg.graph, analysis.roots, frozenset({"call", "may", "ref"}))
+    analysis.reach_static = reachable(cg.graph, analysis.roots, frozenset({"call", "ref"}))
+    if config.sinks:
+        analysis.safety = Safety(cg, config.sinks, config.breakers, config.where)
+    data_files = coverage_files(config, coverage if coverage is not None else config.coverage)
+    if data_files:
+        sources = {i.path: "\n".join(i.lines) + "\n" for i in infos.values() if i.summary is not None}
+        analysis.coverage = load_coverage(data_files, config.root, sources, config.paths)
+    return analysis

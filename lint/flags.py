@@ -1,0 +1,218 @@
+"""The flag graph: every flag read (resolved to its key through constants, imports, classes and
+enums), the code regions each read gates, and the flag registry (flags.toml)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from knightwatch.callgraph import CallGraph, CallSite
+from knightwatch.config import DEFAULT_ACCESSORS, Config, _read_toml
+from knightwatch.errors import KnightwatchError
+
+KINDS = ("release", "experiment", "ops", "operational", "kill-switch", "permission")
+BY_DESIGN = frozenset({"ops", "operational", "kill-switch", "permission"})
+ENV_READERS = frozenset({"os.getenv", "os.environ.get"})
+
+
+@dataclass
+class Region:
+    """Lines that run only when a flag read has a given outcome."""
+
+    read: "FlagRead"
+    on: bool  # True: runs when the flag is on
+    kind: str  # "if", "else", "guard" (rest of the block after an early return), "ifexp"
+    start: int
+    end: int
+    sites: list[CallSite] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return self.read.path
+
+
+@dataclass
+class FlagRead:
+    """A call that reads a flag."""
+
+    keys: tuple[str, ...]  # resolved key(s); empty when unresolvable
+    via: str  # the key expression as written (a constant name, an enum member, a literal)
+    accessor: str
+    site: CallSite
+    regions: list[Region] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return self.site.path
+
+    @property
+    def line(self) -> int:
+        return self.site.line
+
+    @property
+    def key(self) -> str | None:
+        return self.keys[0] if len(self.keys) == 1 else None
+
+
+@dataclass
+class FlagSpec:
+    """One `[flags."<key>"]` entry of the registry."""
+
+    key: str
+    owner: str = ""
+    kind: str = "release"
+    created: dt.date | None = None
+    expires: dt.date | None = None
+    line: int = 0
+
+    @property
+    def by_design_dormant(self) -> bool:
+        return self.kind in BY_DESIGN
+
+
+@dataclass
+class Registry:
+    path: str  # relative to the project root
+    flags: dict[str, FlagSpec]
+
+
+def _as_date(value, key: str, field_name: str, file: Path) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise KnightwatchError(f"{file}: flag {key!r}: {field_name!r} must be a date (YYYY-MM-DD), not {value!r}")
+
+
+def load_registry(file: Path, root: Path) -> Registry:
+    """Read a flag inventory: `[flags."<key>"]` tables with owner, kind, created, expires."""
+    if not file.is_file():
+        raise KnightwatchError(f"{file}: flag registry not found (configured in [tool.knightwatch.flags] registry)")
+    data = _read_toml(file)
+    table = data.get("flags", {})
+    if not isinstance(table, dict):
+        raise KnightwatchError(f"{file}: [flags] must be a table of flag tables")
+    text = file.read_text(encoding="utf-8", errors="replace").splitlines()
+    specs = {}
+    for key, entry in table.items():
+        if not isinstance(entry, dict):
+            raise KnightwatchError(f"{file}: flag {key!r} must be a table")
+        unknown = set(entry) - {"owner", "kind", "created", "expires", "description"}
+        if unknown:
+            raise KnightwatchError(f"{file}: flag {key!r}: unknown field {sorted(unknown)[0]!r}")
+        kind = entry.get("kind", "release")
+        if kind not in KINDS:
+            raise KnightwatchError(f"{file}: flag {key!r}: kind {kind!r} is not one of {', '.join(KINDS)}")
+        specs[key] = FlagSpec(key, str(entry.get("owner", "")), kind,
+                              _as_date(entry.get("created"), key, "created", file),
+                              _as_date(entry.get("expires"), key, "expires", file),
+                              _header_line(text, key))
+    return Registry(file.resolve().relative_to(root).as_posix() if file.resolve().is_relative_to(root)
+                    else str(file), specs)
+
+
+def _header_line(lines: list[str], key: str) -> int:
+    pattern = re.compile(r"^\s*\[\s*flags\s*\.\s*(?:\"%s\"|'%s'|%s)\s*\]" % ((re.escape(key),) * 3))
+    return next((i for i, line in enumerate(lines, 1) if pattern.match(line)), 1)
+
+
+def _render(expr) -> str:
+    tag = expr[0]
+    if tag == "n":
+        return expr[1]
+    if tag == "a":
+        return f"{_render(expr[1])}.{expr[2]}"
+    if tag == "s":
+        return repr(expr[1])
+    if tag == "c":
+        return f"{_render(expr[1])}()"
+    return "<expr>"
+
+
+class FlagGraph:
+    """Flag reads and the regions they gate; `graph` links flag keys to the functions they gate."""
+
+    def __init__(self, cg: CallGraph, config: Config):
+        self.cg = cg
+        self.reads: list[FlagRead] = []
+        self.graph = nx.DiGraph()
+        exact = set(config.accessors)
+        suffixes = {a.rpartition(".")[2]: 0 for a in config.accessors} | DEFAULT_ACCESSORS
+        idx = cg.index
+        for module, sites in cg.sites_by_module.items():
+            summary = idx.summaries[module]
+            by_index = {s.index: s for s in sites}
+            for gate in summary["gates"]:
+                for call_index, negated in gate["calls"]:
+                    site = by_index.get(call_index)
+                    if site is None:
+                        continue
+                    read = self._read(site, summary["calls"][call_index], exact, suffixes, gate)
+                    if read is None:
+                        continue
+                    self._regions(read, gate, bool(negated), sites)
+                    self.reads.append(read)
+        self._link()
+
+    def _read(self, site: CallSite, call, exact, suffixes, gate) -> FlagRead | None:
+        callee, args, kwargs = call[1], call[8], call[9]
+        name = callee[2] if callee[0] == "a" else callee[1] if callee[0] == "n" else None
+        targets = set(site.targets)
+        env = bool(targets & ENV_READERS)
+        if targets & exact:
+            argn = 0
+        elif env:
+            argn = 0
+        elif name in suffixes and not any(self.cg.index.kind(t) for t in targets if t not in exact):
+            argn = suffixes[name]
+        else:
+            return None
+        key_expr = args[argn] if argn < len(args) else next(iter(kwargs.values()), None)
+        if key_expr is None:
+            return None
+        values = self.cg.index.resolve(site.module, site.scope, key_expr)
+        keys = tuple(sorted({v[1] for v in values if v[0] == "str"}))
+        accessor = next(iter(sorted(targets & exact)), None) or (f"env:{name}" if env else str(name))
+        return FlagRead(keys, _render(key_expr), accessor, site)
+
+    def _regions(self, read: FlagRead, gate: dict, negated: bool, sites: list[CallSite]) -> None:
+        kind = gate["kind"]
+        on = not negated
+        spans = []
+        if gate["body"]:
+            spans.append(("ifexp" if kind == "ifexp" else "if", on, gate["body"]))
+        if gate["orelse"]:
+            spans.append(("ifexp" if kind == "ifexp" else "else", not on, gate["orelse"]))
+        if gate["rest"]:
+            spans.append(("guard", not on, gate["rest"]))
+        for rkind, polarity, (start, end) in spans:
+            inside = [s for s in sites if start <= s.line <= end and s.caller.startswith(read.site.caller)]
+            read.regions.append(Region(read, polarity, rkind, start, end, inside))
+
+    def _link(self) -> None:
+        for read in self.reads:
+            for key in read.keys:
+                self.graph.add_node(("flag", key), kind="flag")
+                self.graph.add_edge(("flag", key), read.site.caller, line=read.line, via=read.via)
+                for region in read.regions:
+                    for site in region.sites:
+                        for target in site.targets:
+                            self.graph.add_edge(read.site.caller, target, gated_by=key, on=region.on)
+
+    def by_key(self) -> dict[str, list[FlagRead]]:
+        out: dict[str, list[FlagRead]] = {}
+        for read in self.reads:
+            for key in read.keys:
+                out.setdefault(key, []).append(read)
+        return out

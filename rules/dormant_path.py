@@ -1,0 +1,112 @@
+"""KW101 dormant-path."""
+
+from __future__ import annotations
+
+from knightwatch.finding import Severity, TraceStep
+from knightwatch.reach import path_to
+from knightwatch.rule import Rule
+
+
+class DormantPath(Rule):
+    """Reachable code that production never ran: a flag-gated branch or a function no host executed.
+
+    ## What it does
+    Joins the call and flag graphs with production coverage (one coverage.py data file per host).
+    It reports a branch gated by a feature flag that no host ever executed although the function
+    around it ran, and a function that is statically reachable from an entry point but whose body
+    no host executed (reported once, where the dormant part of the graph starts). Branches of
+    kill-switch, ops and permission flags are dormant by design and are not reported.
+
+    ## Why is this bad?
+    Dormant code still ships and can still run. Nobody exercises it, nobody remembers what it
+    does, and one flag flip or one stale server wakes it up — as Power Peg woke up on 1 August
+    2012.
+
+    ## Example
+    ```python
+    if flags.is_on(AUCTION_V2):          # off on every host since 2011
+        return self.auction.route_v2(parent)
+    ```
+
+    ## Use instead
+    Remove the branch and its flag, or turn the flag on and exercise the path deliberately.
+    """
+
+    id = "KW101"
+    name = "dormant-path"
+    severity = Severity.MEDIUM
+    needs = frozenset({"coverage"})
+    tags = ("maintainability", "feature-flags", "coverage")
+    precision = "high"
+
+    def check(self, analysis):
+        if not analysis.hosts:
+            return
+        specs = analysis.registry.flags if analysis.registry else {}
+        dormant_regions = []
+        exempt_regions = []
+        for read in analysis.flags.reads:
+            by_design = any(specs.get(k) and specs[k].by_design_dormant for k in read.keys)
+            caller = read.site.caller
+            if caller not in analysis.reach_static or caller not in analysis.callgraph.graph:
+                continue
+            if not analysis.function_hosts(caller) and analysis.callgraph.graph.nodes[caller]["kind"] != "module":
+                continue
+            for region in read.regions:
+                if region.kind == "ifexp" and region.start == region.end == read.line:
+                    continue  # one line: coverage cannot tell the branches apart
+                if by_design:
+                    exempt_regions.append(region)
+                    continue
+                if analysis.region_hosts(region):
+                    continue
+                dormant_regions.append(region)
+                key = read.key or read.via
+                state = "off" if region.on else "on"
+                severity = self._severity(analysis, region.path, analysis.sites_reach_sink(region.sites))
+                yield self.finding(
+                    region.path, region.start,
+                    f"branch gated by flag {key!r} ({'on' if region.on else 'off'} side) never ran on any of "
+                    f"{len(analysis.hosts)} hosts: the flag was {state} everywhere",
+                    severity=severity, symbol=f"{caller}:{key}:{region.kind}",
+                    trace=[TraceStep(read.path, read.line, read.site.column, f"reads flag {key!r} via {read.via}"),
+                           TraceStep(region.path, region.start, 1, "dormant branch starts here")],
+                    flag=key, hosts=len(analysis.hosts))
+        yield from self._functions(analysis, dormant_regions + exempt_regions)
+
+    @staticmethod
+    def _severity(analysis, path: str, reaches_sink: bool) -> Severity:
+        if analysis.is_test_code(path):
+            return Severity.LOW
+        return Severity.HIGH if reaches_sink else Severity.MEDIUM
+
+    def _functions(self, analysis, covered_regions):
+        """Reachable functions no host ran, reported where the dormant subgraph starts."""
+        g = analysis.callgraph.graph
+        idx = analysis.index
+        ran = {}
+
+        def hosts(q):
+            if q not in ran:
+                ran[q] = analysis.function_hosts(q)
+            return ran[q]
+
+        in_region = {(r.path, s.line) for r in covered_regions for s in r.sites}
+        for q in sorted(analysis.reach_static):
+            if idx.kind(q) != "function" or hosts(q):
+                continue
+            callers = [c for c in g.predecessors(q) if g.edges[c, q]["kind"] == "call" and c in analysis.reach_static]
+            live_callers = [c for c in callers if g.nodes[c]["kind"] == "module" or hosts(c)]
+            if not live_callers:
+                continue  # reached only from other dormant code: part of that finding
+            sites = [s for c in live_callers for s in analysis.callgraph.sites.get(c, ()) if q in s.targets]
+            if sites and all((s.path, s.line) in in_region for s in sites):
+                continue  # behind a dormant or by-design flag branch, already accounted for
+            path, line = g.nodes[q]["path"], g.nodes[q]["line"]
+            chain = path_to(analysis.reach_static, q)
+            trace = [TraceStep(s.path, s.line, s.column, f"{s.caller} calls {q}, never on any host") for s in sites[:3]]
+            yield self.finding(
+                path, line,
+                f"function {q} is reachable from {chain[0]} but never ran on any of {len(analysis.hosts)} hosts",
+                severity=self._severity(analysis, path, q in analysis.sink_reachers),
+                symbol=q, trace=trace, hosts=len(analysis.hosts))

@@ -1,0 +1,75 @@
+"""KW202 stale-flag."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from knightwatch.finding import Severity, TraceStep
+from knightwatch.rule import Rule
+
+
+def today() -> dt.date:
+    """The date flags are judged against (`KNIGHTWATCH_TODAY=YYYY-MM-DD` pins it)."""
+    pinned = os.environ.get("KNIGHTWATCH_TODAY")
+    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
+
+
+class StaleFlag(Rule):
+    """A flag is past its expiry, declared but never read, or read but never declared.
+
+    ## What it does
+    Compares the flag registry (`[tool.knightwatch.flags] registry`) with the flag reads found in
+    the code. It reports a registry flag whose `expires` date has passed (medium while code still
+    reads it), a declared flag that no code reads, and a flag key the code reads that the registry
+    does not declare.
+
+    ## Why is this bad?
+    A flag nobody owns any more is a flag somebody will re-purpose. Knight Capital re-used a flag
+    that had not gated anything for years; the old code behind it woke up on the one server that
+    missed the deploy.
+
+    ## Example
+    ```toml
+    [flags."smars.odd-lot-v1"]
+    owner = "equities-routing"
+    kind = "release"
+    created = 2011-01-10
+    expires = 2011-06-30   # long gone, still read in router.py
+    ```
+
+    ## Use instead
+    Remove the flag and the code it gates once it is fully rolled out, then delete the registry
+    entry. Declare every new flag with an owner, a kind and an expiry.
+    """
+
+    id = "KW202"
+    name = "stale-flag"
+    severity = Severity.LOW
+    needs = frozenset({"registry"})
+    tags = ("maintainability", "feature-flags")
+    precision = "very-high"
+
+    def check(self, analysis):
+        registry = analysis.registry
+        reads = analysis.flags.by_key()
+        now = today()
+        for key, spec in sorted(registry.flags.items()):
+            sites = reads.get(key, [])
+            trace = [TraceStep(r.path, r.line, r.site.column, f"reads {key!r} via {r.via}") for r in sites]
+            if spec.expires and spec.expires < now:
+                yield self.finding(
+                    registry.path, spec.line,
+                    f"flag {key!r} expired on {spec.expires.isoformat()} "
+                    + (f"and is still read in {len(sites)} place(s)" if sites else "and no code reads it"),
+                    severity=Severity.MEDIUM if sites else Severity.LOW, symbol=f"flag:{key}", trace=trace,
+                    flag=key, expired=spec.expires.isoformat(), reads=len(sites), owner=spec.owner)
+            elif not sites:
+                yield self.finding(registry.path, spec.line,
+                                   f"flag {key!r} is declared (owner {spec.owner or 'unknown'}) but no code reads it",
+                                   symbol=f"flag:{key}", flag=key, owner=spec.owner, reads=0)
+        for key, sites in sorted(reads.items()):
+            if key not in registry.flags:
+                for r in sites:
+                    yield self.finding(r.path, r.line, f"flag {key!r} is read here but not declared in {registry.path}",
+                                       column=r.site.column, symbol=f"flag:{key}:{r.site.caller}", flag=key)
