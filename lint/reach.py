@@ -25,7 +25,8 @@ def entry_nodes(graph: nx.DiGraph, entry_points: list[str], where: str) -> list[
 def reachable(graph: nx.DiGraph, roots: Iterable[str], kinds: frozenset[str]) -> dict[str, str | None]:
     """Nodes reachable from ROOTS over edges of KINDS, each with its BFS parent (None for roots).
 
-    Reaching a definition also reaches its module (importing it ran the module's top level).
+    Reaching a definition also reaches its module (importing it ran the module's top level), and
+    reaching a module reaches its parent package.
     """
     parent: dict[str, str | None] = {}
     queue: deque[str] = deque()
@@ -40,6 +41,10 @@ def reachable(graph: nx.DiGraph, roots: Iterable[str], kinds: frozenset[str]) ->
         if module and module not in parent:
             parent[module] = node
             queue.append(module)
+        package = node.rpartition(".")[0] if nodes[node].get("kind") == "module" else ""
+        if package in nodes and package not in parent:  # importing a.b imports the package a first
+            parent[package] = node
+            queue.append(package)
         for succ, data in graph.adj[node].items():
             if succ not in parent and data["kind"] in kinds:
                 parent[succ] = node

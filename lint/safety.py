@@ -62,7 +62,9 @@ class Safety:
         }
 
     def is_sink_site(self, site: CallSite) -> str | None:
-        return next((t for t in sorted(site.targets) if t in self.sinks), None)
+        """The sink SITE calls, preferring one it calls for certain over a may-call."""
+        found = sorted((may, t) for t, may in site.targets.items() if t in self.sinks)
+        return found[0][1] if found else None
 
     def is_breaker_site(self, site: CallSite) -> bool:
         return any(t in self.breakers for t in site.targets)
