@@ -1,0 +1,9 @@
+def apply(f):
+    f()
+
+
+def func():
+    pass
+
+
+apply(func)

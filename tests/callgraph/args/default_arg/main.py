@@ -1,0 +1,9 @@
+def fallback():
+    pass
+
+
+def run(action=fallback):
+    action()
+
+
+run()

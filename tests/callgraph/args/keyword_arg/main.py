@@ -1,0 +1,9 @@
+def run(x, callback=None):
+    callback(x)
+
+
+def handler(x):
+    pass
+
+
+run(1, callback=handler)

@@ -1,0 +1,14 @@
+def apply(f):
+    f()
+
+
+def first():
+    pass
+
+
+def second():
+    pass
+
+
+apply(first)
+apply(second)

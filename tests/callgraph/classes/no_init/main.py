@@ -1,0 +1,6 @@
+class Plain:
+    def method(self):
+        pass
+
+
+Plain().method()

@@ -1,0 +1,7 @@
+class Tool:
+    def use(self):
+        pass
+
+
+t = Tool()
+Tool.use(t)

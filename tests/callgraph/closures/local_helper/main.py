@@ -1,0 +1,11 @@
+def make():
+    def helper():
+        pass
+
+    def run():
+        helper()
+
+    return run
+
+
+make()()

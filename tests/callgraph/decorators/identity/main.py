@@ -1,0 +1,10 @@
+def register(f):
+    return f
+
+
+@register
+def func():
+    pass
+
+
+func()

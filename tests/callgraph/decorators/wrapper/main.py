@@ -1,0 +1,13 @@
+def trace(f):
+    def wrapper():
+        return f()
+
+    return wrapper
+
+
+@trace
+def func():
+    pass
+
+
+func()

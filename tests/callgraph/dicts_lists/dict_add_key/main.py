@@ -1,0 +1,7 @@
+def handler():
+    pass
+
+
+table = {}
+table["h"] = handler
+table["h"]()

@@ -1,0 +1,10 @@
+def start():
+    pass
+
+
+def stop():
+    pass
+
+
+actions = {"start": start, "stop": stop}
+actions["start"]()

@@ -1,0 +1,7 @@
+def notify():
+    pass
+
+
+callbacks = []
+callbacks.append(notify)
+callbacks[0]()

@@ -1,0 +1,10 @@
+def first():
+    pass
+
+
+def second():
+    pass
+
+
+funcs = [first, second]
+funcs[1]()

@@ -1,0 +1,7 @@
+def func():
+    pass
+
+
+alias = func
+other = alias
+other()

@@ -1,0 +1,13 @@
+def a():
+    b()
+
+
+def b():
+    c()
+
+
+def c():
+    pass
+
+
+a()

@@ -1,0 +1,12 @@
+ACTION = "talk"
+
+
+class Robot:
+    def walk(self):
+        pass
+
+    def talk(self):
+        pass
+
+
+getattr(Robot(), ACTION)()

@@ -1,0 +1,10 @@
+class Config:
+    def load(self):
+        pass
+
+
+def missing():
+    pass
+
+
+getattr(Config(), "reload", missing)()

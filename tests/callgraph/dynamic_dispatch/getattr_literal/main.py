@@ -1,0 +1,10 @@
+class Robot:
+    def walk(self):
+        pass
+
+    def talk(self):
+        pass
+
+
+r = Robot()
+getattr(r, "walk")()

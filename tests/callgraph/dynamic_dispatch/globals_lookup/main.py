@@ -1,0 +1,5 @@
+def greet():
+    pass
+
+
+globals()["greet"]()

@@ -1,0 +1,8 @@
+import marketdata.feed as feed
+
+
+def subscribe(symbol):
+    return feed.subscribe(symbol)
+
+
+subscribe("KCG")

@@ -1,0 +1,9 @@
+def inner():
+    yield 1
+
+
+def outer():
+    yield from inner()
+
+
+list(outer())

@@ -1,0 +1,5 @@
+import tools as t
+from tools import build as make
+
+t.build()
+make()

@@ -1,0 +1,3 @@
+from pkg.parser import parse
+
+parse("a b")

@@ -1,0 +1,6 @@
+def greet():
+    name()
+
+
+def name():
+    pass

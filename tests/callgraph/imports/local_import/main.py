@@ -1,0 +1,7 @@
+def lazy():
+    import heavy
+
+    heavy.compute()
+
+
+lazy()

@@ -1,0 +1,10 @@
+def _load(name):
+    return legacy_handler
+
+
+def legacy_handler():
+    pass
+
+
+def __getattr__(name):
+    return _load(name)

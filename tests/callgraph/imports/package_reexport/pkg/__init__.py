@@ -1,0 +1,3 @@
+from .impl import api
+
+__all__ = ["api"]

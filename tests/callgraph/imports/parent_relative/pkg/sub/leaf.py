@@ -1,0 +1,5 @@
+from ..core import base
+
+
+def go():
+    base()

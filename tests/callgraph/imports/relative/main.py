@@ -1,0 +1,3 @@
+from pkg.service import run
+
+run()

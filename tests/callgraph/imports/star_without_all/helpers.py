@@ -1,0 +1,6 @@
+def visible():
+    pass
+
+
+def _private():
+    pass

@@ -1,0 +1,3 @@
+import pkg.db as database
+
+database.connect()

@@ -1,0 +1,5 @@
+def setup():
+    pass
+
+
+setup()

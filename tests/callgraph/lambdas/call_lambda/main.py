@@ -1,0 +1,2 @@
+f = lambda x: x + 1
+f(1)

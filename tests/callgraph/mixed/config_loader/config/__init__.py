@@ -1,0 +1,3 @@
+from .loader import Settings
+
+__all__ = ["Settings"]

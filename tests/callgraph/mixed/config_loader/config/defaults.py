@@ -1,0 +1,1 @@
+DEFAULTS = {"log_dir": "logs"}

@@ -1,0 +1,6 @@
+from .registry import register
+
+
+@register("csv")
+def export(rows):
+    return ",".join(str(r) for r in rows)

@@ -1,0 +1,10 @@
+class Base:
+    def greet(self):
+        pass
+
+
+class Child(Base):
+    pass
+
+
+Child().greet()

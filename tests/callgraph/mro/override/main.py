@@ -1,0 +1,11 @@
+class Base:
+    def speak(self):
+        pass
+
+
+class Child(Base):
+    def speak(self):
+        pass
+
+
+Child().speak()

@@ -1,0 +1,9 @@
+def make():
+    def inner():
+        pass
+
+    return inner
+
+
+handler = make()
+handler()

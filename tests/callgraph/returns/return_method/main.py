@@ -1,0 +1,10 @@
+class Greeter:
+    def greet(self):
+        pass
+
+
+def pick(obj):
+    return obj.greet
+
+
+pick(Greeter())()

@@ -1,0 +1,5 @@
+def shout(word):
+    return word.upper()
+
+
+loud = list(map(shout, ["a", "b"]))
