@@ -71,8 +71,13 @@ def discover(root: Path, source: list[str], exclude: list[str], notes: list[str]
         if not top.is_dir():
             raise KnightwatchError(f"source entry {entry!r} does not exist under {root}")
         # a package directory names its modules from its parent; a plain directory (src/) from itself
-        base = top.parent if (top / "__init__.py").is_file() else top
+        # a package directory names its modules from its parent; a plain directory (src/) from itself;
+        # a project root that is itself a package keeps its own name as the package
+        package = (top / "__init__.py").is_file()
+        prefix = f"{root.resolve().name}." if package and top.resolve() == root.resolve() else ""
+        base = top if prefix or not package else top.parent
         base_rel = "" if base.resolve() == root.resolve() else base.relative_to(root).as_posix()
         for path, rel in _walk(top, root, exclude, notes):
-            files[rel] = SourceFile(rel, path, module_name(rel, base_rel))
+            name = module_name(rel, base_rel)
+            files[rel] = SourceFile(rel, path, prefix + name if name != "__init__" or not prefix else prefix[:-1])
     return [files[k] for k in sorted(files)]
