@@ -5,10 +5,13 @@
 
 from __future__ import annotations
 
+import gc
+import marshal
 import os
 from bisect import bisect_left
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from glob import glob
 from pathlib import Path
 from typing import Callable
@@ -33,10 +36,10 @@ PARALLEL_THRESHOLD = 64  # files; below it a process pool costs more than it sav
 
 @dataclass
 class FileInfo:
-    """One analysed file: its module, text lines, summary (None if it did not parse) or error."""
+    """One analysed file: its module, text, summary (None if it did not parse) or error."""
 
     source: SourceFile
-    lines: list[str]
+    text: str
     summary: dict | None
     error: tuple[int, int, str] | None = None
 
@@ -44,33 +47,76 @@ class FileInfo:
     def path(self) -> str:
         return self.source.relpath
 
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
 
-def _summarise_one(args: tuple[str, str, bool, bytes, int]) -> tuple[dict | None, tuple | None, str]:
-    """Worker: decode, parse and summarise one file. Returns (summary, error, text)."""
-    relpath, module, is_package, data, limit = args
-    if len(data) > limit:
-        return None, (1, 1, f"file is {len(data):,} bytes, over the {limit:,}-byte limit (max-file-size); not analysed"), ""
-    try:
-        text = decode(data)
-    except SyntaxError as exc:
-        return None, (1, 1, str(exc.msg if hasattr(exc, "msg") else exc)), ""
+
+def _failed(line: int, column: int, message: str) -> dict:
+    return {"v": SUMMARY_VERSION, "error": [line, column, message]}
+
+
+def _record(relpath: str, module: str, is_package: bool, text: str) -> dict:
+    """Parse and summarise one decoded file: its summary, or a record of why that failed (`_failed`)."""
     try:
         tree = parse(text, relpath)
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
         e = parse_error(exc)
-        return None, (e.line, e.column, e.message), text
+        return _failed(e.line, e.column, e.message)
     try:
-        return summarise(module, is_package, tree, text), None, text
+        return summarise(module, is_package, tree, text)
     except RecursionError:
-        return None, (1, 1, "code nested too deeply to analyse"), text
+        return _failed(1, 1, "code nested too deeply to analyse")
 
 
-def _chunked(items: list, n: int) -> list[list]:
-    return [items[i:i + n] for i in range(0, len(items), n)]
+def _summarise_batch(directory: Path | None, batch: list[tuple[str, str, bool, str, str]]) -> list[bytes]:
+    """Worker: summarise a batch and cache each record; they go back marshalled (cheaper than pickle)."""
+    cache = Cache(directory)
+    payloads = []
+    for relpath, module, is_package, text, key in batch:
+        payload = marshal.dumps(_record(relpath, module, is_package, text))
+        cache.put_payload(key, payload)
+        payloads.append(payload)
+    return payloads
 
 
-def _summarise_many(batch: list[tuple]) -> list[tuple]:
-    return [_summarise_one(a) for a in batch]
+def _batches(jobs: list[tuple], workers: int) -> list[list[tuple]]:
+    """About 4 batches per worker of similar total text size, so that no worker waits on a straggler."""
+    batches: list[list[tuple]] = [[] for _ in range(min(len(jobs), workers * 4))]
+    sizes = [0] * len(batches)
+    for job in sorted(jobs, key=lambda j: len(j[3]), reverse=True):
+        i = sizes.index(min(sizes))
+        batches[i].append(job)
+        sizes[i] += len(job[3])
+    return batches
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _summarise_all(jobs: list[tuple[str, str, bool, str, str]], cache: Cache,
+                   progress: Callable[[int, int], None] | None) -> dict[str, dict]:
+    """Records by relpath, cached as they are made: across a process pool for larger trees."""
+    workers = min(_cpus(), 8)
+    if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
+        out = {}
+        for relpath, module, is_package, text, key in jobs:
+            out[relpath] = _record(relpath, module, is_package, text)
+            cache.put(key, out[relpath])
+        return out
+    out = {}
+    batches = _batches(jobs, workers)
+    # summaries are acyclic: the workers need no garbage collector
+    with ProcessPoolExecutor(workers, initializer=gc.disable) as pool:
+        for batch, payloads in zip(batches, pool.map(partial(_summarise_batch, cache.directory), batches)):
+            out.update((job[0], marshal.loads(p)) for job, p in zip(batch, payloads))
+            if progress:
+                progress(len(out), len(jobs))
+    return out
 
 
 @dataclass
@@ -149,41 +195,43 @@ class Analysis:
             or "/tests/" in f"/{path}" or "/test/" in f"/{path}"
 
 
+def _info(sf: SourceFile, text: str, record: dict) -> FileInfo:
+    error = record.get("error")
+    return FileInfo(sf, text, record if "scopes" in record else None, tuple(error) if error else None)
+
+
+def _read_one(sf: SourceFile, limit: int, cache: Cache) -> tuple[FileInfo, str | None]:
+    """Read SF: its FileInfo (complete unless a cache key to summarise it under comes with it)."""
+    try:
+        data = sf.abspath.read_bytes()
+    except OSError as exc:
+        return FileInfo(sf, "", None, (1, 1, f"cannot read file: {exc.strerror or exc}")), None
+    if len(data) > limit:
+        return FileInfo(sf, "", None, (1, 1, f"file is {len(data):,} bytes, over the {limit:,}-byte limit "
+                                               "(max-file-size); not analysed")), None
+    try:
+        text = decode(data)
+    except SyntaxError as exc:
+        e = parse_error(exc)
+        return FileInfo(sf, "", None, (e.line, e.column, e.message)), None
+    key = content_key(data, sf.module, sf.is_package)
+    cached = cache.get(key)
+    if cached is not None:
+        return _info(sf, text, cached), None
+    return FileInfo(sf, text, None), key
+
+
 def _read_sources(files: list[SourceFile], config: Config, cache: Cache,
                   progress: Callable[[int, int], None] | None) -> dict[str, FileInfo]:
-    jobs, infos, keys = [], {}, {}
+    """Every file's text and summary: from the cache when its content is known, else parsed now."""
+    infos: dict[str, FileInfo] = {}
+    jobs = []
     for sf in files:
-        try:
-            data = sf.abspath.read_bytes()
-        except OSError as exc:
-            infos[sf.relpath] = FileInfo(sf, [], None, (1, 1, f"cannot read file: {exc.strerror or exc}"))
-            continue
-        key = content_key(data, sf.module, sf.is_package)
-        cached = cache.get(key)
-        if cached is not None:
-            text = cached.pop("_text")
-            infos[sf.relpath] = FileInfo(sf, text.splitlines(), cached if "scopes" in cached else None,
-                                         tuple(cached["error"]) if cached.get("error") else None)
-            continue
-        keys[sf.relpath] = key
-        jobs.append((sf, (sf.relpath, sf.module, sf.is_package, data, config.max_file_size)))
-    results: list[tuple] = []
-    if len(jobs) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
-        workers = min(os.cpu_count() or 1, 8)
-        batches = _chunked([a for _, a in jobs], max(8, len(jobs) // (workers * 8)))
-        with ProcessPoolExecutor(workers) as pool:
-            for batch in pool.map(_summarise_many, batches):
-                results.extend(batch)
-                if progress:
-                    progress(len(results), len(jobs))
-    else:
-        for _, a in jobs:
-            results.append(_summarise_one(a))
-    for (sf, _), (summary, error, text) in zip(jobs, results):
-        infos[sf.relpath] = FileInfo(sf, text.splitlines(), summary, error)
-        record = dict(summary) if summary else {"v": SUMMARY_VERSION, "error": list(error) if error else None}
-        record["_text"] = text
-        cache.put(keys[sf.relpath], record)
+        infos[sf.relpath], key = _read_one(sf, config.max_file_size, cache)
+        if key is not None:
+            jobs.append((sf.relpath, sf.module, sf.is_package, infos[sf.relpath].text, key))
+    for relpath, record in _summarise_all(jobs, cache, progress).items():
+        infos[relpath] = _info(infos[relpath].source, infos[relpath].text, record)
     return {k: infos[k] for k in sorted(infos)}
 
 
@@ -224,6 +272,6 @@ def analyse(config: Config, *, coverage: list[str] | None = None, cache: Cache |
         analysis.safety = Safety(cg, config.sinks, config.breakers, config.where)
     data_files = coverage_files(config, coverage if coverage is not None else config.coverage)
     if data_files:
-        sources = {i.path: "\n".join(i.lines) + "\n" for i in infos.values() if i.summary is not None}
+        sources = {i.path: i.text for i in infos.values() if i.summary is not None}
         analysis.coverage = load_coverage(data_files, config.root, sources, config.paths)
     return analysis

@@ -1,18 +1,26 @@
-"""Run the rules over an Analysis and hand a RunResult to the decision layer."""
+"""Run the rules over an Analysis, apply the decision layer (ignores, baselines), build the RunResult."""
 
 from __future__ import annotations
 
+import gc
+import hashlib
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
-from knightwatch.analysis import Analysis, analyse
-from knightwatch.cache import Cache
+from knightwatch.analysis import Analysis, analyse, coverage_files
+from knightwatch.cache import Cache, tool_digest
 from knightwatch.config import Config
-from knightwatch.decide import selected
-from knightwatch.finding import finalise
+from knightwatch.baseline import load_baseline, rebased, tree_at
+from knightwatch.decide import apply_baseline, ignores_of, selected, suppress_inline, unused_codes
+from knightwatch.errors import KnightwatchError
+from knightwatch.finding import Finding, finalise
 from knightwatch.result import RunResult
 from knightwatch.rule import Rule
 from knightwatch.rules import ALL_RULES
+from knightwatch.rules.stale_flag import today
+from knightwatch.rules.unused_suppression import UnusedSuppression
+from knightwatch.sources import discover
 
 NEED_NOTES = {
     "coverage": "no production coverage (set `coverage` in [tool.knightwatch] or pass --coverage)",
@@ -62,13 +70,122 @@ def lines_reader(analysis: Analysis) -> Callable[[str], list[str] | None]:
     return lines_of
 
 
+def decide_inline(findings: list[Finding], analysis: Analysis, ran: list[type[Rule]],
+                  lines_of: Callable[[str], list[str] | None]) -> list[Finding]:
+    """Finalise, apply the inline ignores, and report the ignores that suppressed nothing (KW002, if it ran)."""
+    ignores = ignores_of(analysis)
+    findings, used = suppress_inline(finalise(findings, lines_of), ignores)
+    if UnusedSuppression in ran:
+        judged = {r.id for r in ran} - {UnusedSuppression.id}
+        stale = [UnusedSuppression().unused(ig, codes) for ig, codes in unused_codes(used, judged)]
+        findings += suppress_inline(finalise(stale, lines_of), ignores)[0]
+    return sorted(findings, key=lambda f: f.sort_key)
+
+
+@contextmanager
+def _gc_paused():
+    """The pipeline builds millions of acyclic objects: collections would only cost time (a third
+    of a cold run on the stdlib). The previous state is restored afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def run_stamp(config: Config, coverage: list[str] | None, rules: list[type[Rule]]) -> str:
+    """A digest of everything a run's result depends on: the tool, the config, the rules, today's date,
+    and the content of every source file, coverage data file and the flag registry."""
+    h = hashlib.blake2b(tool_digest(), digest_size=20)
+    h.update(repr((config, [r.id for r in rules], today().isoformat())).encode())
+    sources = [sf.abspath for sf in discover(config.root, config.source, config.exclude, [])]
+    inputs = sources + coverage_files(config, coverage if coverage is not None else config.coverage)
+    for path in inputs + ([config.registry] if config.registry else []):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            data = f"unreadable: {exc.strerror}".encode()
+        h.update(str(path).encode() + b"\0" + hashlib.blake2b(data, digest_size=20).digest())
+    return h.hexdigest()
+
+
+def judge(config: Config, coverage: list[str] | None, rules: list[type[Rule]], cache: Cache,
+          progress=None) -> tuple[RunResult, Analysis | None]:
+    """Analyse, run RULES and apply the inline ignores: no baseline yet. With a cache, a run whose
+    inputs (`run_stamp`) are all unchanged replays the stored result instead (Analysis None); a run
+    with fatal coverage problems, or whose inputs changed while it ran, is not stored."""
+    stamp = slot = None
+    if cache.directory is not None:
+        slot = hashlib.blake2b(repr((str(config.root), [r.id for r in rules])).encode(), digest_size=20).hexdigest()
+        stamp = run_stamp(config, coverage, rules)
+        replay = cache.get_run(slot, stamp, rules, config.root)
+        if replay is not None:
+            return replay, None
+    with _gc_paused():
+        analysis = analyse(config, coverage=coverage, cache=cache, progress=progress)
+        findings, ran, notes = run_rules(analysis, rules)
+        problems = analysis.coverage.problems if analysis.coverage else []
+        findings = decide_inline(findings, analysis, ran, lines_reader(analysis))
+    result = RunResult(root=config.root, findings=findings, rules=ran, notes=analysis.notes + [
+        p.message for p in problems] + notes, files_analysed=len(analysis.files), hosts=analysis.hosts)
+    if stamp is not None and not any(p.fatal for p in problems) and run_stamp(config, coverage, rules) == stamp:
+        cache.put_run(slot, stamp, result)
+    return result, analysis
+
+
+def _shown(path: Path, root: Path) -> str:
+    full = path.resolve()
+    return full.relative_to(root).as_posix() if full.is_relative_to(root) else str(path)
+
+
+class _SummariesOnly(Cache):
+    """The per-file summaries of CACHE, but no stored runs: a run of a throwaway tree is never replayed."""
+
+    def __init__(self, cache: Cache | None):
+        super().__init__(cache.directory if cache else None)
+
+    def get_run(self, *args) -> None:
+        return None
+
+    def put_run(self, *args) -> None:
+        pass
+
+
+def _known_at(ref: str, config: Config, coverage: list[str] | None, select, ignore, cache: Cache | None) -> set[str]:
+    """Fingerprints of every finding in the project as of git REF (same config, today's coverage)."""
+    with tree_at(config.root, ref) as old_root:
+        old_config, patterns = rebased(config, old_root, coverage)
+        try:
+            old, _ = check(old_config, coverage=patterns, select=select, ignore=ignore, cache=_SummariesOnly(cache))
+        except KnightwatchError as exc:
+            raise KnightwatchError(f"--baseline-ref {ref}: {exc}") from None
+    return {f.fingerprint for f in old.findings}
+
+
 def check(config: Config, *, coverage: list[str] | None = None, select: list[str] = (), ignore: list[str] = (),
-          cache: Cache | None = None, progress=None) -> tuple[RunResult, Analysis]:
-    """Analyse the project and run the selected rules; findings are finalised but not yet decided."""
-    analysis = analyse(config, coverage=coverage, cache=cache, progress=progress)
+          cache: Cache | None = None, progress=None, baseline: Path | None = None,
+          baseline_ref: str | None = None) -> tuple[RunResult, Analysis | None]:
+    """Analyse the project, run the selected rules and decide: inline ignores and the BASELINE file
+    suppress findings; with BASELINE_REF, findings already present at that commit are dropped.
+    The Analysis is None when the result was replayed from the cache (see `judge`)."""
+    known = load_baseline(baseline) if baseline is not None else None
     rules = selected(ALL_RULES, list(select) or config.select, list(ignore) or config.ignore)
-    findings, ran, notes = run_rules(analysis, rules)
-    notes = analysis.notes + [p.message for p in (analysis.coverage.problems if analysis.coverage else [])] + notes
-    result = RunResult(root=config.root, findings=finalise(findings, lines_reader(analysis)), rules=ran,
-                       notes=notes, files_analysed=len(analysis.files), hosts=analysis.hosts)
+    judged, analysis = judge(config, coverage, rules, cache or Cache(None), progress)
+    findings, ran, notes = judged.findings, judged.rules, judged.notes
+    if known is not None:
+        findings = apply_baseline(findings, known, _shown(baseline, config.root))
+        stale = len(known - {f.fingerprint for f in findings})
+        if stale:
+            notes.append(f"baseline {_shown(baseline, config.root)}: {stale} of {len(known)} entries matched no "
+                         "finding (fixed, or the line changed); refresh it with `knightwatch baseline`")
+    if baseline_ref:
+        old = _known_at(baseline_ref, config, coverage, select, ignore, cache)
+        new = [f for f in findings if f.fingerprint not in old]
+        notes.append(f"--baseline-ref {baseline_ref}: {len(findings) - len(new)} finding(s) already present "
+                     "there not reported")
+        findings = new
+    result = RunResult(root=config.root, findings=findings, rules=ran,
+                       notes=notes, files_analysed=judged.files_analysed, hosts=judged.hosts)
     return result, analysis

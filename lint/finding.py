@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -90,11 +91,13 @@ class Finding:
 
 
 def fingerprint(rule: str, path: str, symbol: str, snippet: str, ordinal: int = 0) -> str:
-    """A line-number-free identity: rule, file, symbol and the normalised code line.
+    """A line-number-free identity: rule, file, symbol and the normalised code line (its trailing
+    comment and whitespace left out).
 
     `ordinal` separates findings that would otherwise collide (the same line text twice).
     """
-    normalised = " ".join(snippet.split())
+    code = re.sub(r"\s*#[^'\"]*$", "", snippet)  # a trailing comment (an ignore, say) is not identity
+    normalised = " ".join(code.split())
     raw = "\x1f".join((rule, path, symbol, normalised, str(ordinal)))
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 

@@ -24,13 +24,21 @@ def _mode(target: Path) -> int:
 def write_atomic(path: str | os.PathLike[str] | None, text: str) -> None:
     """Write TEXT (UTF-8) to PATH via a temp file in the same directory, fsync and `os.replace`.
 
-    `-` or None writes to stdout. The temp file is removed on any failure, interrupts included.
+    `-` or None writes to stdout; a target that exists but is no regular file (`/dev/null`, a FIFO) is
+    written in place. The temp file is removed on any failure, interrupts included.
     """
     if path is None or os.fspath(path) == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
     target = Path(path)
+    if target.exists() and not target.is_file():  # /dev/null, a FIFO, a terminal: never replace it
+        try:
+            with open(target, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise KnightwatchError(f"cannot write {target}: {exc.strerror or exc}") from None
+        return
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:

@@ -4,10 +4,13 @@ from knightwatch.rules.breaker_out_of_reach import BreakerOutOfReach
 from knightwatch.rules.dead_code import DeadCode
 from knightwatch.rules.deployment_drift import DeploymentDrift
 from knightwatch.rules.dormant_path import DormantPath
+from knightwatch.rules.invalid_suppression import InvalidSuppression
 from knightwatch.rules.parse_error import ParseError
 from knightwatch.rules.recycled_flag import RecycledFlag
 from knightwatch.rules.stale_flag import StaleFlag
+from knightwatch.rules.unused_suppression import UnusedSuppression
 
-ALL_RULES = sorted([ParseError, DormantPath, DeadCode, RecycledFlag, StaleFlag, BreakerOutOfReach, DeploymentDrift],
+ALL_RULES = sorted([ParseError, DormantPath, DeadCode, RecycledFlag, StaleFlag, BreakerOutOfReach, DeploymentDrift,
+                    InvalidSuppression, UnusedSuppression],
                    key=lambda r: r.id)
 __all__ = ["ALL_RULES"]
