@@ -43,9 +43,13 @@ def main() -> None:
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory [default: PROJECT/.knightwatch_cache].")
 @click.option("--category", help="SARIF automationDetails category (one per analysis in code scanning).")
 @click.option("--strip-suppressed", is_flag=True, help="Leave suppressed findings out of the report altogether.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Baseline file written by `knightwatch baseline`: findings in it are reported as suppressed "
+                   "[default: `baseline` in the config].")
+@click.option("--baseline-ref", metavar="GIT_REF", help="Report only findings that are new since this git commit.")
 @click.option("--no-progress", is_flag=True, help="Do not show a progress bar.")
 def check(project_dir: Path, coverage, fmt, output, select, ignore, fail_on, no_cache, cache_dir, category,
-          strip_suppressed, no_progress) -> None:
+          strip_suppressed, baseline, baseline_ref, no_progress) -> None:
     """Analyse PROJECT_DIR (default: .) using its [tool.knightwatch] configuration."""
     from knightwatch.cache import Cache, cache_dir as resolve_cache
     from knightwatch.config import load_config
@@ -58,18 +62,25 @@ def check(project_dir: Path, coverage, fmt, output, select, ignore, fail_on, no_
         cache = Cache(resolve_cache(config.root, cache_dir, no_cache))
         with _progress(enabled=not no_progress and fmt == "text" and output == "-") as progress:
             result, analysis = run_check(config, coverage=list(coverage) or None, select=_codes(select),
-                                         ignore=_codes(ignore), cache=cache, progress=progress)
+                                         ignore=_codes(ignore), cache=cache, progress=progress,
+                                         baseline=baseline or config.baseline, baseline_ref=baseline_ref)
         result.category = category
         write_atomic(output, render(fmt, result, strip_suppressed=strip_suppressed))
     except KnightwatchError as exc:
         _fail(str(exc))
     threshold = Severity.parse(fail_on or config.fail_on)
-    fatal = [p for p in (analysis.coverage.problems if analysis.coverage else []) if p.fatal]
+    _exit_on_fatal(analysis)
+    sys.exit(1 if any(f.severity >= threshold for f in result.active) else 0)
+
+
+def _exit_on_fatal(analysis) -> None:
+    """Exit 2 when the production coverage cannot be trusted, naming each problem. (A result replayed
+    from the cache comes without an Analysis: runs with fatal problems are never stored.)"""
+    fatal = [p for p in (analysis.coverage.problems if analysis and analysis.coverage else []) if p.fatal]
     for p in fatal:
         click.echo(f"knightwatch: error: {p.message}", err=True)
     if fatal:
         sys.exit(2)
-    sys.exit(1 if any(f.severity >= threshold for f in result.active) else 0)
 
 
 class _progress:
@@ -126,3 +137,121 @@ def list_rules() -> None:
 
     for r in ALL_RULES:
         click.echo(f"{r.id}  {r.name:<22} {r.severity.label:<9} {r.docs().summary}")
+
+
+def _checked(project_dir: Path, coverage, no_cache: bool, cache_dir):
+    """Every rule over PROJECT_DIR, with its configured baseline: (RunResult, Analysis)."""
+    from knightwatch.cache import Cache, cache_dir as resolve_cache
+    from knightwatch.config import load_config
+    from knightwatch.engine import check as run_check
+
+    config = load_config(project_dir)
+    cache = Cache(resolve_cache(config.root, cache_dir, no_cache))
+    return run_check(config, coverage=list(coverage) or None, cache=cache, baseline=config.baseline)
+
+
+@main.command("audit")
+@click.argument("project_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--output", "-o", help="Report file, `-` for stdout [default: report.html, or report.md "
+              "with --format markdown].")
+@click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default="html", show_default=True)
+@click.option("--previous", type=click.Path(dir_okay=False, path_type=Path),
+              help="The JSON of an earlier audit: adds the trend (what appeared, what was fixed, counts).")
+@click.option("--json", "json_out", help="Where to write the audit JSON [default: the report's name with .json; "
+              "none when the report goes to stdout].")
+@click.option("--coverage", "coverage", multiple=True, help="Production coverage data file or glob (repeatable).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the summary cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory [default: PROJECT/.knightwatch_cache].")
+def audit_command(project_dir: Path, output, fmt, previous, json_out, coverage, no_cache, cache_dir) -> None:
+    """Write the tech-debt audit of PROJECT_DIR: a self-contained HTML page (or Markdown) and its JSON."""
+    from knightwatch.audit import build, dumps, load_previous, render
+    from knightwatch.output import write_atomic
+
+    output = output or ("report.md" if fmt == "markdown" else "report.html")
+    json_out = json_out or (None if output == "-" else str(Path(output).with_suffix(".json")))
+    try:
+        if json_out and Path(json_out).resolve() == Path(output).resolve():
+            raise KnightwatchError(f"--json and --output both name {output}; give the JSON another name")
+        earlier = load_previous(previous) if previous else None
+        result, analysis = _checked(project_dir, coverage, no_cache, cache_dir)
+        model = build(result, analysis, previous=earlier)
+        write_atomic(output, render(fmt, model))
+        if json_out:
+            write_atomic(json_out, dumps(model))
+    except KnightwatchError as exc:
+        _fail(str(exc))
+    _exit_on_fatal(analysis)
+
+
+@main.command("flags")
+@click.argument("project_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--coverage", "coverage", multiple=True, help="Production coverage data file or glob (repeatable).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the summary cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory [default: PROJECT/.knightwatch_cache].")
+def flags_command(project_dir: Path, fmt, coverage, no_cache, cache_dir) -> None:
+    """List every flag of PROJECT_DIR: reads and aliases, owner, kind, age, expiry, production state, status."""
+    from knightwatch.inventory import build_inventory, to_csv, to_json, to_table
+    from knightwatch.output import write_atomic
+
+    try:
+        result, analysis = _checked(project_dir, coverage, no_cache, cache_dir)
+        entries = build_inventory(analysis, result.findings)
+        if fmt == "table":
+            from rich.console import Console
+
+            console = Console()
+            (console if console.is_terminal else Console(width=200)).print(to_table(entries))
+        else:
+            write_atomic("-", to_json(entries) if fmt == "json" else to_csv(entries))
+    except KnightwatchError as exc:
+        _fail(str(exc))
+    _exit_on_fatal(analysis)
+
+
+@main.command("baseline")
+@click.argument("project_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write [default: `baseline` in the config, else PROJECT_DIR/.knightwatch-baseline.json].")
+@click.option("--coverage", "coverage", multiple=True, help="Production coverage data file or glob (repeatable).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the summary cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory [default: PROJECT/.knightwatch_cache].")
+def baseline_command(project_dir: Path, output: Path | None, coverage, no_cache, cache_dir) -> None:
+    """Record the current findings so that `check --baseline` reports only new ones."""
+    from knightwatch.baseline import DEFAULT_NAME, render_baseline
+    from knightwatch.cache import Cache, cache_dir as resolve_cache
+    from knightwatch.config import load_config
+    from knightwatch.engine import check as run_check
+    from knightwatch.output import write_atomic
+    from knightwatch.report.common import plural
+
+    try:
+        config = load_config(project_dir)
+        cache = Cache(resolve_cache(config.root, cache_dir, no_cache))
+        result, analysis = run_check(config, coverage=list(coverage) or None, cache=cache)
+        _exit_on_fatal(analysis)
+        target = output or config.baseline or config.root / DEFAULT_NAME
+        write_atomic(target, render_baseline(result.active))
+    except KnightwatchError as exc:
+        _fail(str(exc))
+    click.echo(f"knightwatch: {plural(len(result.active), 'finding')} written to {target}", err=True)
+
+
+@main.command("graph")
+@click.argument("project_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["pycg", "dot", "graphml", "json"]), default="pycg",
+              show_default=True, help="pycg: caller -> sorted callees; dot, graphml, json: the whole graph with flags.")
+@click.option("--output", "-o", default="-", help="Write the graph to this file (atomically) [default: stdout].")
+@click.option("--focus", "focus_on", metavar="FLAG_OR_FUNCTION",
+              help="Keep only the neighbourhood of this function, module or flag key.")
+def graph_command(project_dir: Path, fmt: str, output: str, focus_on: str | None) -> None:
+    """Export the call graph of PROJECT_DIR (names relative to it; no configuration needed)."""
+    from knightwatch.analysis import analyse
+    from knightwatch.config import Config
+    from knightwatch.graph_export import render
+    from knightwatch.output import write_atomic
+
+    try:
+        write_atomic(output, render(analyse(Config(root=project_dir.resolve())), fmt, focus_on))
+    except KnightwatchError as exc:
+        _fail(str(exc))

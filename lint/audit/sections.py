@@ -1,0 +1,153 @@
+"""Audit sections read from the Analysis: dormant code per module, host drift, sink safety paths."""
+
+from __future__ import annotations
+
+from knightwatch.reach import path_to
+from knightwatch.rules.stale_flag import today
+
+
+def _flag_info(analysis, key: str | None) -> dict:
+    spec = analysis.registry.flags.get(key) if analysis.registry and key else None
+    return {"flag": key, "flag_kind": spec.kind if spec else None,
+            "flag_created": spec.created.isoformat() if spec and spec.created else None,
+            "flag_age_days": (today() - spec.created).days if spec and spec.created else None}
+
+
+def _code_lines(lines: list[str], spans) -> int:
+    """Non-blank, non-comment lines inside the union of SPANS (1-based, inclusive)."""
+    covered = {n for start, end in spans for n in range(start, end + 1)}
+    return sum(1 for n in covered if 1 <= n <= len(lines) and lines[n - 1].strip()
+               and not lines[n - 1].lstrip().startswith("#"))
+
+
+def _dormant_regions(analysis) -> list:
+    """Flag-gated regions no host ran, inside code that did run (else the whole function is dormant)."""
+    g = analysis.callgraph.graph
+    found = []
+    for read in analysis.flags.reads:
+        caller = read.site.caller
+        if caller not in g or (g.nodes[caller]["kind"] != "module" and not analysis.function_hosts(caller)):
+            continue
+        for reg in read.regions:
+            if reg.kind == "ifexp" and reg.start == reg.end == read.line:
+                continue  # one line: coverage cannot tell the branches apart
+            if not analysis.region_hosts(reg):
+                found.append(reg)
+    return found
+
+
+def dormant_code(analysis) -> list[dict]:
+    """Per module: functions and flag-gated branches no host ever ran, with the guarding flag's age."""
+    if not analysis.hosts:
+        return []
+    g = analysis.callgraph.graph
+    regions = _dormant_regions(analysis)
+    guards: dict[str, str] = {}  # function -> key of a dormant region that calls it
+    for reg in regions:
+        for site in reg.sites:
+            for t in site.targets:
+                guards.setdefault(t, reg.read.key or reg.read.via)
+    modules: dict[str, dict] = {}
+    for info in analysis.files.values():
+        if info.summary is None:
+            continue
+        imported = bool(analysis.coverage.executed(info.path))
+        modules[info.path] = {"path": info.path, "module": info.source.module, "imported": imported,
+                              "functions": [], "regions": [], "lines": 0}
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for q, data in sorted(g.nodes(data=True), key=lambda n: (n[1]["path"] or "", n[1]["line"])):
+        if data["kind"] != "function" or data["path"] not in modules or analysis.function_hosts(q):
+            continue
+        if any(s <= data["line"] and data["end"] <= e for s, e in spans.get(data["path"], ())):
+            continue  # nested in a dormant function listed already
+        spans.setdefault(data["path"], []).append((data["line"], data["end"]))
+        modules[data["path"]]["functions"].append(
+            {"name": q, "line": data["line"], "end": data["end"], "reachable": q in analysis.reach_static,
+             **_flag_info(analysis, guards.get(q))})
+    for reg in sorted(regions, key=lambda r: (r.path, r.start)):
+        spans.setdefault(reg.path, []).append((reg.start, reg.end))
+        modules[reg.path]["regions"].append(
+            {"start": reg.start, "end": reg.end, "side": "on" if reg.on else "off", "kind": reg.kind,
+             "caller": reg.read.site.caller, "via": reg.read.via,
+             "by_design": bool(analysis.registry and reg.read.key in analysis.registry.flags
+                               and analysis.registry.flags[reg.read.key].by_design_dormant),
+             **_flag_info(analysis, reg.read.key or reg.read.via)})
+    out = []
+    for path, m in modules.items():
+        lines = analysis.files[path].lines
+        m["lines"] = _code_lines(lines, [(1, len(lines))] if not m["imported"] else spans.get(path, ()))
+        if m["functions"] or m["regions"] or not m["imported"]:
+            out.append(m)
+    return out
+
+
+def host_drift(analysis) -> dict:
+    """Host x code table: flag-gated branches and functions that ran on some hosts but not all."""
+    hosts = list(analysis.hosts)
+    rows = []
+    uniform = never = 0
+    for read in analysis.flags.reads if hosts else ():
+        for reg in read.regions:
+            ran = analysis.region_hosts(reg)
+            if len(ran) == len(hosts):
+                uniform += 1
+            elif not ran:
+                never += 1
+            else:
+                key = read.key or read.via
+                rows.append({"kind": "branch", "path": reg.path, "line": reg.start, "end": reg.end,
+                             "label": f"{'if' if reg.on else 'unless'} {key} ({read.via}) in "
+                                      f"{read.site.caller.rpartition('.')[2]}",
+                             "flag": key, "hosts": sorted(ran)})
+    g = analysis.callgraph.graph
+    for q, data in g.nodes(data=True) if hosts else ():
+        if data["kind"] == "function":
+            ran = analysis.function_hosts(q)
+            if ran and len(ran) < len(hosts):
+                rows.append({"kind": "function", "path": data["path"], "line": data["line"], "end": data["end"],
+                             "label": q, "flag": None, "hosts": sorted(ran)})
+    rows.sort(key=lambda r: (len(r["hosts"]), r["path"], r["line"], r["kind"]))
+    for r in rows:
+        r["minority"] = len(r["hosts"]) * 2 < len(hosts)
+    problems = {}
+    for p in analysis.coverage.problems if analysis.coverage else ():
+        if p.host:
+            problems.setdefault(p.host, []).append(p.message)
+    return {"hosts": hosts, "rows": rows, "uniform": uniform, "never": never, "problems": problems}
+
+
+def _how_guarded(analysis, site) -> str:
+    safety = analysis.safety
+    if site.caller in safety.guarded_functions:
+        return f"{site.caller} is decorated with a breaker"
+    if safety.protected(site):
+        before = [b for b in analysis.callgraph.sites.get(site.caller, ())
+                  if safety.is_breaker_site(b) and (b.line, b.column) <= (site.line, site.column)]
+        if before:
+            b = before[-1]
+            names = ", ".join(sorted(t for t in b.targets if t in safety.breakers))
+            return f"{names} runs first ({b.path}:{b.line})"
+    return "every path into the function passes a breaker first"
+
+
+def safety_paths(analysis) -> list[dict]:
+    """For each sink: each call of it, an entry-to-sink path, and whether a breaker guards it."""
+    safety = analysis.safety
+    if safety is None:
+        return []
+    unguarded = {(u.site.path, u.site.line, u.site.column): u for u in safety.unguarded(analysis.roots)}
+    by_sink: dict[str, list[dict]] = {s: [] for s in sorted(safety.sinks)}
+    for site, sink in sorted(safety.sink_sites(), key=lambda p: (p[0].path, p[0].line, p[0].column)):
+        u = unguarded.get((site.path, site.line, site.column))
+        entry = {"path": site.path, "line": site.line, "caller": site.caller}
+        if u is not None:
+            entry.update(guarded=False, route=[fn for fn, _ in u.path], may=u.may,
+                         how=f"no breaker ({', '.join(sorted(safety.breakers)) or 'none configured'}) runs first")
+        elif site.caller not in analysis.reach_all:
+            entry.update(guarded=None, route=[], may=False, how="unreachable from every entry point")
+        else:
+            route = [n for n in path_to(analysis.reach_all, site.caller)
+                     if analysis.callgraph.graph.nodes[n]["kind"] != "module" or n == site.caller]
+            entry.update(guarded=True, route=route, may=False, how=_how_guarded(analysis, site))
+        by_sink[sink].append(entry)
+    return [{"sink": sink, "breakers": sorted(safety.breakers), "sites": sites} for sink, sites in by_sink.items()]
