@@ -1,10 +1,12 @@
 """The interprocedural call graph, built with networkx from the project index.
 
 Nodes are qualified names (PyCG style: `pkg.mod`, `pkg.mod.Class.method`, `pkg.mod.f.<lambda1>`,
-`<builtin>.len`, external dotted names). Edge attribute `kind` is "call" (resolved exactly),
-"may" (a sound over-approximation: dispatch by computed name, an override in a subclass, a
-registering decorator) or "ref" (a function used as a value or a module imported, which keeps it
-alive without calling it). Every call site is kept in `sites` so rules can reason per call.
+`<builtin>.len`, external dotted names). Edge attribute `kind` is "call" (resolved exactly; an
+import runs the imported module, so it calls it), "may" (a sound over-approximation: dispatch by
+computed name, an override in a subclass, a callback handed to code outside the project) or "ref"
+(a function used as a value, which keeps it alive without calling it). Edges Python does not make
+at a call site (a base method to its overrides, a module to what an outside decorator registers)
+carry `implicit=True`. Every call site is kept in `sites` so rules can reason per call.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import networkx as nx
 
 from knightwatch.index import PASSTHROUGH_DECORATORS, Index, Values, qualify
 
-PARAM_ROUNDS = 3
+PARAM_ROUNDS = 4
 IMPLICIT_DUNDERS = frozenset({"__str__", "__repr__", "__eq__", "__hash__", "__lt__", "__le__", "__gt__", "__ge__",
                               "__ne__", "__len__", "__iter__", "__next__", "__contains__", "__bool__", "__del__",
                               "__enter__", "__exit__", "__getitem__", "__setitem__", "__delitem__", "__getattr__",
@@ -27,6 +29,12 @@ IMPLICIT_DUNDERS = frozenset({"__str__", "__repr__", "__eq__", "__hash__", "__lt
                               "__float__", "__fspath__", "__add__", "__sub__", "__mul__", "__truediv__", "__mod__",
                               "__or__", "__and__", "__xor__", "__neg__", "__pos__", "__abs__", "__invert__",
                               "__radd__", "__rsub__", "__rmul__", "__iadd__", "__init__"})
+#: builtins that call the functions handed to them
+CALLING_BUILTINS = frozenset({"<builtin>.map", "<builtin>.filter", "<builtin>.sorted", "<builtin>.min",
+                              "<builtin>.max", "<builtin>.iter"})
+#: code outside the project that takes a function without calling it
+NON_CALLING_EXTERNALS = ("functools.wraps", "functools.update_wrapper", "typing.", "inspect.", "weakref.")
+RANK = {"call": 0, "may": 1, "ref": 2}
 
 
 @dataclass
@@ -55,6 +63,12 @@ def _code_scope(index: Index, module: str, scope: str) -> str:
     return scope
 
 
+def _calls_callbacks(target: str) -> bool:
+    if target.startswith("<builtin>."):
+        return target in CALLING_BUILTINS
+    return not target.startswith(NON_CALLING_EXTERNALS)
+
+
 class CallGraph:
     """`graph` (networkx DiGraph) plus call sites per caller and per file."""
 
@@ -66,41 +80,42 @@ class CallGraph:
         self.sites_by_module: dict[str, list[CallSite]] = defaultdict(list)
         self._property_names = {q.rpartition(".")[2] for q in index.defs
                                 if index.kind(q) == "function" and index.method_kind(q) == "property"}
+        self._bound_calls: set[tuple[str, int]] = set()  # calls whose arguments are bound for good
 
     # ---- targets ------------------------------------------------------------------------------
-    def targets(self, values: Values, callee: tuple) -> dict[str, bool]:
+    def targets(self, values: Values) -> dict[str, bool]:
         """Map the values a callee expression may have to the functions a call runs."""
-        idx = self.index
         out: dict[str, bool] = {}
-
-        def add(q: str, may: bool) -> None:
-            if q not in out or (out[q] and not may):
-                out[q] = may
-
         for v, may in values.items():
-            kind = v[0]
-            if kind == "def":
-                k = idx.kind(v[1])
-                if k in ("function", "lambda"):
-                    add(v[1], may)
-                elif k == "class":
-                    for name in ("__init__", "__new__"):
-                        found = idx.class_member(v[1], name)
-                        if found:
-                            for f in idx._values_of(found, 0):
-                                if f[0] == "def":
-                                    add(f[1], may)
-            elif kind == "inst":
-                found = idx.class_member(v[1], "__call__")
-                if found:
-                    for f in idx._values_of(found, 0):
-                        if f[0] == "def":
-                            add(f[1], may)
-            elif kind == "ext":
-                add(v[1], may)
-            elif kind == "bi":
-                add(f"<builtin>.{v[1]}", may)
+            if v[0] == "ext":
+                names = [v[1]]
+            elif v[0] == "bi":
+                names = [f"<builtin>.{v[1]}"]
+            else:
+                names = [q for q, _ in self.index.runs(v)]
+            for q in names:
+                if q not in out or (out[q] and not may):
+                    out[q] = may
         return out
+
+    def _site_targets(self, module: str, scope: str, call: list) -> dict[str, bool] | None:
+        """What call CALL runs; None when an implicit call (a protocol method) runs nothing of ours."""
+        idx = self.index
+        callee, args, kwargs = call[1], call[8], call[9]
+        tag = call[10] if len(call) > 10 else None
+        if tag and tag.startswith("bi:") and ("bi", tag[3:]) not in idx.resolve(module, scope, ("n", tag[3:])):
+            return None  # `len` here is not the builtin
+        targets = self.targets(idx.resolve(module, scope, callee))
+        if tag == "dec":
+            return {q: may for q, may in targets.items() if not q.startswith("<builtin>.")}
+        if tag is not None:
+            return {q: may for q, may in targets.items() if q in idx.defs} or None
+        if any(_calls_callbacks(q) for q in targets if q not in idx.defs):
+            for a in list(args) + list(kwargs.values()):
+                for v, may in idx.resolve(module, scope, a[1] if a[0] == "*" else a).items():
+                    if v[0] == "def" and idx.kind(v[1]) in ("function", "lambda") and v[1] not in targets:
+                        targets[v[1]] = True
+        return targets
 
     # ---- building -----------------------------------------------------------------------------
     def build(self) -> "CallGraph":
@@ -109,131 +124,190 @@ class CallGraph:
             self.graph.add_node(q, kind=entry["kind"], module=module, path=self.paths[module],
                                 line=entry["line"], end=entry["end"], body=entry.get("body", entry["line"]))
         for _ in range(PARAM_ROUNDS):
-            if not self._bind_params():
+            learnt = self._bind_params()
+            learnt = idx.bind_stores() or learnt
+            if not learnt:
                 break
             idx.reset()
         for module, summary in idx.summaries.items():
             path = self.paths[module]
             for i, call in enumerate(summary["calls"]):
                 scope, callee, line, col, end_line, end_col, cond, pos = call[:8]
-                callee_t = callee
-                values = idx.resolve(module, scope, callee_t)
-                code_scope = _code_scope(idx, module, scope)
-                caller = qualify(module, code_scope)
-                site = CallSite(caller, scope, module, path, line, col, end_line, end_col, bool(cond),
-                                tuple(pos), i, self.targets(values, callee_t))
-                if _is_dunder_call(callee) and not site.targets:
+                targets = self._site_targets(module, scope, call)
+                if targets is None:
                     continue
+                caller = qualify(module, _code_scope(idx, module, scope))
+                site = CallSite(caller, scope, module, path, line, col, end_line, end_col, bool(cond),
+                                tuple(pos), i, targets)
                 self.sites[caller].append(site)
                 self.sites_by_module[module].append(site)
-                for target, may in site.targets.items():
+                for target, may in targets.items():
                     self._edge(caller, target, "may" if may else "call", line)
             self._references(module, summary)
             self._implicit(module, summary)
         return self
 
-    def _edge(self, caller: str, target: str, kind: str, line: int) -> None:
+    def _edge(self, caller: str, target: str, kind: str, line: int, implicit: bool = False) -> None:
         g = self.graph
         if target not in g:
             g.add_node(target, kind="external", module=None, path=None, line=0, end=0, body=0)
         data = g.get_edge_data(caller, target)
-        rank = {"call": 0, "may": 1, "ref": 2}
         if data is None:
-            g.add_edge(caller, target, kind=kind, lines=[line])
+            g.add_edge(caller, target, kind=kind, lines=[line], implicit=implicit)
         else:
-            if rank[kind] < rank[data["kind"]]:
+            if RANK[kind] < RANK[data["kind"]]:
                 data["kind"] = kind
+            data["implicit"] = data["implicit"] and implicit
             if line not in data["lines"]:
                 data["lines"].append(line)
 
+    # ---- what flows between functions ---------------------------------------------------------
     def _bind_params(self) -> bool:
-        """Flow call-site arguments into parameters; True when something new was learnt."""
+        """Flow call-site arguments into parameters and receivers into `self`; True when something new was learnt."""
         idx = self.index
         changed = False
         for module, summary in idx.summaries.items():
-            for call in summary["calls"]:
-                scope, callee, args, kwargs = call[0], call[1], call[8], call[9]
-                if not args and not kwargs:
+            for i, call in enumerate(summary["calls"]):
+                if (module, i) in self._bound_calls:
                     continue
-                for v, _ in idx.resolve(module, scope, callee).items():
-                    for fq, offset in self._param_targets(v, callee):
-                        params = [p for p in idx.entry(fq).get("params", ()) if not p.startswith("*")]
-                        for i, a in enumerate(args):
-                            j = i + offset
-                            if j < len(params):
-                                changed |= self._add_param(fq, params[j], (module, scope, a))
-                        for k, a in kwargs.items():
-                            if k in params:
-                                changed |= self._add_param(fq, k, (module, scope, a))
+                scope, callee, args, kwargs = call[0], call[1], call[8], call[9]
+                runs, final = idx.dispatch(module, scope, callee)
+                if final and not any(k.startswith("**") for k in kwargs):  # binding it again would teach nothing
+                    self._bound_calls.add((module, i))
+                for fq, offset, first in runs:
+                    if first is not None:
+                        changed |= idx.bind_receiver(fq, first)
+                    if args or kwargs:
+                        changed |= self._bind_arguments(fq, offset, module, scope, args, kwargs)
+            for key in ("attr_loads", "attr_stores"):
+                for scope, expr, _ in summary.get(key, ()):
+                    if expr[2] in self._property_names:
+                        changed |= self._bind_property(module, scope, expr)
         return changed
 
-    def _add_param(self, fq: str, name: str, source: tuple) -> bool:
-        bucket = self.index.param_values[(fq, name)]
-        if source in bucket:
-            return False
-        bucket.add(source)
-        return True
-
-    def _param_targets(self, v: tuple, callee: tuple):
+    def _bind_property(self, module: str, scope: str, expr: tuple) -> bool:
+        """`obj.prop` runs the getter (or setter) of `prop` with `self` = obj."""
         idx = self.index
-        if v[0] == "def":
-            k = idx.kind(v[1])
-            if k in ("function", "lambda"):
-                mk = idx.method_kind(v[1])
-                bound = mk in ("instance", "class") and callee[0] == "a"
-                yield v[1], 1 if bound else 0
-            elif k == "class":
-                found = idx.class_member(v[1], "__init__")
-                if found:
-                    for f in idx._values_of(found, 0):
-                        if f[0] == "def" and idx.kind(f[1]) == "function":
-                            yield f[1], 1
-        elif v[0] == "inst":
-            found = idx.class_member(v[1], "__call__")
-            if found:
-                for f in idx._values_of(found, 0):
-                    if f[0] == "def":
-                        yield f[1], 1
+        changed = False
+        for r in idx.resolve(module, scope, expr[1]):
+            owner = r[2] if r[0] == "sup" else r
+            if owner[0] == "inst":
+                for v in idx.attribute(r, expr[2], 0):
+                    if v[0] == "prop":
+                        changed |= idx.bind_receiver(v[1], owner)
+        return changed
 
+    def _bind_arguments(self, fq: str, offset: int, module: str, scope: str, args: list, kwargs: dict) -> bool:
+        idx = self.index
+        params = idx.entry(fq).get("params", ())
+        star = next((i for i, p in enumerate(params) if p.startswith("*")), len(params))
+        positional, names = params[:star], {p for p in params if not p.startswith("*")}
+        vararg = next((p[1:] for p in params if p.startswith("*") and p[1:2] not in ("", "*")), None)
+        kwarg = next((p[2:] for p in params if p.startswith("**")), None)
+        changed = False
+
+        def bind(name: str, expr: tuple) -> None:
+            nonlocal changed
+            changed |= idx.bind_param(fq, name, (module, scope, expr))
+
+        extra = []
+        for i, a in enumerate(args):
+            if a[0] == "*":  # `f(*xs)`: any element of xs may land in any later parameter
+                for p in positional[i + offset:]:
+                    bind(p, ("it", a[1]))
+                if vararg:
+                    bind(vararg, a[1])
+                break
+            if i + offset < len(positional):
+                bind(positional[i + offset], a)
+            else:
+                extra.append(a)
+        if extra and vararg:
+            bind(vararg, ("l", tuple(extra)))
+        extra_kw = []
+        for k, a in kwargs.items():
+            if k.startswith("**"):  # `f(**d)`: d's keys name parameters
+                for key in self._literal_keys(module, scope, a):
+                    if key in names:
+                        bind(key, ("x", a, ("s", key)))
+                if kwarg:
+                    bind(kwarg, a)
+            elif k in names:
+                bind(k, a)
+            else:
+                extra_kw.append((k, a))
+        if extra_kw and kwarg:
+            bind(kwarg, ("d", tuple(extra_kw)))
+        return changed
+
+    def _literal_keys(self, module: str, scope: str, expr: tuple) -> set[str]:
+        idx = self.index
+        keys: set[str] = set()
+        for v in idx.resolve(module, scope, expr):
+            if v[0] == "box" and idx.boxes[v[1]][2][0] == "d":
+                keys.update(k for k, _ in idx.boxes[v[1]][2][1])
+        return keys
+
+    # ---- references, imports and implicit edges ------------------------------------------------
     def _references(self, module: str, summary: dict) -> None:
-        """Functions used as values (callbacks, table entries), properties read, modules imported."""
+        """Functions used as values (callbacks, table entries), properties read and set, modules imported."""
         idx = self.index
         for scope, name, line in summary.get("name_loads", ()):
-            for v, may in idx.resolve(module, scope, ("n", name)).items():
+            for v in idx.resolve(module, scope, ("n", name)):
                 self._ref(module, scope, v, line)
         for scope, expr, line in summary.get("attr_loads", ()):
-            expr_t = expr
-            values = idx.resolve(module, scope, expr_t)
-            for v, may in values.items():
-                if v[0] == "def" and expr_t[2] in self._property_names and idx.method_kind(v[1]) == "property":
+            for v, may in idx.resolve(module, scope, expr).items():
+                if v[0] == "prop":
                     self._edge(qualify(module, _code_scope(idx, module, scope)), v[1], "may" if may else "call", line)
                 else:
                     self._ref(module, scope, v, line)
+            for v in self._as_written(module, scope, expr):
+                self._ref(module, scope, v, line)
+        for scope, expr, line in summary.get("attr_stores", ()):
+            if expr[2] in self._property_names:
+                for r in idx.resolve(module, scope, expr[1]):
+                    for v, may in idx.attribute(r, expr[2], 0).items():
+                        if v[0] == "prop":
+                            self._edge(qualify(module, _code_scope(idx, module, scope)), v[1],
+                                       "may" if may else "call", line)
         for scope, entry in summary["scopes"].items():
+            caller = qualify(module, _code_scope(idx, module, scope))
             for sub in entry.get("submodules", ()):
-                parts = sub.split(".")
-                for i in range(1, len(parts) + 1):
-                    name = ".".join(parts[:i])
-                    if name in idx.modules:
-                        self._edge(qualify(module, _code_scope(idx, module, scope)), name, "ref", entry["line"])
+                self._import(module, caller, sub, entry["line"])
             for name, exprs in entry["names"].items():
                 for e in exprs:
-                    if e[0] in ("i", "m"):
+                    if e[0] == "i":
+                        self._import(module, caller, e[1], entry["line"])
+                    elif e[0] == "m":
+                        self._import(module, caller, f"{e[1]}.{e[2]}" if e[1] else e[2], entry["line"])
                         for v in idx.resolve(module, scope, e):
                             self._ref(module, scope, v, entry["line"])
-                            if e[0] == "m" and e[1] in idx.modules:
-                                self._edge(qualify(module, _code_scope(idx, module, scope)), e[1], "ref", entry["line"])
         for star in summary["star_imports"]:
-            if star in idx.modules:
-                self._edge(module, star, "ref", 1)
+            self._import(module, module, star, 1)
+
+    def _as_written(self, module: str, scope: str, expr: tuple) -> Values:
+        """`self.name` in a method as a reader sees it: the member of the method's own class, even when
+        the instances it runs on find an override first (the base method stays referenced)."""
+        entry = self.index.summaries[module]["scopes"][scope]
+        params = entry.get("params")
+        if not entry.get("method") or not params or expr[1] != ("n", params[0]):
+            return {}
+        out: Values = {}
+        for v in self.index.own_class(qualify(module, scope)):
+            out.update(self.index.attribute(v, expr[2], 0))
+        return out
+
+    def _import(self, module: str, caller: str, dotted: str, line: int) -> None:
+        """Importing `a.b.c` runs the project modules a, a.b and a.b.c (all but MODULE's own packages)."""
+        parts = dotted.split(".")
+        for i in range(1, len(parts) + 1):
+            name = ".".join(parts[:i])
+            if name in self.index.modules and name != module and not module.startswith(name + "."):
+                self._edge(caller, name, "call", line)
 
     def _ref(self, module: str, scope: str, v: tuple, line: int) -> None:
-        if v[0] in ("def", "mod") or (v[0] == "inst"):
-            target = v[1]
-            if v[0] == "inst":
-                target = v[1]
-            if target in self.graph:
-                self._edge(qualify(module, _code_scope(self.index, module, scope)), target, "ref", line)
+        if v[0] in ("def", "mod", "inst") and v[1] in self.graph:
+            self._edge(qualify(module, _code_scope(self.index, module, scope)), v[1], "ref", line)
 
     def _implicit(self, module: str, summary: dict) -> None:
         """Edges Python adds by itself: class -> its protocol methods, bases -> overriding methods,
@@ -251,7 +325,7 @@ class CallGraph:
                         self._edge(q, member, "ref", entry["line"])
                     for base in idx.mro(q)[1:]:
                         if f"{base}.{name}" in idx.defs:
-                            self._edge(f"{base}.{name}", member, "may", entry["line"])
+                            self._edge(f"{base}.{name}", member, "may", entry["line"], implicit=True)
                             break
                 for base in idx.bases(q):
                     self._edge(q, base, "ref", entry["line"])
@@ -260,12 +334,12 @@ class CallGraph:
                 for d in entry["decorators"]:
                     if not any(v[0] == "def" for v in idx.resolve(module, entry["parent"] or "", d)):
                         if _decorator_name(d) not in PASSTHROUGH_DECORATORS:
-                            self._edge(parent, q, "may", entry["line"])
+                            self._edge(parent, q, "may", entry["line"], implicit=True)
                             break
-            if kind in ("function", "class", "lambda") and entry["parent"] is not None:
+            if kind == "class" and entry["parent"] is not None:
                 parent_q = qualify(module, entry["parent"])
                 if idx.kind(parent_q) == "class":
-                    self._edge(parent_q, q, "ref", entry["line"]) if kind == "class" else None
+                    self._edge(parent_q, q, "ref", entry["line"])
 
 
 def _decorator_name(d: tuple) -> str:
@@ -274,9 +348,3 @@ def _decorator_name(d: tuple) -> str:
     if d and d[0] == "a":
         return d[2]
     return d[1] if d and d[0] == "n" else ""
-
-
-def _is_dunder_call(callee) -> bool:
-    return callee[0] == "a" and isinstance(callee[2], str) and callee[2].startswith("__") and callee[2] != "__init__"
-
-

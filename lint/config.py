@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,11 +99,16 @@ def _check(table: dict[str, Any], section: str, file: Path) -> None:
             known = ", ".join(sorted(SCHEMA[section]))
             raise KnightwatchError(f"{file}: unknown key [{prefix}] {key!r} (known keys: {known})")
         if not isinstance(value, expected) or isinstance(value, bool) and expected is int:
-            raise KnightwatchError(
-                f"{file}: [{prefix}] {key!r} must be a {expected.__name__}, not {type(value).__name__}"
-            )
+            raise KnightwatchError(f"{file}: [{prefix}] {key!r} must be {_toml_type(expected)}, not {_toml_type(type(value))}")
         if expected is list and not all(isinstance(v, str) for v in value):
-            raise KnightwatchError(f"{file}: [{prefix}] {key!r} must be a list of strings")
+            raise KnightwatchError(f"{file}: [{prefix}] {key!r} must be an array of strings")
+
+
+def _toml_type(python_type: type) -> str:
+    """How TOML calls a value of PYTHON_TYPE, with its article."""
+    names = {str: "a string", int: "an integer", bool: "a boolean", float: "a float", list: "an array",
+             dict: "a table"}
+    return names.get(python_type, "a date" if python_type.__module__ == "datetime" else python_type.__name__)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -113,6 +119,21 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise KnightwatchError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise KnightwatchError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise KnightwatchError(f"{path}: invalid TOML: not UTF-8 (byte {exc.start})") from None
+    except RecursionError:
+        raise KnightwatchError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
+
+
+def _check_sources(root: Path, entries: list[str], file: Path) -> None:
+    """Each `source` entry must be a directory or a .py file inside the project."""
+    for entry in entries:
+        where = f"{file}: [tool.knightwatch] 'source': {entry!r}"
+        if Path(entry).is_absolute() or os.path.normpath(entry).split(os.sep)[0] == "..":
+            raise KnightwatchError(f"{where} is outside the project (give a path relative to {root})")
+        top = root / entry
+        if not (top.is_dir() or top.is_file() and top.suffix == ".py"):
+            raise KnightwatchError(f"{where} is not a directory or a .py file under {root}")
 
 
 def load_config(root: Path) -> Config:
@@ -125,7 +146,10 @@ def load_config(root: Path) -> Config:
     file = root / "pyproject.toml"
     if not file.is_file():
         return Config(root=root)
-    data = _read_toml(file).get("tool", {}).get("knightwatch")
+    tool = _read_toml(file).get("tool", {})
+    if not isinstance(tool, dict):
+        raise KnightwatchError(f"{file}: [tool] must be a table")
+    data = tool.get("knightwatch")
     if data is None:
         return Config(root=root)
     if not isinstance(data, dict):
@@ -138,11 +162,14 @@ def load_config(root: Path) -> Config:
     paths = data.get("paths", {})
     for key, aliases in paths.items():
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise KnightwatchError(f"{file}: [tool.knightwatch.paths] {key!r} must be a list of strings")
+            raise KnightwatchError(f"{file}: [tool.knightwatch.paths] {key!r} must be an array of strings")
     for key in ("entry-points",):
         for value in data.get(key, []):
             if ":" not in value or not all(value.split(":", 1)):
                 raise KnightwatchError(f"{file}: [tool.knightwatch] {key!r}: {value!r} is not 'module:function'")
+    if data.get("max-file-size", 1) < 1:
+        raise KnightwatchError(f"{file}: [tool.knightwatch] 'max-file-size' must be a positive number of bytes")
+    _check_sources(root, data.get("source", []), file)
     for name in ("fail-on",):
         if name in data and data[name].lower() not in ("critical", "high", "medium", "low"):
             raise KnightwatchError(f"{file}: [tool.knightwatch] {name!r} must be critical, high, medium or low")

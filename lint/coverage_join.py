@@ -349,8 +349,13 @@ class _Loader:
             if note.ambiguous:
                 parts.append(f"{note.ambiguous} ambiguous (e.g. {note.ambiguous_example})")
             joined = bool(self.data.get(host)) or any(h == host for h, _ in self.refused)
-            hint = "" if joined else "; nothing from this host joined, check [tool.knightwatch.paths]"
-            self.problem("unmatched", note.data_file, host, f"host {host}: {'; '.join(parts)}; not joined{hint}")
+            if joined:
+                self.problem("unmatched", note.data_file, host, f"host {host}: {'; '.join(parts)}; not joined")
+            else:  # counted as a host that ran nothing, it would make live code look dormant or drifted
+                self.ignore("unmatched", note.data_file, host, f"host {host}: {'; '.join(parts)}; "
+                            "nothing from this host joined, check [tool.knightwatch.paths]")
+                self.data.pop(host, None)
+                self.arcs_by_file = {k: v for k, v in self.arcs_by_file.items() if v[0] != host}
         modes = self.arcs_by_file.values()
         has_arcs = bool(modes) and all(arcs for _, arcs in modes)
         if any(arcs for _, arcs in modes) and not has_arcs:

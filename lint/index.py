@@ -5,8 +5,15 @@ may-flag (True when the value is only possibly meant: dispatch by a computed nam
   ("mod", name)   a project module            ("def", qname)  a project function/class/lambda
   ("inst", qname) an instance of a class      ("ext", dotted) a name outside the project
   ("bi", name)    a builtin                   ("str", text)   a string constant
-  ("box", n)      a literal dict/list whose elements `elements()` gives
-  ("sup", cls, owner) the object super() returns inside class CLS
+  ("int", n)      an int constant             ("gen", qname)  what calling a generator function returns
+  ("box", n)      a literal dict/list (plus what is stored into it later) that `elements()` gives
+  ("items", n)    `box.items()`               ("prop", qname) reading this attribute runs QNAME
+  ("sup", cls, self) the object super() returns inside class CLS for SELF (an "inst" or "def")
+
+The facts that flow between functions (call arguments into parameters, receivers into `self`,
+values stored into containers and onto instances) are learnt in rounds by `knightwatch.callgraph`
+through `bind_*` and `dispatch`; `reset()` then forgets the resolutions that consulted such facts
+("volatile" ones) so the next round sees them, and keeps the others.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ PASSTHROUGH_DECORATORS = frozenset({"property", "staticmethod", "classmethod", "
                                     "cached_property", "wraps", "lru_cache", "cache", "total_ordering",
                                     "dataclass", "overload", "final", "override", "contextmanager",
                                     "asynccontextmanager", "singledispatch", "setter", "getter", "deleter"})
+PROPERTY_DECORATORS = frozenset({"property", "cached_property", "setter", "getter", "deleter"})
 MAX_DEPTH = 12
 
 
@@ -45,38 +53,56 @@ def _merge(into: Values, new: Values, may: bool = False) -> None:
             into[v] = m
 
 
+def _add(bucket: set, item) -> bool:
+    if item in bucket:
+        return False
+    bucket.add(item)
+    return True
+
+
 class Index:
     """All summaries of a project, with symbol resolution across modules."""
 
     def __init__(self, summaries: dict[str, dict]):
         self.summaries = summaries  # module name -> summary
         self.defs: dict[str, tuple[str, str, dict]] = {}  # qname -> (module, scope, scope entry)
-        self.by_name: dict[str, list[str]] = defaultdict(list)  # short name -> qnames
+        self.items: list[tuple[str, str, tuple]] = []  # (module, scope, (container, key, value)) stores
+        self.setattrs: list[tuple[str, str, tuple]] = []  # (module, scope, (name, attr, value)) `x.attr = v`
         for module, summary in summaries.items():
             for scope, entry in summary["scopes"].items():
                 for key in ("names", "attrs"):
                     if key in entry:
                         entry[key] = {k: [_tuplify(e) for e in v] for k, v in entry[key].items()}
-                for key in ("bases", "decorators", "returns"):
+                for key in ("bases", "decorators", "returns", "yields", "items", "setattrs"):
                     if key in entry:
                         entry[key] = [_tuplify(e) for e in entry[key]]
                 for key in ("ann", "defaults"):
                     if key in entry:
                         entry[key] = {k: _tuplify(v) for k, v in entry[key].items()}
-                q = qualify(module, scope)
-                self.defs[q] = (module, scope, entry)
+                self.items += [(module, scope, item) for item in entry.get("items", ())]
+                self.setattrs += [(module, scope, item) for item in entry.get("setattrs", ())]
+                self.defs[qualify(module, scope)] = (module, scope, entry)
             for call in summary["calls"]:
                 call[1] = _tuplify(call[1])
                 call[8] = [_tuplify(a) for a in call[8]]
                 call[9] = {k: _tuplify(v) for k, v in call[9].items()}
-            for load in summary.get("attr_loads", ()):
-                load[1] = _tuplify(load[1])
-                self.by_name[scope.rpartition(".")[2] or module.rpartition(".")[2]].append(q)
+            for key in ("attr_loads", "attr_stores"):
+                for load in summary.get(key, ()):
+                    load[1] = _tuplify(load[1])
         self.modules = frozenset(summaries)
-        self.param_values: dict[tuple[str, str], set] = defaultdict(set)
+        self.tops = frozenset(m.partition(".")[0] for m in summaries)
+        self.param_values: dict[tuple[str, str], set] = defaultdict(set)  # (function, param) -> {(m, s, expr)}
+        self.bound: dict[tuple[str, str], set] = defaultdict(set)  # (method, first param) -> {receiver value}
+        self.stores: dict[int, set] = defaultdict(set)  # box id -> {(module, scope, key expr, value expr)}
+        self.dynamic_attrs: dict[tuple[str, str], set] = defaultdict(set)  # (class, attr) -> {(m, s, expr)}
         self.boxes: list[tuple[str, str, tuple]] = []
         self._box_ids: dict[tuple, int] = {}
-        self._memo: dict[tuple, Values] = {}
+        self._memo: dict[tuple, Values] = {}  # volatile resolutions, dropped by reset()
+        self._stable: dict[tuple, Values] = {}  # resolutions that no learnt fact can change
+        self._volatile = False  # the resolution under way consulted a learnt fact
+        self._method_kinds: dict[str, str] = {}
+        self._members: dict[tuple, tuple | None] = {}
+        self._param_names: dict[tuple[str, str], list[str]] = {}
         self._active: set[tuple] = set()
         self._subclasses: dict[str, set[str]] | None = None
         self._mro: dict[str, list[str]] = {}
@@ -103,14 +129,31 @@ class Index:
 
     def method_kind(self, qname: str) -> str:
         """'static', 'class', 'property' or 'instance' for methods; 'function' otherwise."""
+        kind = self._method_kinds.get(qname)
+        if kind is None:
+            kind = self._method_kinds[qname] = self._method_kind(qname)
+        return kind
+
+    def _method_kind(self, qname: str) -> str:
         entry = self.entry(qname)
         if entry["kind"] != "function" or not entry.get("method"):
             return "function"
         names = self.decorator_names(qname)
-        for kind in ("staticmethod", "classmethod", "property"):
-            if kind in names:
-                return kind.replace("method", "")
+        if "staticmethod" in names:
+            return "static"
+        if "classmethod" in names:
+            return "class"
+        if PROPERTY_DECORATORS.intersection(names):
+            return "property"
         return "instance"
+
+    def params(self, module: str, scope: str) -> list[str]:
+        """SCOPE's parameter names, without their stars."""
+        key = (module, scope)
+        found = self._param_names.get(key)
+        if found is None:
+            found = self._param_names[key] = _plain(self.summaries[module]["scopes"][scope].get("params", ()))
+        return found
 
     # ---- classes ----------------------------------------------------------------------------------
     def bases(self, cls: str) -> list[str]:
@@ -147,25 +190,56 @@ class Index:
                         self._subclasses[c].add(q)
         return self._subclasses.get(cls, set())
 
-    def class_member(self, cls: str, attr: str, *, skip_first: bool = False) -> tuple[str, list] | None:
-        """(owner class, [(local scope, expr)]) for ATTR along CLS's MRO: class body first, then self.x."""
-        chain = self.mro(cls)[1:] if skip_first else self.mro(cls)
+    def class_member(self, cls: str, attr: str, *, after: str | None = None) -> tuple[str, list] | None:
+        """(owner class, [(local scope, expr)]) for ATTR along CLS's MRO (past AFTER when given, as
+        super() looks): class bodies first, then `self.attr = ...` in methods, then `obj.attr = ...`."""
+        key = (cls, attr, after)
+        if key in self._members:
+            return self._members[key]
+        chain = self.mro(cls)
+        if after is not None:
+            chain = chain[chain.index(after) + 1:] if after in chain else []
+        found = None
         for c in chain:
             _, scope, entry = self.defs[c]
             if attr in entry["names"]:
-                return c, [(scope, e) for e in entry["names"][attr]]
+                found = c, [(scope, e) for e in entry["names"][attr]]
+                break
+        else:
+            for c in chain:
+                entry = self.entry(c)
+                if attr in entry.get("attrs", {}):
+                    found = c, [(method_scope, e) for method_scope, e in entry["attrs"][attr]]
+                    break
+        if found is not None:
+            self._members[key] = found
+            return found
+        self._volatile = True  # `setattr` may add it later
         for c in chain:
-            entry = self.entry(c)
-            if attr in entry.get("attrs", {}):
-                return c, [(method_scope, e) for method_scope, e in entry["attrs"][attr]]
+            if (c, attr) in self.dynamic_attrs:
+                return c, list(self.dynamic_attrs[(c, attr)])
         return None
 
     def _values_of(self, found, depth: int) -> Values:
         owner, pairs = found
-        module = self.defs[owner][0]
         out: Values = {}
-        for scope, e in pairs:
+        for pair in pairs:
+            module, (scope, e) = (pair[0], pair[1:]) if len(pair) == 3 else (self.defs[owner][0], pair)
             _merge(out, self.resolve(module, scope, e, depth))
+        return out
+
+    def _member_values(self, cls: str, attr: str, depth: int, instance: bool, after: str | None = None) -> Values:
+        """ATTR of class CLS (or of an instance of it): reading a property runs its getter."""
+        found = self.class_member(cls, attr, after=after)
+        if not found:
+            return {}
+        out: Values = {}
+        for v, may in self._values_of(found, depth).items():
+            if instance and v[0] == "def" and self.kind(v[1]) == "function" and self.method_kind(v[1]) == "property":
+                _merge(out, {("prop", v[1]): may})
+                _merge(out, self.call_result(v, depth), may)
+            else:
+                _merge(out, {v: may})
         return out
 
     # ---- boxes (literal containers) ---------------------------------------------------------------
@@ -178,40 +252,169 @@ class Index:
         return ("box", n)
 
     def elements(self, box: Value, key: Values | None = None) -> Values:
-        """The values held by BOX; with KEY (resolved), only the matching dict entries when known."""
+        """The values held by BOX; with KEY (resolved), only the matching entries when they are known."""
         module, scope, expr = self.boxes[box[1]]
+        stores = self.stores.get(box[1], ())
+        self._volatile = True  # more may be stored into it
         out: Values = {}
         if expr[0] == "d":
             items = dict(expr[1])
-            wanted = [k[1] for k in (key or {}) if k[0] == "str"]
-            if wanted and all(w in items for w in wanted):
-                for w in wanted:
+            wanted = {k[1] for k in (key or {}) if k[0] == "str"}
+            if wanted:
+                for w in wanted & items.keys():
                     _merge(out, self.resolve(module, scope, items[w]))
-                return out
+                for m, s, k, v in stores:
+                    names = {x[1] for x in self.resolve(m, s, k) if x[0] == "str"}
+                    if names & wanted or not names:
+                        _merge(out, self.resolve(m, s, v), may=not names)
+                if out:
+                    return out
             for e in items.values():
                 _merge(out, self.resolve(module, scope, e), may=key is not None and len(items) > 1)
         else:
+            numbers = [k[1] for k in (key or {}) if k[0] == "int"]
+            if len(numbers) == 1 and not stores and -len(expr[1]) <= numbers[0] < len(expr[1]):
+                return self.resolve(module, scope, expr[1][numbers[0]])
             for e in expr[1]:
                 _merge(out, self.resolve(module, scope, e))
+        for m, s, _, v in stores:
+            _merge(out, self.resolve(m, s, v), may=key is not None)
         return out
 
-    # ---- resolution -------------------------------------------------------------------------------
+    def container_method(self, box: Value, method: str, args: tuple, module: str, scope: str, depth: int) -> Values:
+        """What `box.METHOD(*ARGS)` returns: entries for get/pop/setdefault, the box for copy/values."""
+        if method == "items":
+            return {("items", box[1]): False}
+        if method in ("copy", "values"):
+            return {box: False}
+        out = self.elements(box, self.resolve(module, scope, args[0], depth) if args else None)
+        if len(args) > 1:
+            _merge(out, self.resolve(module, scope, args[1], depth))
+        return out
+
+    def iterate(self, v: Value, depth: int) -> Values:
+        """What a `for` over V binds: elements of a box, what a generator yields, an iterator's __next__."""
+        kind = v[0]
+        if kind == "box":
+            return self.elements(v)
+        if kind == "items":
+            return {("box", v[1]): False}
+        if kind == "gen":
+            m, s, entry = self.defs[v[1]]
+            out: Values = {}
+            for e in entry.get("yields", ()):
+                _merge(out, self.resolve(m, s, e, depth))
+            return out
+        if kind == "inst":
+            out = {}
+            for it, may in self._member_values(v[1], "__iter__", depth, False).items():
+                for r, m2 in self.call_result(it, depth).items():
+                    if r[0] == "inst":
+                        for nxt, m3 in self._member_values(r[1], "__next__", depth, False).items():
+                            _merge(out, self.call_result(nxt, depth), may or m2 or m3)
+                    elif r[0] in ("gen", "box", "items"):
+                        _merge(out, self.iterate(r, depth), may or m2)
+            return out
+        return {}
+
+    # ---- facts learnt between rounds ----------------------------------------------------------------
     def reset(self) -> None:
         self._memo.clear()
+        self._volatile = False
 
+    def bind_stores(self) -> bool:
+        """Record what is stored into containers (`d[k] = v`, `l.append(v)`) and onto objects
+        (`setattr(obj, "a", v)`, `obj.a = v`); True when something new was learnt."""
+        changed = False
+        for module, scope, (container, key, value) in self.items:
+            for v in self.resolve(module, scope, container):
+                if v[0] == "box":
+                    changed |= _add(self.stores[v[1]], (module, scope, key, value))
+        for module, scope, (name, attr, value) in self.setattrs:
+            for v in self.resolve(module, scope, ("n", name)):
+                if v[0] == "inst" or (v[0] == "def" and self.kind(v[1]) == "class"):
+                    changed |= _add(self.dynamic_attrs[(v[1], attr)], (module, scope, value))
+        return changed
+
+    def bind_param(self, fq: str, name: str, source: tuple) -> bool:
+        """Parameter NAME of FQ may receive the value of SOURCE = (module, scope, expr)."""
+        return _add(self.param_values[(fq, name)], source)
+
+    def bind_receiver(self, fq: str, value: Value) -> bool:
+        """Method FQ is called on VALUE (an instance, or a class for a classmethod)."""
+        module, scope, _ = self.defs[fq]
+        params = self.params(module, scope)
+        return bool(params) and _add(self.bound[(fq, params[0])], value)
+
+    def dispatch(self, module: str, scope: str, callee: tuple) -> tuple[list[tuple[str, int, Value | None]], bool]:
+        """(function, index of the first argument's parameter, value bound to the first parameter or
+        None) for each function a call of CALLEE runs; and whether that is final (no learnt fact in it)."""
+        self._volatile = False
+        out: list = []
+        if callee[0] == "a":
+            for r in self.resolve(module, scope, callee[1]):
+                for f in self.attribute(r, callee[2], 0):
+                    out += self._bound(f, r)
+        else:
+            for f in self.resolve(module, scope, callee):
+                out += self._bound(f, None)
+        final, self._volatile = not self._volatile, False
+        return out, final
+
+    def runs(self, v: Value) -> list[tuple[str, Value | None]]:
+        """(function, value bound to its first parameter) that calling V runs: a function itself, a
+        class's __init__ and __new__, an instance's __call__."""
+        if v[0] == "def":
+            k = self.kind(v[1])
+            if k in ("function", "lambda"):
+                return [(v[1], None)]
+            if k == "class":
+                return [(f[1], ("inst", v[1]) if name == "__init__" else v)
+                        for name in ("__init__", "__new__")
+                        for f in self._member_values(v[1], name, 0, False) if self._is_function(f)]
+        if v[0] == "inst":
+            return [(f[1], v) for f in self._member_values(v[1], "__call__", 0, False) if self._is_function(f)]
+        return []
+
+    def _is_function(self, v: Value) -> bool:
+        return v[0] == "def" and self.kind(v[1]) in ("function", "lambda")
+
+    def _bound(self, f: Value, receiver: Value | None) -> list[tuple[str, int, Value | None]]:
+        if not self._is_function(f):
+            return [(q, 1, first) for q, first in self.runs(f)]
+        mk = self.method_kind(f[1])
+        if mk in ("static", "function"):
+            return [(f[1], 0, None)]
+        owner = receiver[2] if receiver is not None and receiver[0] == "sup" else receiver
+        if owner is None or owner[0] not in ("inst", "def") or self.kind(owner[1]) != "class" \
+                or self.defs[f[1]][2]["parent"] is None \
+                or qualify(self.defs[f[1]][0], self.defs[f[1]][2]["parent"]) not in self.mro(owner[1]):
+            return [(f[1], 1, None)]  # a bound method taken elsewhere
+        if owner[0] == "def" and mk != "class":
+            return [(f[1], 0, None)]  # `Class.method(obj, ...)`
+        return [(f[1], 1, ("def", owner[1]) if mk == "class" else owner)]
+
+    # ---- resolution -------------------------------------------------------------------------------
     def resolve(self, module: str, scope: str, expr: tuple, depth: int = 0) -> Values:
         key = (module, scope, expr)
-        memo = self._memo.get(key)
+        memo = self._stable.get(key)
         if memo is not None:
             return memo
+        memo = self._memo.get(key)
+        if memo is not None:
+            self._volatile = True
+            return memo
         if key in self._active or depth > MAX_DEPTH:
+            self._volatile = True  # cut short: another round may complete it
             return {}
+        outer, self._volatile = self._volatile, False
         self._active.add(key)
         try:
             out = self._resolve(module, scope, expr, depth + 1)
         finally:
             self._active.discard(key)
-        self._memo[key] = out
+        (self._memo if self._volatile else self._stable)[key] = out
+        self._volatile = self._volatile or outer
         return out
 
     def _resolve(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
@@ -226,10 +429,12 @@ class Index:
         if tag == "c":
             out = {}
             for v, may in self.resolve(module, scope, expr[1], depth).items():
-                _merge(out, self.call_result(v, expr[1], module, scope, depth), may)
+                _merge(out, self.call_result(v, depth), may)
             return out
         if tag == "s":
             return {("str", expr[1]): False}
+        if tag == "k":
+            return {("int", expr[1]): False}
         if tag == "f":
             return {("def", qualify(module, expr[1])): False}
         if tag == "i":
@@ -249,15 +454,23 @@ class Index:
             for v, may in self.resolve(module, scope, expr[1], depth).items():
                 if v[0] == "box":
                     _merge(out, self.elements(v, key), may)
+                elif v[0] == "inst":
+                    for f, m2 in self._member_values(v[1], "__getitem__", depth, False).items():
+                        _merge(out, self.call_result(f, depth), may or m2)
             return out
         if tag == "it":
             out = {}
             for v, may in self.resolve(module, scope, expr[1], depth).items():
+                _merge(out, self.iterate(v, depth), may)
+            return out
+        if tag == "cm":
+            out = dict(self.resolve(module, scope, ("c", ("a", expr[1], expr[2])), depth))
+            for v, may in self.resolve(module, scope, expr[1], depth).items():
                 if v[0] == "box":
-                    _merge(out, self.elements(v), may)
+                    _merge(out, self.container_method(v, expr[2], expr[3], module, scope, depth), may)
             return out
         if tag == "ga":
-            return self.getattr_values(module, scope, expr[1], expr[2], depth)
+            return self.getattr_values(module, scope, expr[1], expr[2], expr[3] if len(expr) > 3 else None, depth)
         if tag == "g":
             key = self.resolve(module, scope, expr[1], depth)
             names = [k[1] for k in key if k[0] == "str"]
@@ -268,12 +481,35 @@ class Index:
                 return out
             return {("def", q): True for q in self._module_functions(module)}
         if tag == "sup":
-            owner = self._method_class(module, scope)
-            cls = qualify(module, expr[1]) if expr[1] else owner
-            return {("sup", cls, owner or cls): False} if cls in self.defs else {}
+            return self.super_values(module, scope, expr[1], depth)
         if tag == "dec":
             return self.decorated(module, scope, expr[1], expr[2], depth)
         return {}
+
+    def super_values(self, module: str, scope: str, class_scope: str, depth: int) -> Values:
+        """super() inside a method of CLASS_SCOPE: one value per object `self` (or `cls`) may be."""
+        cls = qualify(module, class_scope) if class_scope else self._method_class(module, scope)
+        if cls not in self.defs:
+            return {}
+        method = self._method_scope(module, scope)
+        params = self.params(module, method) if method else []
+        out: Values = {}
+        if params:
+            for v, may in self.lookup(module, method, params[0], depth).items():
+                if v[0] in ("inst", "def") and self.kind(v[1]) == "class":
+                    out[("sup", cls, v)] = may
+        return out or {("sup", cls, ("inst", cls)): False}
+
+    def _method_scope(self, module: str, scope: str) -> str | None:
+        """The method (a function defined in a class body) that SCOPE is or is nested in."""
+        scopes = self.summaries[module]["scopes"]
+        s = scope
+        while s:
+            entry = scopes[s]
+            if entry["kind"] == "function" and entry.get("method"):
+                return s
+            s = entry["parent"] or ""
+        return None
 
     def _method_class(self, module: str, scope: str) -> str | None:
         s = scope
@@ -295,6 +531,8 @@ class Index:
         if base in self.modules:
             found = self.lookup(base, "", name, depth, local_only=True)
             return found
+        if base.partition(".")[0] in self.tops:
+            return {}  # a project module that is not there (an optional import); nothing outside either
         return {("ext", sub): False}
 
     def lookup(self, module: str, scope: str, name: str, depth: int, local_only: bool = False) -> Values:
@@ -309,19 +547,24 @@ class Index:
                     out: Values = {}
                     for e in entry["names"][name]:
                         _merge(out, self.resolve(module, s, e, depth))
-                    if entry["kind"] in ("function", "lambda") and name in _plain(entry.get("params", ())):
+                    if entry["kind"] in ("function", "lambda") and name in self.params(module, s):
                         _merge(out, self.param(module, s, name, depth))
                     return out
-                if entry["kind"] in ("function", "lambda") and name in _plain(entry.get("params", ())):
+                if entry["kind"] in ("function", "lambda") and name in self.params(module, s):
                     return self.param(module, s, name, depth)
             first = False
             s = entry["parent"] if s else None
         summary = self.summaries[module]
         for star in summary["star_imports"]:
-            if star in self.modules:
+            guard = ("*", star, name)  # star imports can form a cycle (`from . import *` in __init__)
+            if star in self.modules and guard not in self._active:
                 exported = self.summaries[star]["all"]
                 if (exported is None and not name.startswith("_")) or (exported and name in exported):
-                    found = self.lookup(star, "", name, depth, local_only=True)
+                    self._active.add(guard)
+                    try:
+                        found = self.lookup(star, "", name, depth, local_only=True)
+                    finally:
+                        self._active.discard(guard)
                     if found:
                         return found
             else:
@@ -337,34 +580,44 @@ class Index:
         return {}
 
     def _module_getattr(self, module: str, depth: int) -> Values:
-        """A module-level `__getattr__` answers any missing name: its return values, may-call."""
-        if "__getattr__" not in self.summaries[module]["scopes"][""]["names"]:
-            return {}
+        """A module-level `__getattr__` answers any missing name: it runs, and its return values may be meant."""
         q = qualify(module, "__getattr__")
-        out: Values = {}
-        if self.kind(q) == "function":
-            for e in self.entry(q).get("returns", ()):
-                _merge(out, self.resolve(module, "__getattr__", e, depth), may=True)
+        if "__getattr__" not in self.summaries[module]["scopes"][""]["names"] or self.kind(q) != "function":
+            return {}
+        out: Values = {("prop", q): True}
+        _merge(out, self.call_result(("def", q), depth), may=True)
         return out
 
     def param(self, module: str, scope: str, name: str, depth: int) -> Values:
+        self._volatile = True  # calls may bind more to it
         entry = self.summaries[module]["scopes"][scope]
-        params = _plain(entry.get("params", ()))
+        params = self.params(module, scope)
         q = qualify(module, scope)
-        out: Values = {}
-        if entry.get("method") and params and params[0] == name:
-            kind = self.method_kind(q)
-            cls = qualify(module, entry["parent"])
-            if kind == "class":
-                out[("def", cls)] = False
-            elif kind != "static":
-                out[("inst", cls)] = False
+        out: Values = {v: False for v in self.bound.get((q, name), ())}
         if name in entry.get("ann", {}):
-            _merge(out, self.resolve(module, entry["parent"] or "", entry["ann"][name], depth))
+            _merge(out, self._open(self.resolve(module, entry["parent"] or "", entry["ann"][name], depth)))
         if name in entry.get("defaults", {}):
             _merge(out, self.resolve(module, entry["parent"] or "", entry["defaults"][name], depth))
         for m, s, e in self.param_values.get((q, name), ()):
             _merge(out, self.resolve(m, s, e, depth))
+        if not out and entry.get("method") and params and params[0] == name:
+            # no call in the project says what `self` is: an instance of the class or of a subclass
+            out = self._open(self.own_class(q))
+        return out
+
+    def own_class(self, method: str) -> Values:
+        """The value `self` (or `cls`) names in METHOD when it runs on its own class."""
+        kind = self.method_kind(method)
+        module, _, entry = self.defs[method]
+        cls = qualify(module, entry["parent"])
+        return {("def", cls): False} if kind == "class" else {} if kind == "static" else {("inst", cls): False}
+
+    def _open(self, values: Values) -> Values:
+        """VALUES plus, as may, the same kind of value for every subclass of the classes in it."""
+        out = dict(values)
+        for v, may in values.items():
+            if v[0] in ("inst", "def") and self.kind(v[1]) == "class":
+                _merge(out, {(v[0], sub): True for sub in self.subclasses(v[1])})
         return out
 
     def attribute(self, v: Value, attr: str, depth: int) -> Values:
@@ -381,27 +634,15 @@ class Index:
         if kind == "inst":
             return self._member_values(v[1], attr, depth, instance=True)
         if kind == "sup":
-            found = self.class_member(v[1], attr, skip_first=True)
-            return self._values_of(found, depth) if found else {}
+            return self._member_values(v[2][1], attr, depth, instance=v[2][0] == "inst", after=v[1])
         if kind == "str" and attr == "value":
             return {v: False}
         if kind == "bi":
             return {("bi", f"{v[1]}.{attr}"): False}
         return {}
 
-    def _member_values(self, cls: str, attr: str, depth: int, instance: bool) -> Values:
-        found = self.class_member(cls, attr)
-        out: Values = self._values_of(found, depth) if found else {}
-        if instance:  # an override in a subclass may be what actually runs
-            for sub in self.subclasses(cls):
-                entry = self.entry(sub)
-                if attr in entry["names"]:
-                    module, scope, _ = self.defs[sub]
-                    for e in entry["names"][attr]:
-                        _merge(out, self.resolve(module, scope, e, depth), may=True)
-        return out
-
-    def call_result(self, v: Value, callee: tuple, module: str, scope: str, depth: int) -> Values:
+    def call_result(self, v: Value, depth: int) -> Values:
+        """What calling V returns."""
         kind = v[0]
         if kind == "def":
             k = self.kind(v[1])
@@ -410,25 +651,17 @@ class Index:
             if k in ("function", "lambda"):
                 m, s, entry = self.defs[v[1]]
                 if entry.get("generator"):
-                    return {}
+                    return {("gen", v[1]): False}
                 out: Values = {}
                 for e in entry.get("returns", ()):
                     _merge(out, self.resolve(m, s, e, depth))
                 return out
         if kind == "inst":
-            found = self.class_member(v[1], "__call__")
-            if found:
-                out = {}
-                for f in self._values_of(found, depth):
-                    if f[0] == "def":
-                        _merge(out, self.call_result(f, callee, module, scope, depth))
-                return out
-        if kind == "box" or (kind == "bi" and v[1] in ("dict", "list")):
-            return {}
-        if kind == "bi" and v[1].endswith((".values", ".items", ".get", ".pop", ".copy")):
-            return {}
-        if kind == "ext" and callee[0] == "a" and callee[2] in ("values", "items", "get", "copy", "pop"):
-            return {}
+            out = {}
+            for f, may in self._member_values(v[1], "__call__", depth, False).items():
+                if f[0] == "def":
+                    _merge(out, self.call_result(f, depth), may)
+            return out
         return {}
 
     def decorated(self, module: str, scope: str, deco: tuple, inner: tuple, depth: int) -> Values:
@@ -436,26 +669,31 @@ class Index:
         out: Values = {}
         for v, may in self.resolve(module, scope, deco, depth).items():
             if v[0] == "def" and self.kind(v[1]) in ("function", "lambda"):
-                _merge(out, self.call_result(v, deco, module, scope, depth), may)
+                _merge(out, self.call_result(v, depth), may)
             elif v[0] == "def" and self.kind(v[1]) == "class":
                 out[("inst", v[1])] = may
         if not out:
             return self.resolve(module, scope, inner, depth)
         return out
 
-    def getattr_values(self, module: str, scope: str, obj: tuple, key: tuple, depth: int) -> Values:
+    def getattr_values(self, module: str, scope: str, obj: tuple, key: tuple, default: tuple | None,
+                       depth: int) -> Values:
+        """`getattr(obj, key[, default])`: the named attribute, or every member matching a known prefix."""
         keys = self.resolve(module, scope, key, depth)
         names = [k[1] for k in keys if k[0] == "str"]
         prefix = key[1] if key[0] == "fs" else None
+        fallback = self.resolve(module, scope, default, depth) if default is not None else {}
         out: Values = {}
         for v, may in self.resolve(module, scope, obj, depth).items():
             if names:
                 for n in names:
-                    _merge(out, self.attribute(v, n, depth), may or len(names) > 1)
+                    found = self.attribute(v, n, depth)
+                    _merge(out, found or fallback, may or len(names) > 1)
             else:
                 for n in self.member_names(v):
                     if prefix is None or n.startswith(prefix):
                         _merge(out, self.attribute(v, n, depth), True)
+                _merge(out, fallback, True)
         return {k: m for k, m in out.items() if k[0] in ("def", "inst", "mod") or not m}
 
     def member_names(self, v: Value) -> Iterable[str]:

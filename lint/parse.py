@@ -1,12 +1,21 @@
-"""Read and parse one file: stdlib `ast` first; newer syntax is lowered with a LibCST codemod."""
+"""Read and parse one file: stdlib `ast` first; newer syntax is lowered with a LibCST codemod.
+
+Nothing is imported or run: files are decoded and parsed, and compiled only for the compiler's checks.
+"""
 
 from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
 import warnings
 from dataclasses import dataclass
+
+
+#: CPython's tokenizer refuses brackets nested this deep (MAXLEVEL), in every version
+MAX_NESTING = 200
+_BRACKETS = re.compile(r"[][(){}]")
 
 
 @dataclass(frozen=True)
@@ -19,32 +28,85 @@ class ParseError:
 
 
 def decode(data: bytes) -> str:
-    """Decode source bytes as Python does: BOM, coding cookie, else UTF-8. Raises SyntaxError."""
-    if b"\x00" in data:
-        raise SyntaxError("source code cannot contain null bytes")
+    """Decode source bytes as Python does: BOM, coding cookie, else UTF-8.
+
+    Raises SyntaxError naming the line of the offending byte where there is one.
+    """
+    null = data.find(b"\x00")
+    if null >= 0:
+        raise _at(data, null, "source code cannot contain null bytes")
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        return data.decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise SyntaxError(f"cannot decode source: {exc}") from None
+    except SyntaxError as exc:
+        if "invalid or missing encoding declaration" not in str(exc):
+            raise SyntaxError(f"bad coding declaration: {exc}") from None
+        encoding = "utf-8"  # the first lines are not UTF-8 and declare nothing: find the byte below
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if not _interpreter_accepts(data):
+            raise _at(data, exc.start, f"not valid {exc.encoding} (byte 0x{data[exc.start]:02x}); "
+                      "declare the file's encoding with a coding cookie (PEP 263)") from None
+        text = data.decode(encoding, "replace")  # the bad bytes are in comments, which Python skips
+    except LookupError as exc:
+        raise SyntaxError(f"bad coding declaration: {exc}") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _interpreter_accepts(data: bytes) -> bool:
+    """Whether this interpreter parses DATA, decoding it itself (it does not check comments)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ast.parse(data)
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            return False
+    return True
+
+
+def _at(data: bytes, offset: int, message: str) -> SyntaxError:
+    """A SyntaxError at byte OFFSET of DATA (1-based line and column)."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    exc = SyntaxError(message)
+    exc.lineno, exc.offset = data.count(b"\n", 0, offset) + 1, offset - line_start + 1
+    return exc
 
 
 def parse(text: str, filename: str) -> ast.Module:
-    """Parse TEXT; fall back to LibCST for syntax newer than this interpreter. Raises SyntaxError."""
+    """Parse TEXT as this interpreter would compile it; syntax newer than the interpreter is lowered
+    with LibCST first. Raises SyntaxError, also for what only the compiler refuses (a misplaced or
+    unknown `from __future__` import, `return` outside a function, `nonlocal` at module level)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # invalid escape sequences and the like are not our business
-        try:
-            return ast.parse(text, filename)
-        except SyntaxError as first:
-            from knightwatch.lower import lower_newer_syntax
+        tree = _parse(text, filename)
+        compile(tree, filename, "exec", dont_inherit=True)  # the compiler's checks; the code is never run
+        return tree
 
-            lowered = lower_newer_syntax(text)
-            if lowered is None:
-                raise first
-            try:
-                return ast.parse(lowered, filename)
-            except SyntaxError:
-                raise first from None
+
+def _parse(text: str, filename: str) -> ast.Module:
+    try:
+        return ast.parse(text, filename)
+    except SyntaxError as first:
+        from knightwatch.lower import lower_newer_syntax
+
+        if _deepest_bracket(text) >= MAX_NESTING:  # refused by every Python; LibCST could overflow its stack
+            raise first
+        lowered = lower_newer_syntax(text)
+        if lowered is None:
+            raise first
+        try:
+            return ast.parse(lowered, filename)
+        except SyntaxError:
+            raise first from None
+
+
+def _deepest_bracket(text: str) -> int:
+    """How deeply brackets nest in TEXT (those in strings and comments count too: an upper bound)."""
+    depth = deepest = 0
+    for m in _BRACKETS.finditer(text):
+        depth = depth + 1 if m.group() in "([{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def parse_error(exc: Exception) -> ParseError:

@@ -12,7 +12,16 @@ Expr encoding (lists, so they survive JSON):
   ["l", [expr, ...]]     list/tuple/set literal   ["x", expr, key]       subscript expr[key]
   ["it", expr]           an element of iterating  ["ga", expr, key]      getattr(expr, key)
   ["g", key]             globals()[key]           ["sup", class_scope]   super() in a method
-  ["fs", prefix]         f-string with a constant prefix   ["u"]         unknown
+  ["fs", prefix]         a string with a constant prefix (f-string, "a" + x)
+  ["k", n]               an int constant          ["*", expr]            a starred call argument
+  ["ga", obj, key, default]  getattr with a default  ["gl"]             globals()/locals()/vars()
+  ["cm", obj, method, [args]]  result of a container method (get, pop, items, ...) on obj
+  ["dec", deco, expr]    expr decorated by deco   ["l", [a, b], 1]       either a or b (`a or b`)
+  ["u"]                  unknown
+Calls are [scope, callee, line, col, end_line, end_col, cond, pos, args, kwargs, tag]; `**x` kwargs
+are keyed "**<n>". TAG marks calls Python makes implicitly: "dec" (applying a decorator), "dunder"
+(an operator, `for`, `with`, a truth test, a subscript) or "bi:<name>" (a protocol method the
+builtin <name> calls on its argument); None for calls written in the source.
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ import ast
 import re
 from typing import Any
 
-SUMMARY_VERSION = 3
+SUMMARY_VERSION = 4
 UNKNOWN = ["u"]
 IGNORE_RE = re.compile(r"#\s*knightwatch:\s*ignore(?P<codes>\[[^\]]*\])?(?:\s*--\s*(?P<reason>.*))?", re.I)
 BINOP_DUNDER = {
@@ -33,6 +42,16 @@ BINOP_DUNDER = {
 CMP_DUNDER = {ast.Eq: "__eq__", ast.NotEq: "__ne__", ast.Lt: "__lt__", ast.LtE: "__le__", ast.Gt: "__gt__",
               ast.GtE: "__ge__", ast.In: "__contains__", ast.NotIn: "__contains__"}
 TERMINATORS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+CONTAINER_METHODS = frozenset({"get", "pop", "setdefault", "copy", "items", "values"})
+#: container mutations -> how they store: "one" (last argument), "all" (the elements of it), "key"
+STORES = {"append": "one", "add": "one", "insert": "one", "appendleft": "one", "extend": "all",
+          "update": "all", "setdefault": "key"}
+#: builtins that call a protocol method of their first argument
+BUILTIN_DUNDERS = {"len": "__len__", "bool": "__bool__", "str": "__str__", "repr": "__repr__", "hash": "__hash__",
+                   "abs": "__abs__", "next": "__next__", "reversed": "__reversed__", "format": "__format__",
+                   "int": "__int__", "float": "__float__", "iter": "__iter__"}
+ITERATING_BUILTINS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max", "any", "all",
+                                "enumerate", "dict"})
 
 
 def _terminates(body: list[ast.stmt]) -> bool:
@@ -71,6 +90,7 @@ class Summariser(ast.NodeVisitor):
         self.calls: list[list[Any]] = []
         self.gates: list[dict[str, Any]] = []
         self.attr_loads: list[list[Any]] = []
+        self.attr_stores: list[list[Any]] = []  # [scope, expr, line] of `obj.attr = ...` (property setters)
         self.name_loads: list[list[Any]] = []
         self.seen_names: set[tuple[str, str]] = set()
         self.words: set[str] = set()
@@ -112,11 +132,15 @@ class Summariser(ast.NodeVisitor):
         if isinstance(node, ast.Attribute):
             return ["a", self.expr(node.value), node.attr]
         if isinstance(node, ast.Constant):
-            return ["s", node.value] if isinstance(node.value, str) else UNKNOWN
+            if isinstance(node.value, str):
+                return ["s", node.value]
+            return ["k", node.value] if type(node.value) is int else UNKNOWN
         if isinstance(node, ast.Call):
             f = node.func
             if isinstance(f, ast.Name) and f.id == "getattr" and len(node.args) >= 2:
-                return ["ga", self.expr(node.args[0]), self.expr(node.args[1])]
+                return ["ga"] + [self.expr(a) for a in node.args[:3]]
+            if isinstance(f, ast.Attribute) and f.attr in CONTAINER_METHODS:
+                return ["cm", self.expr(f.value), f.attr, [self.expr(a) for a in node.args]]
             if isinstance(f, ast.Name) and f.id == "super":
                 return ["sup", self.class_scope or ""]
             if isinstance(f, ast.Name) and f.id in ("globals", "locals", "vars") and not node.args:
@@ -136,7 +160,14 @@ class Summariser(ast.NodeVisitor):
                     d[f"?{len(d)}"] = self.expr(v)
             return ["d", d]
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            return ["l", [self.expr(e) for e in node.elts]]
+            return ["l", [["it", self.expr(e.value)] if isinstance(e, ast.Starred) else self.expr(e)
+                          for e in node.elts]]
+        if isinstance(node, ast.BinOp):
+            left = self.expr(node.left)
+            if isinstance(node.op, ast.Add) and left[0] in ("s", "fs") and isinstance(left[1], str):
+                return ["fs", left[1]]
+            dunder = BINOP_DUNDER.get(type(node.op))
+            return ["c", ["a", left, dunder]] if dunder else UNKNOWN
         if isinstance(node, ast.JoinedStr):
             prefix = ""
             for part in node.values:
@@ -167,41 +198,77 @@ class Summariser(ast.NodeVisitor):
         return names[key]
 
     # ---- calls --------------------------------------------------------------------------------
-    def _record_call(self, node: ast.AST, callee: list, args: list, kwargs: dict) -> None:
+    def _record_call(self, node: ast.AST, callee: list, args: list, kwargs: dict, tag: str | None = None) -> None:
         idx = len(self.calls)
         self.calls.append([self.scope, callee, node.lineno, node.col_offset + 1,
                            getattr(node, "end_lineno", node.lineno), (getattr(node, "end_col_offset", 0) or 0) + 1,
-                           1 if self.cond else 0, list(self.pos), args, kwargs])
-        if self.test_calls is not None:
+                           1 if self.cond else 0, list(self.pos), args, kwargs, tag])
+        if self.test_calls is not None and tag is None:
             self.test_calls.append([idx, self.negated % 2])
 
+    def _dunder(self, node: ast.AST, obj: list, name: str, args: list | None = None, tag: str = "dunder") -> None:
+        self._record_call(node, ["a", obj, name], args or [], {}, tag)
+
+    def _iteration(self, node: ast.AST, iterable: list, tag: str = "dunder") -> None:
+        """`for` over ITERABLE calls its __iter__, then __next__ on what that returns."""
+        self._dunder(node, iterable, "__iter__", tag=tag)
+        self._dunder(node, ["c", ["a", iterable, "__iter__"]], "__next__", tag=tag)
+
+    def _truth(self, test: ast.AST) -> None:
+        """A truth test of a name or attribute calls its __bool__."""
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            test = test.operand
+        if isinstance(test, (ast.Name, ast.Attribute)):
+            self._dunder(test, self.expr(test), "__bool__")
+
     def visit_Call(self, node: ast.Call) -> None:
+        self.generic_visit(node)  # first, so that lambdas in the arguments are numbered in source order
         f = node.func
         if isinstance(f, ast.Name) and f.id == "getattr" and len(node.args) >= 2:
-            callee = ["u"]  # the getattr call itself; the result's call is recorded by the outer Call
+            callee = ["n", "getattr"]  # the getattr call itself; the result's call is recorded by the outer Call
         else:
             callee = self.expr(f)
-        args = [self.expr(a) for a in node.args]
-        kwargs = {k.arg: self.expr(k.value) for k in node.keywords if k.arg}
-        self._record_call(node, callee if callee != ["u"] else ["n", "getattr"], args, kwargs)
-        self.generic_visit(node)
+        args = [["*", self.expr(a.value)] if isinstance(a, ast.Starred) else self.expr(a) for a in node.args]
+        kwargs = {k.arg or f"**{i}": self.expr(k.value) for i, k in enumerate(node.keywords)}
+        self._record_call(node, callee, args, kwargs)
+        if isinstance(f, ast.Attribute) and f.attr in STORES and args:
+            self._container_store(f, f.attr, args, kwargs)
+        elif isinstance(f, ast.Name) and args and not isinstance(node.args[0], ast.Starred):
+            if f.id in BUILTIN_DUNDERS:
+                self._dunder(node, args[0], BUILTIN_DUNDERS[f.id], tag=f"bi:{f.id}")
+            elif f.id in ITERATING_BUILTINS:
+                self._iteration(node, args[0], tag=f"bi:{f.id}")
+            elif f.id == "setattr" and len(args) == 3 and args[1][0] == "s":
+                self._bind_target(ast.Attribute(value=node.args[0], attr=args[1][1], ctx=ast.Store()), args[2])
+
+    def _container_store(self, f: ast.Attribute, method: str, args: list, kwargs: dict) -> None:
+        """`x.append(v)`, `x.update(d)`, `x.setdefault(k, v)`: V is stored in container X."""
+        how = STORES[method]
+        if how == "key":
+            key, value = args[0], args[1] if len(args) > 1 else UNKNOWN
+        else:
+            key, value = UNKNOWN, ["it", args[-1]] if how == "all" else args[-1]
+        items = self.scopes[self.scope].setdefault("items", [])
+        items.append([self.expr(f.value), key, value])
+        if method == "update":
+            items.extend([self.expr(f.value), ["s", k], v] for k, v in kwargs.items() if not k.startswith("**"))
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
         dunder = BINOP_DUNDER.get(type(node.op))
         if dunder:
-            self._record_call(node, ["a", self.expr(node.left), dunder], [self.expr(node.right)], {})
+            self._dunder(node, self.expr(node.left), dunder, [self.expr(node.right)])
         self.generic_visit(node)
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
         if isinstance(node.ctx, ast.Load) and isinstance(node.value, (ast.Name, ast.Attribute)):
-            self._record_call(node, ["a", self.expr(node.value), "__getitem__"], [], {})
+            self._dunder(node, self.expr(node.value), "__getitem__", [self.expr(node.slice)])
         self.generic_visit(node)
 
     def visit_Compare(self, node: ast.Compare) -> None:
         dunder = CMP_DUNDER.get(type(node.ops[0]))
         if dunder:
             target = node.comparators[0] if dunder == "__contains__" else node.left
-            self._record_call(node, ["a", self.expr(target), dunder], [], {})
+            self._dunder(node, self.expr(target), dunder)
         self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:
@@ -216,6 +283,8 @@ class Summariser(ast.NodeVisitor):
         if isinstance(node.ctx, ast.Load):
             self.words.add(node.attr)
             self.attr_loads.append([self.scope, self.expr(node), node.lineno])
+        elif isinstance(node.ctx, ast.Store):
+            self.attr_stores.append([self.scope, self.expr(node), node.lineno])
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
@@ -237,6 +306,7 @@ class Summariser(ast.NodeVisitor):
         saved, self.test_calls = self.test_calls, []
         self.visit(node.test)
         tests, self.test_calls = self.test_calls, saved
+        self._truth(node.test)
         self._gate(tests, "ifexp", _span([node.body]), _span([node.orelse]), None, start)
         self._conditional([node.body, node.orelse])
 
@@ -255,6 +325,7 @@ class Summariser(ast.NodeVisitor):
         for i, gen in enumerate(node.generators):
             if i:
                 self.visit(gen.iter)
+            self._iteration(gen.iter, self.expr(gen.iter))
             self._bind_target(gen.target, ["it", self.expr(gen.iter)])
             for cond in gen.ifs:
                 self.visit(cond)
@@ -267,9 +338,13 @@ class Summariser(ast.NodeVisitor):
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         q = self._lambda_name(node)
-        self._new_scope(q, "lambda", node, self.scope, body=node.body.lineno,
-                        params=self._params(node.args), decorators=[], returns=[self.expr(node.body)])
-        self._in_scope(q, [node.body], defaults=node.args)
+        for d in node.args.defaults + node.args.kw_defaults:
+            if d is not None:
+                self.visit(d)
+        entry = self._new_scope(q, "lambda", node, self.scope, body=node.body.lineno,
+                                params=self._params(node.args), decorators=[], returns=[self.expr(node.body)])
+        self._defaults(entry, node.args)
+        self._in_scope(q, [node.body])
 
     # ---- statements ---------------------------------------------------------------------------
     def _visit_list(self, body: list[ast.stmt]) -> None:
@@ -284,7 +359,7 @@ class Summariser(ast.NodeVisitor):
                 if g["rest"] is not None and g["pos"] == self.pos + [lid, i]:
                     g["rest"] = [body[i + 1].lineno, body[-1].end_lineno] if i + 1 < len(body) else None
 
-    def _in_scope(self, q: str, body, defaults: ast.arguments | None = None, cls: str | None = None) -> None:
+    def _in_scope(self, q: str, body, cls: str | None = None) -> None:
         saved = (self.scope, self.pos, self.cond, self.test_calls, self.negated, self.class_scope)
         self.scope, self.pos, self.cond, self.test_calls, self.negated = q, [], 0, None, 0
         if cls is not None:
@@ -298,7 +373,7 @@ class Summariser(ast.NodeVisitor):
 
     def _params(self, args: ast.arguments) -> list[str]:
         names = [a.arg for a in args.posonlyargs + args.args]
-        names += [f"*{args.vararg.arg}"] if args.vararg else []
+        names += [f"*{args.vararg.arg}"] if args.vararg else ["*"] if args.kwonlyargs else []
         names += [a.arg for a in args.kwonlyargs]
         names += [f"**{args.kwarg.arg}"] if args.kwarg else []
         return names
@@ -312,9 +387,14 @@ class Summariser(ast.NodeVisitor):
                 self.visit(d)
         decorators = [self.expr(d) for d in node.decorator_list]
         in_class = self.scopes[self.scope]["kind"] == "class"
+        previous = self.scopes.get(q) if self.scopes.get(q, {}).get("kind") == "function" else None
         entry = self._new_scope(q, "function", node, self.scope, body=_first_stmt_line(node.body),
                                 params=self._params(node.args), decorators=decorators, returns=[],
                                 method=in_class, deco_lines=[d.lineno for d in node.decorator_list])
+        if previous:  # a redefinition (a property's setter, a conditional def) shares the name
+            entry["decorators"] = previous["decorators"] + decorators
+            entry["returns"] = previous["returns"]
+            entry["names"] = previous["names"]
         ann = {}
         for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
             if a.annotation is not None:
@@ -323,17 +403,22 @@ class Summariser(ast.NodeVisitor):
                     ann[a.arg] = t
         if ann:
             entry["ann"] = ann
-        for d, a in zip(reversed(node.args.defaults), reversed(node.args.posonlyargs + node.args.args)):
-            entry.setdefault("defaults", {})[a.arg] = self.expr(d)
+        self._defaults(entry, node.args)
         # decorators are applied by the enclosing scope, innermost first
         value: list = ["f", q]
         for d in reversed(node.decorator_list):
-            self._record_call(d, self.expr(d), [value], {})
+            self._record_call(d, self.expr(d), [value], {}, "dec")
             value = ["dec", self.expr(d), value]
         self._bind(node.name, value)
         self._in_scope(q, node.body, cls=None)
 
     visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _defaults(self, entry: dict, args: ast.arguments) -> None:
+        pairs = list(zip(reversed(args.defaults), reversed(args.posonlyargs + args.args)))
+        pairs += [(d, a) for d, a in zip(args.kw_defaults, args.kwonlyargs) if d is not None]
+        if pairs:
+            entry["defaults"] = {a.arg: self.expr(d) for d, a in pairs}
 
     def _annotation(self, node: ast.AST) -> list | None:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -364,7 +449,7 @@ class Summariser(ast.NodeVisitor):
                         deco_lines=[d.lineno for d in node.decorator_list])
         value: list = ["f", q]
         for d in reversed(node.decorator_list):
-            self._record_call(d, self.expr(d), [value], {})
+            self._record_call(d, self.expr(d), [value], {}, "dec")
             value = ["dec", self.expr(d), value]
         self._bind(node.name, value)
         self._in_scope(q, node.body, cls=q)
@@ -387,6 +472,7 @@ class Summariser(ast.NodeVisitor):
         elif isinstance(target, ast.Subscript) and isinstance(target.value, (ast.Name, ast.Attribute)):
             key = self.expr(target.slice)
             self.scopes[self.scope].setdefault("items", []).append([self.expr(target.value), key, value])
+            self._dunder(target, self.expr(target.value), "__setitem__", [key, value])
 
     def _self_class(self, name: str) -> str | None:
         """The class whose instance NAME is, when NAME is a method's first parameter."""
@@ -433,7 +519,11 @@ class Summariser(ast.NodeVisitor):
 
     def visit_Yield(self, node: ast.Yield) -> None:
         self.generic_visit(node)
-        self.scopes[self.scope]["generator"] = True
+        entry = self.scopes[self.scope]
+        entry["generator"] = True
+        if node.value is not None:
+            value = self.expr(node.value)
+            entry.setdefault("yields", []).append(["it", value] if isinstance(node, ast.YieldFrom) else value)
 
     visit_YieldFrom = visit_Yield
 
@@ -471,6 +561,7 @@ class Summariser(ast.NodeVisitor):
         saved, self.test_calls = self.test_calls, []
         self.visit(test)
         tests, self.test_calls = self.test_calls, saved
+        self._truth(test)
         rest = None
         if kind == "if" and _terminates(body) and self.pos:
             rest = []  # the rest of the enclosing block: filled in by _visit_list
@@ -486,6 +577,7 @@ class Summariser(ast.NodeVisitor):
 
     def visit_For(self, node) -> None:
         self.visit(node.iter)
+        self._iteration(node.iter, self.expr(node.iter))
         self._bind_target(node.target, ["it", self.expr(node.iter)])
         self._visit_list(node.body)
         self._visit_list(node.orelse)
@@ -496,8 +588,8 @@ class Summariser(ast.NodeVisitor):
         for item in node.items:
             self.visit(item.context_expr)
             mgr = self.expr(item.context_expr)
-            self._record_call(item.context_expr, ["a", mgr, "__enter__"], [], {})
-            self._record_call(item.context_expr, ["a", mgr, "__exit__"], [], {})
+            self._dunder(item.context_expr, mgr, "__enter__")
+            self._dunder(item.context_expr, mgr, "__exit__")
             if item.optional_vars is not None:
                 self._bind_target(item.optional_vars, ["c", ["a", mgr, "__enter__"]])
         self._visit_list(node.body)
@@ -538,7 +630,8 @@ class Summariser(ast.NodeVisitor):
         self._visit_list(tree.body)
         return {
             "v": SUMMARY_VERSION, "module": self.module, "scopes": self.scopes, "calls": self.calls,
-            "gates": self.gates, "attr_loads": self.attr_loads, "name_loads": self.name_loads, "words": sorted(self.words),
+            "gates": self.gates, "attr_loads": self.attr_loads, "attr_stores": self.attr_stores,
+            "name_loads": self.name_loads, "words": sorted(self.words),
             "star_imports": self.star_imports, "all": self.all, "main_block": self.main_block,
         }
 

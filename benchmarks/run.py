@@ -1,0 +1,235 @@
+"""Speed and scale benchmark: knightwatch against vulture on the stdlib and on freqtrade.
+
+    python benchmarks/run.py [--repeat 3] [--no-trading] [--no-profile]
+
+Prepares the corpora (see corpora.py), then runs `vulture TREE` and `knightwatch check TREE
+--format json --output out.json` (no configuration; cold = a fresh --cache-dir, warm = the same
+again) alternately, prints medians, peak memory, 25/50/100 % scaling, the time to join eight
+hosts' real coverage, and a profile of one cold run. The last lines compare with the targets.
+Both tools run as `python -m TOOL` with bytecode cached under benchmarks/.work (not in the repo).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import pstats
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import corpora  # noqa: E402
+from measure import Sample, run  # noqa: E402
+
+WORK = Path(__file__).resolve().parent / ".work"
+TARGETS = {"cold": 0.8, "warm": 0.1, "memory_mb": 1024, "join_s": 2.0}
+KW_OK = (0, 1)  # 1: findings
+VULTURE_OK = (0, 3)  # 3: dead code found
+SNAPSHOT = WORK / "snapshot"
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {
+    "PYTHONPYCACHEPREFIX": str(WORK / "pycache"), "PYTHONPATH": str(SNAPSHOT)}
+
+
+def snapshot() -> str:
+    """Copy knightwatch's source as it is now, so edits made while the benchmark runs do not mix in."""
+    import knightwatch
+    import knightwatch.rules
+    from knightwatch.cache import tool_digest
+
+    shutil.rmtree(SNAPSHOT, ignore_errors=True)
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(Path(knightwatch.__file__).parent, SNAPSHOT / "knightwatch", ignore=ignore)
+    shutil.copytree(Path(knightwatch.rules.__file__).parent, SNAPSHOT / "knightwatch" / "rules", ignore=ignore,
+                    dirs_exist_ok=True)
+    return tool_digest().hex()[:12]
+
+
+def machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{model}, {cores} cores, {memory:.0f} GB RAM, {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}, knightwatch {version('knightwatch')}, vulture {version('vulture')}")
+
+
+def kw_cmd(tree: Path, cache: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "knightwatch", "check", str(tree), "--format", "json", "--output",
+            str(WORK / "out.json"), "--cache-dir", str(cache), "--no-progress", *extra]
+
+
+def timed(cmd: list[str], ok: tuple[int, ...]) -> Sample:
+    return run(cmd, ok, env=ENV)
+
+
+def fresh_cache() -> Path:
+    cache = WORK / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    return cache
+
+
+def compare(tree: Path, repeat: int, warm: bool = True, touched: Path | None = None) -> dict[str, list[Sample]]:
+    """vulture, knightwatch cold and (optionally) warm, alternately REPEAT times; with TOUCHED, also a
+    run after appending a comment to that file (summaries cached, the run result not)."""
+    results: dict[str, list[Sample]] = {"vulture": [], "cold": [], "warm": [], "one file changed": []}
+    for _ in range(repeat):
+        results["vulture"].append(timed([sys.executable, "-m", "vulture", str(tree)], VULTURE_OK))
+        cache = fresh_cache()
+        results["cold"].append(timed(kw_cmd(tree, cache), KW_OK))
+        if warm:
+            results["warm"].append(timed(kw_cmd(tree, cache), KW_OK))
+        if touched is not None:
+            original = touched.read_bytes()
+            try:
+                touched.write_bytes(original + b"\n# touched by the benchmark\n")
+                results["one file changed"].append(timed(kw_cmd(tree, cache), KW_OK))
+            finally:
+                touched.write_bytes(original)
+    return {k: v for k, v in results.items() if v}
+
+
+def median(samples: list[Sample], attr: str = "seconds") -> float:
+    return statistics.median(getattr(s, attr) for s in samples)
+
+
+def show(name: str, results: dict[str, list[Sample]]) -> None:
+    base = median(results["vulture"])
+    for kind, samples in results.items():
+        times = " ".join(f"{s.seconds:.2f}" for s in samples)
+        ratio = "" if kind == "vulture" else f"  {median(samples) / base:.2f}x vulture"
+        print(f"  {name:<22} {kind:<17} median {median(samples):6.2f} s  [{times}]  peak {median(samples, 'rss_mb'):4.0f} MB"
+              f" (process tree {max(s.tree_mb for s in samples):4.0f} MB){ratio}")
+
+
+def coverage_join(tree: Path, data_files: list[Path], repeat: int) -> tuple[float, str]:
+    """Median seconds of knightwatch's join of the hosts' data to TREE's sources, and what it found."""
+    from knightwatch.coverage_join import load_coverage
+    from knightwatch.parse import decode
+    from knightwatch.sources import discover
+
+    root = tree.resolve()
+    sources = {sf.relpath: decode(sf.abspath.read_bytes()) for sf in discover(root, [], [], [])}
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        join = load_coverage(data_files, root, sources)
+        times.append(time.perf_counter() - started)
+    files = sum(1 for rel in sources if join.executed(rel))
+    fatal = [p.message for p in join.problems if p.fatal]
+    what = (f"{len(join.hosts)} hosts, {files} files executed, branch data {join.has_arcs}, "
+            f"{len(join.problems)} problems ({len(fatal)} fatal)")
+    return statistics.median(times), what
+
+
+PROFILED = """import cProfile, multiprocessing, sys
+multiprocessing.set_start_method("forkserver")  # parse workers must not inherit the profiler
+sys.argv = ["knightwatch", *sys.argv[2:]]
+cProfile.run("from knightwatch.cli import main; main()", {out!r})
+"""
+
+
+STAGES = [("read+parse+summarise", "/analysis.py", "_read_sources"), ("index", "/index.py", "__init__"),
+          ("call graph", "/callgraph.py", "build"), ("flag graph", "/flags.py", "__init__"),
+          ("reachability", "/reach.py", "reachable"), ("rules", "/engine.py", "run_rules"),
+          ("inline ignores", "/engine.py", "decide_inline"), ("report", "/report/__init__.py", "render")]
+
+
+def profile(tree: Path, top: int = 14) -> None:
+    """One cold run under cProfile: the main process (the parse workers show up as a wait)."""
+    out = WORK / "cold.prof"
+    timed([sys.executable, "-c", PROFILED.format(out=str(out)), "-", *kw_cmd(tree, fresh_cache())[3:]], KW_OK)
+    stats = pstats.Stats(str(out))
+    total = stats.total_tt
+    rows = sorted(((ct, tt, n, f"{Path(fn).name}:{line}({name})") for (fn, line, name), (_, n, tt, ct, _) in
+                   stats.stats.items() if "/lint/" in fn or "/rules/" in fn), reverse=True)
+    print(f"  profile of one cold run (main process, {total:.1f} s under cProfile); knightwatch functions by cumulative time:")
+    print(f"  {'cumulative':>10} {'own':>7} {'calls':>9}  function")
+    for ct, tt, n, where in rows[:top]:
+        print(f"  {ct:9.2f}s {tt:6.2f}s {n:9d}  {where}")
+    own = sorted(((tt, n, f"{Path(fn).name}:{line}({name})") for (fn, line, name), (_, n, tt, _, _) in
+                  stats.stats.items()), reverse=True)
+    print("  by own time:", "; ".join(f"{where} {tt:.2f}s" for tt, n, where in own[:6]))
+    stages = {name: sum(ct for (fn, _, func), (_, _, _, ct, _) in stats.stats.items() if fn.endswith(file) and func == f)
+              for name, file, f in STAGES}
+    print("  stages:", ", ".join(f"{name} {seconds:.2f}s" for name, seconds in stages.items()))
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each tool per tree (>= 3 for the README)")
+    parser.add_argument("--no-trading", action="store_true", help="skip the freqtrade corpus")
+    parser.add_argument("--no-profile", action="store_true", help="skip the profiled run")
+    args = parser.parse_args()
+    WORK.mkdir(exist_ok=True)
+    print(f"machine: {machine()}")
+    print(f"knightwatch: a snapshot of the source (digest {snapshot()}) in {SNAPSHOT}")
+
+    print("preparing corpora")
+    stdlib = corpora.stdlib_tree()
+    files, lines = corpora.count_lines(stdlib)
+    print(f"  {stdlib.name}: {files} files, {lines:,} lines (Lib/ without tests, site-packages)")
+    scaled = {pct: corpora.subset(stdlib, pct) for pct in (25, 50, 100)}
+    for pct, tree in scaled.items():
+        print(f"  {pct:3d} %: {tree.name}: {corpora.count_lines(tree)[1]:,} lines")
+    trading = None if args.no_trading else corpora.trading_tree()
+    if trading:
+        print(f"  {trading.parent.name}/{trading.name}: {corpora.count_lines(trading)[0]} files, "
+              f"{corpora.count_lines(trading)[1]:,} lines (sdist from PyPI)")
+    data_files, spent = corpora.host_coverage()
+    print(f"  coverage: {len(data_files)} hosts, stdlib test slices run under coverage.py --branch"
+          + (f" ({spent:.0f} s)" if spent else " (reused)"))
+
+    print("warming up (bytecode, file cache)")
+    timed([sys.executable, "-m", "vulture", str(scaled[25])], VULTURE_OK)
+    timed(kw_cmd(scaled[25], fresh_cache()), KW_OK)
+
+    print(f"timing ({args.repeat} alternating runs each; seconds)")
+    main_results = compare(stdlib, args.repeat, touched=stdlib / "json" / "decoder.py")
+    show(stdlib.name, main_results)
+    if trading:
+        show(trading.parent.name, compare(trading, args.repeat))
+    scaling = {100: median(main_results["cold"])}
+    for pct in (25, 50):
+        results = compare(scaled[pct], args.repeat, warm=False)
+        show(scaled[pct].name, results)
+        scaling[pct] = median(results["cold"])
+
+    join_s, join_what = coverage_join(stdlib, data_files, args.repeat)
+    print(f"  coverage join: median {join_s:.2f} s; {join_what}")
+    with_cov = timed(kw_cmd(stdlib, fresh_cache(), "--coverage", str(data_files[0].parent / ".coverage.*")), KW_OK)
+    report = json.loads((WORK / "out.json").read_text())
+    print(f"  full cold check with the eight hosts' coverage: {with_cov.seconds:.2f} s, "
+          f"{report['summary']['findings']} findings, hosts {report['summary']['hosts']}")
+    if not args.no_profile:
+        profile(stdlib)
+
+    vulture = median(main_results["vulture"])
+    cold, warm = median(main_results["cold"]), median(main_results["warm"])
+    memory = max(s.tree_mb for kind in ("cold", "warm", "one file changed") for s in main_results[kind])
+    per = {pct: scaling[pct] / pct * 100 for pct in scaling}
+    print(f"== {stdlib.name}, {lines:,} lines; {machine()}")
+    print(f"scaling (cold): " + ", ".join(f"{pct} % {scaling[pct]:.2f} s" for pct in (25, 50, 100))
+          + f"; seconds per full-tree equivalent {per[25]:.2f} / {per[50]:.2f} / {per[100]:.2f}")
+    print(f"vulture median {vulture:.2f} s; knightwatch cold {cold:.2f} s, warm {warm:.2f} s, "
+          f"one file changed {median(main_results['one file changed']):.2f} s")
+    print(f"cold / vulture = {cold / vulture:.2f}x (target <= {TARGETS['cold']}x) {verdict(cold / vulture <= TARGETS['cold'])}")
+    print(f"warm / vulture = {warm / vulture:.2f}x (target <= {TARGETS['warm']}x) {verdict(warm / vulture <= TARGETS['warm'])}")
+    print(f"peak memory {memory:.0f} MB (target <= {TARGETS['memory_mb']} MB) {verdict(memory <= TARGETS['memory_mb'])}")
+    print(f"coverage join {join_s:.2f} s for {len(data_files)} hosts (target < {TARGETS['join_s']} s) "
+          f"{verdict(join_s < TARGETS['join_s'])}")
+
+
+if __name__ == "__main__":
+    main()
