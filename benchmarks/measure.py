@@ -18,6 +18,7 @@ class Sample:
     seconds: float
     rss_mb: float  # peak of the largest single process
     tree_mb: float  # sampled peak of the whole process tree
+    processes: int  # most processes seen at once
     returncode: int
 
 
@@ -34,28 +35,31 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def _tree_rss_mb(pid: int) -> float:
-    tree, todo, total = _children(), [pid], 0
+def _tree_rss(pid: int) -> tuple[float, int]:
+    """(MB resident, processes) of PID and its descendants."""
+    tree, todo, total, count = _children(), [pid], 0, 0
     while todo:
         p = todo.pop()
         todo += tree.get(p, [])
         try:
             total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            count += 1
         except (OSError, IndexError, ValueError):
             pass
-    return total / 2**20
+    return total / 2**20, count
 
 
 def run(cmd: list[str], ok: tuple[int, ...] = (0,), env: dict[str, str] | None = None) -> Sample:
     """Run CMD (output discarded); SystemExit with its stderr when it exits with a code not in OK."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = [0.0]
+    peak, most = [0.0], [1]
     stop = threading.Event()
 
     def sample() -> None:
         while not stop.wait(SAMPLE_SECONDS):
-            peak[0] = max(peak[0], _tree_rss_mb(proc.pid))
+            mb, count = _tree_rss(proc.pid)
+            peak[0], most[0] = max(peak[0], mb), max(most[0], count)
 
     sampler = threading.Thread(target=sample, daemon=True) if Path("/proc").is_dir() else None
     if sampler:
@@ -69,4 +73,4 @@ def run(cmd: list[str], ok: tuple[int, ...] = (0,), env: dict[str, str] | None =
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in ok:
         raise SystemExit(f"{' '.join(map(str, cmd))} exited {proc.returncode}:\n{stderr.decode(errors='replace')[-2000:]}")
-    return Sample(seconds, usage.ru_maxrss / 1024, max(peak[0], usage.ru_maxrss / 1024), proc.returncode)
+    return Sample(seconds, usage.ru_maxrss / 1024, max(peak[0], usage.ru_maxrss / 1024), most[0], proc.returncode)

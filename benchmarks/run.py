@@ -106,7 +106,7 @@ def show(name: str, results: dict[str, list[Sample]]) -> None:
         times = " ".join(f"{s.seconds:.2f}" for s in samples)
         ratio = "" if kind == "vulture" else f"  {median(samples) / base:.2f}x vulture"
         print(f"  {name:<22} {kind:<17} median {median(samples):6.2f} s  [{times}]  peak {median(samples, 'rss_mb'):4.0f} MB"
-              f" (process tree {max(s.tree_mb for s in samples):4.0f} MB){ratio}")
+              f" (process tree {max(s.tree_mb for s in samples):4.0f} MB, {max(s.processes for s in samples)} proc.){ratio}")
 
 
 def coverage_join(tree: Path, data_files: list[Path], repeat: int) -> tuple[float, str]:
@@ -149,7 +149,7 @@ def profile(tree: Path, top: int = 14) -> None:
     stats = pstats.Stats(str(out))
     total = stats.total_tt
     rows = sorted(((ct, tt, n, f"{Path(fn).name}:{line}({name})") for (fn, line, name), (_, n, tt, ct, _) in
-                   stats.stats.items() if "/lint/" in fn or "/rules/" in fn), reverse=True)
+                   stats.stats.items() if fn.startswith(str(SNAPSHOT))), reverse=True)
     print(f"  profile of one cold run (main process, {total:.1f} s under cProfile); knightwatch functions by cumulative time:")
     print(f"  {'cumulative':>10} {'own':>7} {'calls':>9}  function")
     for ct, tt, n, where in rows[:top]:

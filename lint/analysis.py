@@ -10,6 +10,7 @@ import marshal
 import os
 from bisect import bisect_left
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from glob import glob
@@ -102,20 +103,21 @@ def _summarise_all(jobs: list[tuple[str, str, bool, str, str]], cache: Cache,
                    progress: Callable[[int, int], None] | None) -> dict[str, dict]:
     """Records by relpath, cached as they are made: across a process pool for larger trees."""
     workers = min(_cpus(), 8)
-    if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
-        out = {}
-        for relpath, module, is_package, text, key in jobs:
+    out: dict[str, dict] = {}
+    if len(jobs) >= PARALLEL_THRESHOLD and workers > 1:
+        batches = _batches(jobs, workers)
+        try:  # summaries are acyclic: the workers need no garbage collector
+            with ProcessPoolExecutor(workers, initializer=gc.disable) as pool:
+                for batch, payloads in zip(batches, pool.map(partial(_summarise_batch, cache.directory), batches)):
+                    out.update((job[0], marshal.loads(p)) for job, p in zip(batch, payloads))
+                    if progress:
+                        progress(len(out), len(jobs))
+        except (OSError, BrokenProcessPool):  # no processes allowed here, or a worker died: go on in this one
+            pass
+    for relpath, module, is_package, text, key in jobs:
+        if relpath not in out:
             out[relpath] = _record(relpath, module, is_package, text)
             cache.put(key, out[relpath])
-        return out
-    out = {}
-    batches = _batches(jobs, workers)
-    # summaries are acyclic: the workers need no garbage collector
-    with ProcessPoolExecutor(workers, initializer=gc.disable) as pool:
-        for batch, payloads in zip(batches, pool.map(partial(_summarise_batch, cache.directory), batches)):
-            out.update((job[0], marshal.loads(p)) for job, p in zip(batch, payloads))
-            if progress:
-                progress(len(out), len(jobs))
     return out
 
 

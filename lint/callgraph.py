@@ -212,9 +212,7 @@ class CallGraph:
 
         extra = []
         for i, a in enumerate(args):
-            if a[0] == "*":  # `f(*xs)`: any element of xs may land in any later parameter
-                for p in positional[i + offset:]:
-                    bind(p, ("it", a[1]))
+            if a[0] == "*":  # `f(*xs)`: forwarded to `*args` (positions are unknown from here on)
                 if vararg:
                     bind(vararg, a[1])
                 break
@@ -227,7 +225,7 @@ class CallGraph:
         extra_kw = []
         for k, a in kwargs.items():
             if k.startswith("**"):  # `f(**d)`: d's keys name parameters
-                for key in self._literal_keys(module, scope, a):
+                for key in sorted(self._literal_keys(module, scope, a)):
                     if key in names:
                         bind(key, ("x", a, ("s", key)))
                 if kwarg:

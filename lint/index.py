@@ -32,6 +32,9 @@ PASSTHROUGH_DECORATORS = frozenset({"property", "staticmethod", "classmethod", "
                                     "asynccontextmanager", "singledispatch", "setter", "getter", "deleter"})
 PROPERTY_DECORATORS = frozenset({"property", "cached_property", "setter", "getter", "deleter"})
 MAX_DEPTH = 12
+#: a parameter bound to more values than this is megamorphic: only the functions and classes passed
+#: to it are still tracked (strings, containers and objects from everywhere would flood the graph)
+PARAM_CAP = 40
 
 
 def _tuplify(x: Any) -> Any:
@@ -53,10 +56,11 @@ def _merge(into: Values, new: Values, may: bool = False) -> None:
             into[v] = m
 
 
-def _add(bucket: set, item) -> bool:
+def _add(bucket: dict, item) -> bool:
+    """Add ITEM to BUCKET (a dict used as an insertion-ordered set, for determinism); True if new."""
     if item in bucket:
         return False
-    bucket.add(item)
+    bucket[item] = None
     return True
 
 
@@ -91,10 +95,11 @@ class Index:
                     load[1] = _tuplify(load[1])
         self.modules = frozenset(summaries)
         self.tops = frozenset(m.partition(".")[0] for m in summaries)
-        self.param_values: dict[tuple[str, str], set] = defaultdict(set)  # (function, param) -> {(m, s, expr)}
-        self.bound: dict[tuple[str, str], set] = defaultdict(set)  # (method, first param) -> {receiver value}
-        self.stores: dict[int, set] = defaultdict(set)  # box id -> {(module, scope, key expr, value expr)}
-        self.dynamic_attrs: dict[tuple[str, str], set] = defaultdict(set)  # (class, attr) -> {(m, s, expr)}
+        # learnt facts; dicts as insertion-ordered sets so that every run resolves in the same order
+        self.param_values: dict[tuple[str, str], dict] = defaultdict(dict)  # (function, param) -> {(m, s, expr)}
+        self.bound: dict[tuple[str, str], dict] = defaultdict(dict)  # (method, first param) -> {receiver value}
+        self.stores: dict[int, dict] = defaultdict(dict)  # box id -> {(module, scope, key expr, value expr)}
+        self.dynamic_attrs: dict[tuple[str, str], dict] = defaultdict(dict)  # (class, attr) -> {(m, s, expr)}
         self.boxes: list[tuple[str, str, tuple]] = []
         self._box_ids: dict[tuple, int] = {}
         self._memo: dict[tuple, Values] = {}  # volatile resolutions, dropped by reset()
@@ -261,7 +266,7 @@ class Index:
             items = dict(expr[1])
             wanted = {k[1] for k in (key or {}) if k[0] == "str"}
             if wanted:
-                for w in wanted & items.keys():
+                for w in sorted(wanted & items.keys()):
                     _merge(out, self.resolve(module, scope, items[w]))
                 for m, s, k, v in stores:
                     names = {x[1] for x in self.resolve(m, s, k) if x[0] == "str"}
@@ -603,6 +608,8 @@ class Index:
         if not out and entry.get("method") and params and params[0] == name:
             # no call in the project says what `self` is: an instance of the class or of a subclass
             out = self._open(self.own_class(q))
+        if len(out) > PARAM_CAP:
+            out = {v: may for v, may in out.items() if v[0] == "def"}
         return out
 
     def own_class(self, method: str) -> Values:
@@ -617,7 +624,7 @@ class Index:
         out = dict(values)
         for v, may in values.items():
             if v[0] in ("inst", "def") and self.kind(v[1]) == "class":
-                _merge(out, {(v[0], sub): True for sub in self.subclasses(v[1])})
+                _merge(out, {(v[0], sub): True for sub in sorted(self.subclasses(v[1]))})
         return out
 
     def attribute(self, v: Value, attr: str, depth: int) -> Values:
@@ -637,7 +644,7 @@ class Index:
             return self._member_values(v[2][1], attr, depth, instance=v[2][0] == "inst", after=v[1])
         if kind == "str" and attr == "value":
             return {v: False}
-        if kind == "bi":
+        if kind == "bi" and "." not in v[1]:  # `str.join`; attributes of what it returns are unknown
             return {("bi", f"{v[1]}.{attr}"): False}
         return {}
 

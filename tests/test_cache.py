@@ -100,6 +100,19 @@ def test_parallel_summaries_equal_serial_ones_and_are_cached_by_the_workers(proj
     assert summarised(project, tmp_path / "c")[1].hits == 3
 
 
+def test_without_a_process_pool_the_files_are_summarised_here(project, tmp_path, monkeypatch):
+    serial, _ = summarised(project, None)
+
+    def refused(*args, **kwargs):
+        raise PermissionError("no processes in this sandbox")
+
+    monkeypatch.setattr(analysis_module, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(analysis_module, "_cpus", lambda: 2)
+    monkeypatch.setattr(analysis_module, "ProcessPoolExecutor", refused)
+    found, cache = summarised(project, tmp_path / "c")
+    assert found == serial and len(entries(tmp_path / "c")) == 3
+
+
 def test_no_cache_writes_nothing(project):
     code, report = run(project, "--no-cache")
     assert code == 1 and report["findings"]
