@@ -245,3 +245,16 @@ def test_an_unwritable_cache_only_costs_time(project, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     assert run(project, "--cache-dir", str(blocker / "sub")) == run(project, "--no-cache")
+
+
+def test_the_collector_is_paused_during_the_analysis_and_restored(project, monkeypatch):
+    import gc
+
+    from knightwatch import engine
+
+    seen = []
+    real = engine.analyse
+    monkeypatch.setattr(engine, "analyse", lambda *a, **k: seen.append(gc.isenabled()) or real(*a, **k))
+    assert gc.isenabled()
+    judge(load_config(project), None, ALL_RULES, Cache(None))
+    assert seen == [False] and gc.isenabled()
