@@ -80,7 +80,6 @@ class CallGraph:
         self.sites_by_module: dict[str, list[CallSite]] = defaultdict(list)
         self._property_names = {q.rpartition(".")[2] for q in index.defs
                                 if index.kind(q) == "function" and index.method_kind(q) == "property"}
-        self._bound_calls: set[tuple[str, int]] = set()  # calls whose arguments are bound for good
 
     # ---- targets ------------------------------------------------------------------------------
     def targets(self, values: Values) -> dict[str, bool]:
@@ -168,21 +167,22 @@ class CallGraph:
         changed = False
         for module, summary in idx.summaries.items():
             for i, call in enumerate(summary["calls"]):
-                if (module, i) in self._bound_calls:
+                site = ("<call>", module, i)
+                if idx.settled(site):  # binding it again would teach nothing
                     continue
                 scope, callee, args, kwargs = call[0], call[1], call[8], call[9]
-                runs, final = idx.dispatch(module, scope, callee)
-                if final and not any(k.startswith("**") for k in kwargs):  # binding it again would teach nothing
-                    self._bound_calls.add((module, i))
-                for fq, offset, first in runs:
-                    if first is not None:
-                        changed |= idx.bind_receiver(fq, first)
-                    if args or kwargs:
-                        changed |= self._bind_arguments(fq, offset, module, scope, args, kwargs)
+                with idx.watching(site):
+                    for fq, offset, first in idx.dispatch(module, scope, callee):
+                        if first is not None:
+                            changed |= idx.bind_receiver(fq, first)
+                        if args or kwargs:
+                            changed |= self._bind_arguments(fq, offset, module, scope, args, kwargs)
             for key in ("attr_loads", "attr_stores"):
-                for scope, expr, _ in summary.get(key, ()):
-                    if expr[2] in self._property_names:
-                        changed |= self._bind_property(module, scope, expr)
+                for j, (scope, expr, _) in enumerate(summary.get(key, ())):
+                    site = ("<" + key + ">", module, j)
+                    if expr[2] in self._property_names and not idx.settled(site):
+                        with idx.watching(site):
+                            changed |= self._bind_property(module, scope, expr)
         return changed
 
     def _bind_property(self, module: str, scope: str, expr: tuple) -> bool:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import builtins
 from collections import defaultdict
+from contextlib import contextmanager
 from typing import Any, Iterable
 
 Value = tuple
@@ -102,9 +103,14 @@ class Index:
         self.dynamic_attrs: dict[tuple[str, str], dict] = defaultdict(dict)  # (class, attr) -> {(m, s, expr)}
         self.boxes: list[tuple[str, str, tuple]] = []
         self._box_ids: dict[tuple, int] = {}
-        self._memo: dict[tuple, Values] = {}  # volatile resolutions, dropped by reset()
+        self._memo: dict[tuple, Values] = {}  # volatile resolutions, dropped by reset() when a fact they read changed
         self._stable: dict[tuple, Values] = {}  # resolutions that no learnt fact can change
         self._volatile = False  # the resolution under way consulted a learnt fact
+        self._current: tuple | None = None  # the resolution under way
+        self._readers: dict[tuple, set] = defaultdict(set)  # learnt fact -> volatile resolutions that read it
+        self._dependents: dict[tuple, set] = defaultdict(set)  # volatile resolution -> resolutions that used it
+        self._changed: set[tuple] = set()  # facts learnt since the last reset()
+        self._settled: set[tuple] = set()  # watched sites whose reads are all unchanged
         self._method_kinds: dict[str, str] = {}
         self._members: dict[tuple, tuple | None] = {}
         self._param_names: dict[tuple[str, str], list[str]] = {}
@@ -219,7 +225,8 @@ class Index:
         if found is not None:
             self._members[key] = found
             return found
-        self._volatile = True  # `setattr` may add it later
+        for c in chain:  # `setattr` may add it later
+            self._read_fact(("a", c, attr))
         for c in chain:
             if (c, attr) in self.dynamic_attrs:
                 return c, list(self.dynamic_attrs[(c, attr)])
@@ -260,7 +267,7 @@ class Index:
         """The values held by BOX; with KEY (resolved), only the matching entries when they are known."""
         module, scope, expr = self.boxes[box[1]]
         stores = self.stores.get(box[1], ())
-        self._volatile = True  # more may be stored into it
+        self._read_fact(("s", box[1]))  # more may be stored into it
         out: Values = {}
         if expr[0] == "d":
             items = dict(expr[1])
@@ -323,8 +330,45 @@ class Index:
         return {}
 
     # ---- facts learnt between rounds ----------------------------------------------------------------
+    def _read_fact(self, fact: tuple) -> None:
+        """The resolution under way consults learnt FACT: it is volatile, and forgotten when FACT grows."""
+        self._volatile = True
+        if self._current is not None:
+            self._readers[fact].add(self._current)
+
+    def _learn(self, bucket: dict, item, fact: tuple) -> bool:
+        """Add ITEM to the BUCKET of learnt FACT; True if it is new."""
+        if not _add(bucket, item):
+            return False
+        self._changed.add(fact)
+        return True
+
+    @contextmanager
+    def watching(self, site: tuple):
+        """Record what the work done for SITE (a key of the caller's choosing) reads, so that `settled`
+        tells until a fact it read grows."""
+        outer, self._current = self._current, site
+        self._settled.add(site)
+        try:
+            yield
+        finally:
+            self._current = outer
+
+    def settled(self, site: tuple) -> bool:
+        """Whether SITE was watched and nothing it read has changed since: redoing it would teach nothing."""
+        return site in self._settled
+
     def reset(self) -> None:
-        self._memo.clear()
+        """Forget the resolutions that read a fact learnt since the last reset, and those built on them;
+        unsettle the watched sites that did."""
+        todo = [key for fact in self._changed for key in self._readers.pop(fact, ())]
+        self._changed.clear()
+        while todo:
+            key = todo.pop()
+            if self._memo.pop(key, None) is not None:
+                todo.extend(self._dependents.pop(key, ()))
+            else:
+                self._settled.discard(key)
         self._volatile = False
 
     def bind_stores(self) -> bool:
@@ -334,27 +378,26 @@ class Index:
         for module, scope, (container, key, value) in self.items:
             for v in self.resolve(module, scope, container):
                 if v[0] == "box":
-                    changed |= _add(self.stores[v[1]], (module, scope, key, value))
+                    changed |= self._learn(self.stores[v[1]], (module, scope, key, value), ("s", v[1]))
         for module, scope, (name, attr, value) in self.setattrs:
             for v in self.resolve(module, scope, ("n", name)):
                 if v[0] == "inst" or (v[0] == "def" and self.kind(v[1]) == "class"):
-                    changed |= _add(self.dynamic_attrs[(v[1], attr)], (module, scope, value))
+                    changed |= self._learn(self.dynamic_attrs[(v[1], attr)], (module, scope, value), ("a", v[1], attr))
         return changed
 
     def bind_param(self, fq: str, name: str, source: tuple) -> bool:
         """Parameter NAME of FQ may receive the value of SOURCE = (module, scope, expr)."""
-        return _add(self.param_values[(fq, name)], source)
+        return self._learn(self.param_values[(fq, name)], source, ("p", fq, name))
 
     def bind_receiver(self, fq: str, value: Value) -> bool:
         """Method FQ is called on VALUE (an instance, or a class for a classmethod)."""
         module, scope, _ = self.defs[fq]
         params = self.params(module, scope)
-        return bool(params) and _add(self.bound[(fq, params[0])], value)
+        return bool(params) and self._learn(self.bound[(fq, params[0])], value, ("p", fq, params[0]))
 
-    def dispatch(self, module: str, scope: str, callee: tuple) -> tuple[list[tuple[str, int, Value | None]], bool]:
+    def dispatch(self, module: str, scope: str, callee: tuple) -> list[tuple[str, int, Value | None]]:
         """(function, index of the first argument's parameter, value bound to the first parameter or
-        None) for each function a call of CALLEE runs; and whether that is final (no learnt fact in it)."""
-        self._volatile = False
+        None) for each function a call of CALLEE runs."""
         out: list = []
         if callee[0] == "a":
             for r in self.resolve(module, scope, callee[1]):
@@ -363,8 +406,7 @@ class Index:
         else:
             for f in self.resolve(module, scope, callee):
                 out += self._bound(f, None)
-        final, self._volatile = not self._volatile, False
-        return out, final
+        return out
 
     def runs(self, v: Value) -> list[tuple[str, Value | None]]:
         """(function, value bound to its first parameter) that calling V runs: a function itself, a
@@ -405,20 +447,29 @@ class Index:
         memo = self._stable.get(key)
         if memo is not None:
             return memo
+        parent = self._current
         memo = self._memo.get(key)
+        if memo is None and (key in self._active or depth > MAX_DEPTH):
+            memo = {}  # cut short: completed once KEY is, or when another round redoes it
         if memo is not None:
             self._volatile = True
+            if parent is not None:
+                self._dependents[key].add(parent)
             return memo
-        if key in self._active or depth > MAX_DEPTH:
-            self._volatile = True  # cut short: another round may complete it
-            return {}
         outer, self._volatile = self._volatile, False
         self._active.add(key)
+        self._current = key
         try:
             out = self._resolve(module, scope, expr, depth + 1)
         finally:
             self._active.discard(key)
-        (self._memo if self._volatile else self._stable)[key] = out
+            self._current = parent
+        if self._volatile:
+            self._memo[key] = out
+            if parent is not None:
+                self._dependents[key].add(parent)
+        else:
+            self._stable[key] = out
         self._volatile = self._volatile or outer
         return out
 
@@ -594,10 +645,10 @@ class Index:
         return out
 
     def param(self, module: str, scope: str, name: str, depth: int) -> Values:
-        self._volatile = True  # calls may bind more to it
+        q = qualify(module, scope)
+        self._read_fact(("p", q, name))  # calls may bind more to it
         entry = self.summaries[module]["scopes"][scope]
         params = self.params(module, scope)
-        q = qualify(module, scope)
         out: Values = {v: False for v in self.bound.get((q, name), ())}
         if name in entry.get("ann", {}):
             _merge(out, self._open(self.resolve(module, entry["parent"] or "", entry["ann"][name], depth)))
