@@ -21,7 +21,7 @@ from __future__ import annotations
 import builtins
 from collections import defaultdict
 from contextlib import contextmanager
-from typing import Any, Iterable
+from typing import Iterable
 
 Value = tuple
 Values = dict  # Value -> may (bool)
@@ -36,14 +36,6 @@ MAX_DEPTH = 12
 #: a parameter bound to more values than this is megamorphic: only the functions and classes passed
 #: to it are still tracked (strings, containers and objects from everywhere would flood the graph)
 PARAM_CAP = 40
-
-
-def _tuplify(x: Any) -> Any:
-    if isinstance(x, list):
-        return tuple(_tuplify(i) for i in x)
-    if isinstance(x, dict):
-        return tuple((k, _tuplify(v)) for k, v in x.items())
-    return x
 
 
 def qualify(module: str, scope: str) -> str:
@@ -75,25 +67,9 @@ class Index:
         self.setattrs: list[tuple[str, str, tuple]] = []  # (module, scope, (name, attr, value)) `x.attr = v`
         for module, summary in summaries.items():
             for scope, entry in summary["scopes"].items():
-                for key in ("names", "attrs"):
-                    if key in entry:
-                        entry[key] = {k: [_tuplify(e) for e in v] for k, v in entry[key].items()}
-                for key in ("bases", "decorators", "returns", "yields", "items", "setattrs"):
-                    if key in entry:
-                        entry[key] = [_tuplify(e) for e in entry[key]]
-                for key in ("ann", "defaults"):
-                    if key in entry:
-                        entry[key] = {k: _tuplify(v) for k, v in entry[key].items()}
                 self.items += [(module, scope, item) for item in entry.get("items", ())]
                 self.setattrs += [(module, scope, item) for item in entry.get("setattrs", ())]
                 self.defs[qualify(module, scope)] = (module, scope, entry)
-            for call in summary["calls"]:
-                call[1] = _tuplify(call[1])
-                call[8] = [_tuplify(a) for a in call[8]]
-                call[9] = {k: _tuplify(v) for k, v in call[9].items()}
-            for key in ("attr_loads", "attr_stores"):
-                for load in summary.get(key, ()):
-                    load[1] = _tuplify(load[1])
         self.modules = frozenset(summaries)
         self.tops = frozenset(m.partition(".")[0] for m in summaries)
         # learnt facts; dicts as insertion-ordered sets so that every run resolves in the same order

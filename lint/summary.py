@@ -1,23 +1,23 @@
 """Per-file summary: the definitions, bindings, calls and branch gates of one module.
 
-A summary is plain JSON-able data, so it can be cached by content hash; every later stage reads
+A summary is plain data (dicts, lists, tuples, strings, numbers), so it can be cached by content hash; every later stage reads
 summaries, never ASTs. Expressions are kept symbolically (see `Expr`) and resolved project-wide
 by `knightwatch.index`.
 
-Expr encoding (lists, so they survive JSON):
-  ["n", name]            a name load              ["a", expr, attr]      attribute
-  ["c", expr]            result of calling expr   ["s", text]            string constant
-  ["f", scope]           a def/class/lambda here  ["i", module]          `import module`
-  ["m", module, name]    `from module import name`["d", {key: expr}]     dict literal (string keys)
-  ["l", [expr, ...]]     list/tuple/set literal   ["x", expr, key]       subscript expr[key]
-  ["it", expr]           an element of iterating  ["ga", expr, key]      getattr(expr, key)
-  ["g", key]             globals()[key]           ["sup", class_scope]   super() in a method
-  ["fs", prefix]         a string with a constant prefix (f-string, "a" + x)
-  ["k", n]               an int constant          ["*", expr]            a starred call argument
-  ["ga", obj, key, default]  getattr with a default  ["gl"]             globals()/locals()/vars()
-  ["cm", obj, method, [args]]  result of a container method (get, pop, items, ...) on obj
-  ["dec", deco, expr]    expr decorated by deco   ["l", [a, b], 1]       either a or b (`a or b`)
-  ["u"]                  unknown
+Expr encoding (tuples, hashable, so resolutions can be memoised by them):
+  ("n", name)           a name load              ("a", expr, attr)     attribute
+  ("c", expr)           result of calling expr   ("s", text)           string constant
+  ("f", scope)          a def/class/lambda here  ("i", module)         `import module`
+  ("m", module, name)   `from module import name`("d", ((key, expr), ...)) dict literal
+  ("l", (expr, ...))    list/tuple/set literal   ("x", expr, key)      subscript expr[key]
+  ("it", expr)          an element of iterating  ("ga", expr, key)     getattr(expr, key)
+  ("g", key)            globals()[key]           ("sup", class_scope)  super() in a method
+  ("fs", prefix)        a string with a constant prefix (f-string, "a" + x)
+  ("k", n)              an int constant          ("*", expr)           a starred call argument
+  ("ga", obj, key, default) getattr with a default  ("gl",)           globals()/locals()/vars()
+  ("cm", obj, method, (args)) result of a container method (get, pop, items, ...) on obj
+  ("dec", deco, expr)   expr decorated by deco   ("l", (a, b), 1)      either a or b (`a or b`)
+  ("u",)                unknown
 Calls are [scope, callee, line, col, end_line, end_col, cond, pos, args, kwargs, tag]; `**x` kwargs
 are keyed "**<n>". TAG marks calls Python makes implicitly: "dec" (applying a decorator), "dunder"
 (an operator, `for`, `with`, a truth test, a subscript) or "bi:<name>" (a protocol method the
@@ -30,8 +30,8 @@ import ast
 import re
 from typing import Any
 
-SUMMARY_VERSION = 4
-UNKNOWN = ["u"]
+SUMMARY_VERSION = 5
+UNKNOWN = ("u",)
 IGNORE_RE = re.compile(r"#\s*knightwatch:\s*ignore(?P<codes>\[[^\]]*\])?(?:\s*--\s*(?P<reason>.*))?", re.I)
 BINOP_DUNDER = {
     ast.Add: "__add__", ast.Sub: "__sub__", ast.Mult: "__mul__", ast.Div: "__truediv__",
@@ -123,34 +123,34 @@ class Summariser(ast.NodeVisitor):
         self.scopes[target]["names"].setdefault(name, []).append(expr)
 
     # ---- expressions --------------------------------------------------------------------------
-    def expr(self, node: ast.AST | None) -> list:
+    def expr(self, node: ast.AST | None) -> tuple:
         """The symbolic value of NODE (does not record calls)."""
         if node is None:
             return UNKNOWN
         if isinstance(node, ast.Name):
-            return ["n", node.id]
+            return ("n", node.id)
         if isinstance(node, ast.Attribute):
-            return ["a", self.expr(node.value), node.attr]
+            return ("a", self.expr(node.value), node.attr)
         if isinstance(node, ast.Constant):
             if isinstance(node.value, str):
-                return ["s", node.value]
-            return ["k", node.value] if type(node.value) is int else UNKNOWN
+                return ("s", node.value)
+            return ("k", node.value) if type(node.value) is int else UNKNOWN
         if isinstance(node, ast.Call):
             f = node.func
             if isinstance(f, ast.Name) and f.id == "getattr" and len(node.args) >= 2:
-                return ["ga"] + [self.expr(a) for a in node.args[:3]]
+                return ("ga", *[self.expr(a) for a in node.args[:3]])
             if isinstance(f, ast.Attribute) and f.attr in CONTAINER_METHODS:
-                return ["cm", self.expr(f.value), f.attr, [self.expr(a) for a in node.args]]
+                return ("cm", self.expr(f.value), f.attr, tuple(self.expr(a) for a in node.args))
             if isinstance(f, ast.Name) and f.id == "super":
-                return ["sup", self.class_scope or ""]
+                return ("sup", self.class_scope or "")
             if isinstance(f, ast.Name) and f.id in ("globals", "locals", "vars") and not node.args:
-                return ["gl"]
-            return ["c", self.expr(f)]
+                return ("gl",)
+            return ("c", self.expr(f))
         if isinstance(node, ast.Subscript):
             v = self.expr(node.value)
-            if v == ["gl"]:
-                return ["g", self.expr(node.slice)]
-            return ["x", v, self.expr(node.slice)]
+            if v == ("gl",):
+                return ("g", self.expr(node.slice))
+            return ("x", v, self.expr(node.slice))
         if isinstance(node, ast.Dict):
             d = {}
             for k, v in zip(node.keys, node.values):
@@ -158,16 +158,16 @@ class Summariser(ast.NodeVisitor):
                     d[str(k.value)] = self.expr(v)
                 elif v is not None:
                     d[f"?{len(d)}"] = self.expr(v)
-            return ["d", d]
+            return ("d", tuple(d.items()))
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            return ["l", [["it", self.expr(e.value)] if isinstance(e, ast.Starred) else self.expr(e)
-                          for e in node.elts]]
+            return ("l", tuple(("it", self.expr(e.value)) if isinstance(e, ast.Starred) else self.expr(e)
+                               for e in node.elts))
         if isinstance(node, ast.BinOp):
             left = self.expr(node.left)
             if isinstance(node.op, ast.Add) and left[0] in ("s", "fs") and isinstance(left[1], str):
-                return ["fs", left[1]]
+                return ("fs", left[1])
             dunder = BINOP_DUNDER.get(type(node.op))
-            return ["c", ["a", left, dunder]] if dunder else UNKNOWN
+            return ("c", ("a", left, dunder)) if dunder else UNKNOWN
         if isinstance(node, ast.JoinedStr):
             prefix = ""
             for part in node.values:
@@ -175,13 +175,13 @@ class Summariser(ast.NodeVisitor):
                     prefix += part.value
                 else:
                     break
-            return ["fs", prefix]
+            return ("fs", prefix)
         if isinstance(node, ast.IfExp):
-            return ["l", [self.expr(node.body), self.expr(node.orelse)]] + [1]
+            return ("l", (self.expr(node.body), self.expr(node.orelse)), 1)
         if isinstance(node, ast.BoolOp):
-            return ["l", [self.expr(v) for v in node.values]] + [1]
+            return ("l", tuple(self.expr(v) for v in node.values), 1)
         if isinstance(node, ast.Lambda):
-            return ["f", self._lambda_name(node)]
+            return ("f", self._lambda_name(node))
         if isinstance(node, ast.NamedExpr):
             return self.expr(node.value)
         if isinstance(node, (ast.Await, ast.Starred)):
@@ -207,12 +207,12 @@ class Summariser(ast.NodeVisitor):
             self.test_calls.append([idx, self.negated % 2])
 
     def _dunder(self, node: ast.AST, obj: list, name: str, args: list | None = None, tag: str = "dunder") -> None:
-        self._record_call(node, ["a", obj, name], args or [], {}, tag)
+        self._record_call(node, ("a", obj, name), args or [], {}, tag)
 
     def _iteration(self, node: ast.AST, iterable: list, tag: str = "dunder") -> None:
         """`for` over ITERABLE calls its __iter__, then __next__ on what that returns."""
         self._dunder(node, iterable, "__iter__", tag=tag)
-        self._dunder(node, ["c", ["a", iterable, "__iter__"]], "__next__", tag=tag)
+        self._dunder(node, ("c", ("a", iterable, "__iter__")), "__next__", tag=tag)
 
     def _truth(self, test: ast.AST) -> None:
         """A truth test of a name or attribute calls its __bool__."""
@@ -225,10 +225,10 @@ class Summariser(ast.NodeVisitor):
         self.generic_visit(node)  # first, so that lambdas in the arguments are numbered in source order
         f = node.func
         if isinstance(f, ast.Name) and f.id == "getattr" and len(node.args) >= 2:
-            callee = ["n", "getattr"]  # the getattr call itself; the result's call is recorded by the outer Call
+            callee = ("n", "getattr")  # the getattr call itself; the result's call is recorded by the outer Call
         else:
             callee = self.expr(f)
-        args = [["*", self.expr(a.value)] if isinstance(a, ast.Starred) else self.expr(a) for a in node.args]
+        args = [("*", self.expr(a.value)) if isinstance(a, ast.Starred) else self.expr(a) for a in node.args]
         kwargs = {k.arg or f"**{i}": self.expr(k.value) for i, k in enumerate(node.keywords)}
         self._record_call(node, callee, args, kwargs)
         if isinstance(f, ast.Attribute) and f.attr in STORES and args:
@@ -247,11 +247,11 @@ class Summariser(ast.NodeVisitor):
         if how == "key":
             key, value = args[0], args[1] if len(args) > 1 else UNKNOWN
         else:
-            key, value = UNKNOWN, ["it", args[-1]] if how == "all" else args[-1]
+            key, value = UNKNOWN, ("it", args[-1]) if how == "all" else args[-1]
         items = self.scopes[self.scope].setdefault("items", [])
-        items.append([self.expr(f.value), key, value])
+        items.append((self.expr(f.value), key, value))
         if method == "update":
-            items.extend([self.expr(f.value), ["s", k], v] for k, v in kwargs.items() if not k.startswith("**"))
+            items.extend((self.expr(f.value), ("s", k), v) for k, v in kwargs.items() if not k.startswith("**"))
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
         dunder = BINOP_DUNDER.get(type(node.op))
@@ -326,7 +326,7 @@ class Summariser(ast.NodeVisitor):
             if i:
                 self.visit(gen.iter)
             self._iteration(gen.iter, self.expr(gen.iter))
-            self._bind_target(gen.target, ["it", self.expr(gen.iter)])
+            self._bind_target(gen.target, ("it", self.expr(gen.iter)))
             for cond in gen.ifs:
                 self.visit(cond)
         for part in (getattr(node, "elt", None), getattr(node, "key", None), getattr(node, "value", None)):
@@ -405,10 +405,10 @@ class Summariser(ast.NodeVisitor):
             entry["ann"] = ann
         self._defaults(entry, node.args)
         # decorators are applied by the enclosing scope, innermost first
-        value: list = ["f", q]
+        value: tuple = ("f", q)
         for d in reversed(node.decorator_list):
             self._record_call(d, self.expr(d), [value], {}, "dec")
-            value = ["dec", self.expr(d), value]
+            value = ("dec", self.expr(d), value)
         self._bind(node.name, value)
         self._in_scope(q, node.body, cls=None)
 
@@ -420,7 +420,7 @@ class Summariser(ast.NodeVisitor):
         if pairs:
             entry["defaults"] = {a.arg: self.expr(d) for d, a in pairs}
 
-    def _annotation(self, node: ast.AST) -> list | None:
+    def _annotation(self, node: ast.AST) -> tuple | None:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             try:
                 node = ast.parse(node.value, mode="eval").body
@@ -436,7 +436,7 @@ class Summariser(ast.NodeVisitor):
             parts = [p for p in (node.left, node.right) if not (isinstance(p, ast.Constant) and p.value is None)]
             node = parts[0] if len(parts) == 1 else None
         if isinstance(node, (ast.Name, ast.Attribute)):
-            return ["c", self.expr(node)]
+            return ("c", self.expr(node))
         return None
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
@@ -447,10 +447,10 @@ class Summariser(ast.NodeVisitor):
                         bases=[self.expr(b) for b in node.bases],
                         decorators=[self.expr(d) for d in node.decorator_list], attrs={},
                         deco_lines=[d.lineno for d in node.decorator_list])
-        value: list = ["f", q]
+        value: tuple = ("f", q)
         for d in reversed(node.decorator_list):
             self._record_call(d, self.expr(d), [value], {}, "dec")
-            value = ["dec", self.expr(d), value]
+            value = ("dec", self.expr(d), value)
         self._bind(node.name, value)
         self._in_scope(q, node.body, cls=q)
 
@@ -460,18 +460,18 @@ class Summariser(ast.NodeVisitor):
         elif isinstance(target, (ast.Tuple, ast.List)):
             elts = value[1] if value[0] == "l" and len(value[1]) == len(target.elts) else None
             for i, t in enumerate(target.elts):
-                self._bind_target(t, elts[i] if elts else ["it", value])
+                self._bind_target(t, elts[i] if elts else ("it", value))
         elif isinstance(target, ast.Starred):
-            self._bind_target(target.value, ["l", [["it", value]]])
+            self._bind_target(target.value, ("l", (("it", value),)))
         elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
             owner = self._self_class(target.value.id)
             if owner is not None:
-                self.scopes[owner]["attrs"].setdefault(target.attr, []).append([self.scope, value])
+                self.scopes[owner]["attrs"].setdefault(target.attr, []).append((self.scope, value))
             else:
-                self.scopes[self.scope].setdefault("setattrs", []).append([target.value.id, target.attr, value])
+                self.scopes[self.scope].setdefault("setattrs", []).append((target.value.id, target.attr, value))
         elif isinstance(target, ast.Subscript) and isinstance(target.value, (ast.Name, ast.Attribute)):
             key = self.expr(target.slice)
-            self.scopes[self.scope].setdefault("items", []).append([self.expr(target.value), key, value])
+            self.scopes[self.scope].setdefault("items", []).append((self.expr(target.value), key, value))
             self._dunder(target, self.expr(target.value), "__setitem__", [key, value])
 
     def _self_class(self, name: str) -> str | None:
@@ -523,16 +523,16 @@ class Summariser(ast.NodeVisitor):
         entry["generator"] = True
         if node.value is not None:
             value = self.expr(node.value)
-            entry.setdefault("yields", []).append(["it", value] if isinstance(node, ast.YieldFrom) else value)
+            entry.setdefault("yields", []).append(("it", value) if isinstance(node, ast.YieldFrom) else value)
 
     visit_YieldFrom = visit_Yield
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             if alias.asname:
-                self._bind(alias.asname, ["i", alias.name])
+                self._bind(alias.asname, ("i", alias.name))
             else:
-                self._bind(alias.name.partition(".")[0], ["i", alias.name.partition(".")[0]])
+                self._bind(alias.name.partition(".")[0], ("i", alias.name.partition(".")[0]))
                 if "." in alias.name:
                     self.scopes[self.scope].setdefault("submodules", []).append(alias.name)
 
@@ -546,7 +546,7 @@ class Summariser(ast.NodeVisitor):
             if alias.name == "*":
                 self.star_imports.append(base)
             else:
-                self._bind(alias.asname or alias.name, ["m", base, alias.name])
+                self._bind(alias.asname or alias.name, ("m", base, alias.name))
 
     def visit_If(self, node: ast.If) -> None:
         if self.scope == "" and _is_main_test(node.test):
@@ -578,7 +578,7 @@ class Summariser(ast.NodeVisitor):
     def visit_For(self, node) -> None:
         self.visit(node.iter)
         self._iteration(node.iter, self.expr(node.iter))
-        self._bind_target(node.target, ["it", self.expr(node.iter)])
+        self._bind_target(node.target, ("it", self.expr(node.iter)))
         self._visit_list(node.body)
         self._visit_list(node.orelse)
 
@@ -591,7 +591,7 @@ class Summariser(ast.NodeVisitor):
             self._dunder(item.context_expr, mgr, "__enter__")
             self._dunder(item.context_expr, mgr, "__exit__")
             if item.optional_vars is not None:
-                self._bind_target(item.optional_vars, ["c", ["a", mgr, "__enter__"]])
+                self._bind_target(item.optional_vars, ("c", ("a", mgr, "__enter__")))
         self._visit_list(node.body)
 
     visit_AsyncWith = visit_With
@@ -602,7 +602,7 @@ class Summariser(ast.NodeVisitor):
             if h.type is not None:
                 self.visit(h.type)
             if h.name:
-                self._bind(h.name, ["c", self.expr(h.type)] if h.type is not None else UNKNOWN)
+                self._bind(h.name, ("c", self.expr(h.type)) if h.type is not None else UNKNOWN)
             self._visit_list(h.body)
         self._visit_list(node.orelse)
         self._visit_list(node.finalbody)
