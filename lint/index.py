@@ -79,18 +79,20 @@ class Index:
         self.dynamic_attrs: dict[tuple[str, str], dict] = defaultdict(dict)  # (class, attr) -> {(m, s, expr)}
         self.boxes: list[tuple[str, str, tuple]] = []
         self._box_ids: dict[tuple, int] = {}
-        self._memo: dict[tuple, Values] = {}  # volatile resolutions, dropped by reset() when a fact they read changed
+        self._memo: dict[tuple, tuple[Values, set]] = {}  # volatile resolutions and the resolutions that used
+        # each: dropped by reset() when a fact they read changed
         self._stable: dict[tuple, Values] = {}  # resolutions that no learnt fact can change
         self._volatile = False  # the resolution under way consulted a learnt fact
         self._current: tuple | None = None  # the resolution under way
         self._readers: dict[tuple, set] = defaultdict(set)  # learnt fact -> volatile resolutions that read it
-        self._dependents: dict[tuple, set] = defaultdict(set)  # volatile resolution -> resolutions that used it
         self._changed: set[tuple] = set()  # facts learnt since the last reset()
         self._settled: set[tuple] = set()  # watched sites whose reads are all unchanged
         self._method_kinds: dict[str, str] = {}
         self._members: dict[tuple, tuple | None] = {}
         self._param_names: dict[tuple[str, str], list[str]] = {}
-        self._active: set[tuple] = set()
+        self._active: dict[tuple, tuple[Values, set]] = {}  # resolutions under way, as in _memo
+        self._cut: dict[tuple, set] = {}  # resolutions not made for being too deep -> those that wanted them
+        self._guards: set[tuple] = set()  # star imports being followed
         self._subclasses: dict[str, set[str]] | None = None
         self._mro: dict[str, list[str]] = {}
 
@@ -341,8 +343,9 @@ class Index:
         self._changed.clear()
         while todo:
             key = todo.pop()
-            if self._memo.pop(key, None) is not None:
-                todo.extend(self._dependents.pop(key, ()))
+            memo = self._memo.pop(key, None)
+            if memo is not None:
+                todo.extend(memo[1])
             else:
                 self._settled.discard(key)
         self._volatile = False
@@ -420,30 +423,36 @@ class Index:
     # ---- resolution -------------------------------------------------------------------------------
     def resolve(self, module: str, scope: str, expr: tuple, depth: int = 0) -> Values:
         key = (module, scope, expr)
-        memo = self._stable.get(key)
-        if memo is not None:
-            return memo
+        out = self._stable.get(key)
+        if out is not None:
+            return out
         parent = self._current
-        memo = self._memo.get(key)
-        if memo is None and (key in self._active or depth > MAX_DEPTH):
-            memo = {}  # cut short: completed once KEY is, or when another round redoes it
-        if memo is not None:
+        memo = self._memo.get(key) or self._active.get(key)
+        if memo is not None:  # known, or under way (cut short: completed once KEY is)
             self._volatile = True
             if parent is not None:
-                self._dependents[key].add(parent)
-            return memo
+                memo[1].add(parent)
+            return memo[0]
+        if depth > MAX_DEPTH:  # cut short: redone once KEY, resolved elsewhere, changes
+            self._volatile = True
+            if parent is not None:
+                self._cut.setdefault(key, set()).add(parent)
+            return {}
         outer, self._volatile = self._volatile, False
-        self._active.add(key)
+        memo = self._active[key] = ({}, set())  # (the values found so far: none; dependents)
         self._current = key
         try:
             out = self._resolve(module, scope, expr, depth + 1)
         finally:
-            self._active.discard(key)
+            del self._active[key]
             self._current = parent
         if self._volatile:
-            self._memo[key] = out
+            dependents = memo[1]
+            if key in self._cut:
+                dependents |= self._cut.pop(key)
             if parent is not None:
-                self._dependents[key].add(parent)
+                dependents.add(parent)
+            self._memo[key] = (out, dependents)
         else:
             self._stable[key] = out
         self._volatile = self._volatile or outer
@@ -589,14 +598,14 @@ class Index:
         summary = self.summaries[module]
         for star in summary["star_imports"]:
             guard = ("*", star, name)  # star imports can form a cycle (`from . import *` in __init__)
-            if star in self.modules and guard not in self._active:
+            if star in self.modules and guard not in self._guards:
                 exported = self.summaries[star]["all"]
                 if (exported is None and not name.startswith("_")) or (exported and name in exported):
-                    self._active.add(guard)
+                    self._guards.add(guard)
                     try:
                         found = self.lookup(star, "", name, depth, local_only=True)
                     finally:
-                        self._active.discard(guard)
+                        self._guards.discard(guard)
                     if found:
                         return found
             else:
