@@ -13,7 +13,6 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from glob import glob
 from pathlib import Path
 from typing import Callable
 
@@ -21,9 +20,8 @@ import networkx as nx
 
 from knightwatch.cache import Cache, content_key
 from knightwatch.callgraph import CallGraph
-from knightwatch.config import Config
+from knightwatch.config import Config, coverage_files
 from knightwatch.coverage_join import CoverageJoin, load_coverage
-from knightwatch.errors import KnightwatchError
 from knightwatch.flags import FlagGraph, Registry, load_registry
 from knightwatch.index import Index
 from knightwatch.parse import decode, parse, parse_error
@@ -235,17 +233,6 @@ def _read_sources(files: list[SourceFile], config: Config, cache: Cache,
     for relpath, record in _summarise_all(jobs, cache, progress).items():
         infos[relpath] = _info(infos[relpath].source, infos[relpath].text, record)
     return {k: infos[k] for k in sorted(infos)}
-
-
-def coverage_files(config: Config, patterns: list[str]) -> list[Path]:
-    found: list[Path] = []
-    for pattern in patterns:
-        full = pattern if os.path.isabs(pattern) else str(config.root / pattern)
-        matches = sorted(glob(full))
-        if not matches:
-            raise KnightwatchError(f"coverage data {pattern!r} matches no file (relative to {config.root})")
-        found += [Path(m) for m in matches]
-    return found
 
 
 def analyse(config: Config, *, coverage: list[str] | None = None, cache: Cache | None = None,

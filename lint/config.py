@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
+from glob import glob
 from pathlib import Path
 from typing import Any
 
@@ -194,3 +195,15 @@ def load_config(root: Path) -> Config:
         ignore=data.get("ignore", []),
         baseline=(root / baseline) if baseline else None,
     )
+
+
+def coverage_files(config: Config, patterns: list[str]) -> list[Path]:
+    """The coverage data files PATTERNS (globs, relative to the project root) name; each must match one."""
+    found: list[Path] = []
+    for pattern in patterns:
+        full = pattern if os.path.isabs(pattern) else str(config.root / pattern)
+        matches = sorted(glob(full))
+        if not matches:
+            raise KnightwatchError(f"coverage data {pattern!r} matches no file (relative to {config.root})")
+        found += [Path(m) for m in matches]
+    return found

@@ -6,11 +6,10 @@ import gc
 import hashlib
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from knightwatch.analysis import Analysis, analyse, coverage_files
 from knightwatch.cache import Cache, tool_digest
-from knightwatch.config import Config
+from knightwatch.config import Config, coverage_files
 from knightwatch.baseline import load_baseline, rebased, tree_at
 from knightwatch.decide import apply_baseline, ignores_of, selected, suppress_inline, unused_codes
 from knightwatch.errors import KnightwatchError
@@ -21,6 +20,9 @@ from knightwatch.rules import ALL_RULES
 from knightwatch.rules.stale_flag import today
 from knightwatch.rules.unused_suppression import UnusedSuppression
 from knightwatch.sources import discover
+
+if TYPE_CHECKING:  # the analysis (networkx, coverage) is imported only when a run is not replayed
+    from knightwatch.analysis import Analysis
 
 NEED_NOTES = {
     "coverage": "no production coverage (set `coverage` in [tool.knightwatch] or pass --coverage)",
@@ -127,6 +129,8 @@ def judge(config: Config, coverage: list[str] | None, rules: list[type[Rule]], c
         replay = cache.get_run(slot, stamp, rules, config.root)
         if replay is not None:
             return replay, None
+    from knightwatch.analysis import analyse
+
     with _gc_paused():
         analysis = analyse(config, coverage=coverage, cache=cache, progress=progress)
         findings, ran, notes = run_rules(analysis, rules)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 from knightwatch.errors import KnightwatchError
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import marshal
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -250,11 +252,23 @@ def test_an_unwritable_cache_only_costs_time(project, tmp_path):
 def test_the_collector_is_paused_during_the_analysis_and_restored(project, monkeypatch):
     import gc
 
-    from knightwatch import engine
-
     seen = []
-    real = engine.analyse
-    monkeypatch.setattr(engine, "analyse", lambda *a, **k: seen.append(gc.isenabled()) or real(*a, **k))
+    real = analysis_module.analyse
+    monkeypatch.setattr(analysis_module, "analyse", lambda *a, **k: seen.append(gc.isenabled()) or real(*a, **k))
     assert gc.isenabled()
     judge(load_config(project), None, ALL_RULES, Cache(None))
     assert seen == [False] and gc.isenabled()
+
+
+def test_a_replayed_run_loads_none_of_the_analysis_libraries(project, tmp_path):
+    """A pre-commit hook on an unchanged tree replays the stored result: it must not pay for importing
+    networkx, coverage, libcst or rich (the json report needs none of them)."""
+    cache = tmp_path / "cache"
+    probe = ("import sys\nfrom knightwatch.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'networkx', 'coverage', 'libcst', 'rich'}))")
+    argv = ["check", str(project), "--format", "json", "--output", str(tmp_path / "out.json"),
+            "--cache-dir", str(cache), "--no-progress"]
+    first = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, check=True)
+    again = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, check=True)
+    assert "networkx" in first.stdout  # analysed
+    assert again.stdout.strip() == "[]"  # replayed

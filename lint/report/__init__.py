@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import replace
-from typing import Callable
 
 from knightwatch.errors import KnightwatchError
-from knightwatch.report import github, gitlab, jsonfile, junit, markdown, sarif, text
 from knightwatch.result import RunResult
 
-#: format name -> function rendering a RunResult as a string
-FORMATS: dict[str, Callable[[RunResult], str]] = {
-    "text": text.render,
-    "json": jsonfile.render,
-    "sarif": sarif.render,
-    "gitlab": gitlab.render,
-    "github": github.render,
-    "junit": junit.render,
-    "markdown": markdown.render,
+#: format name -> the module of knightwatch.report whose `render` turns a RunResult into a string;
+#: imported when used, so that a replayed run in a pre-commit hook loads only the one it needs
+FORMATS: dict[str, str] = {
+    "text": "text",
+    "json": "jsonfile",
+    "sarif": "sarif",
+    "gitlab": "gitlab",
+    "github": "github",
+    "junit": "junit",
+    "markdown": "markdown",
 }
 
 
@@ -29,6 +29,7 @@ def render(fmt: str, result: RunResult, *, strip_suppressed: bool = False, color
         raise KnightwatchError(f"unknown output format {fmt!r} (choose from {', '.join(FORMATS)})")
     if strip_suppressed:
         result = replace(result, findings=result.active)
+    module = importlib.import_module(f"knightwatch.report.{FORMATS[fmt]}")
     if fmt == "text":
-        return text.render(result, color=color, width=width)
-    return FORMATS[fmt](result)
+        return module.render(result, color=color, width=width)
+    return module.render(result)
