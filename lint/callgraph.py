@@ -80,6 +80,14 @@ class CallGraph:
         self.sites_by_module: dict[str, list[CallSite]] = defaultdict(list)
         self._property_names = {q.rpartition(".")[2] for q in index.defs
                                 if index.kind(q) == "function" and index.method_kind(q) == "property"}
+        #: what the parameter-flow rounds visit, module by module: (site key, call) for every call and
+        #: (site key, scope, expr) for every use of an attribute named like a property
+        self._flow_sites = [
+            (module, [(("<call>", module, i), call) for i, call in enumerate(summary["calls"])],
+             [((f"<{key}>", module, j), scope, expr) for key in ("attr_loads", "attr_stores")
+              for j, (scope, expr, _) in enumerate(summary.get(key, ())) if expr[2] in self._property_names])
+            for module, summary in index.summaries.items()]
+        self._shapes: dict[str, tuple] = {}
 
     # ---- targets ------------------------------------------------------------------------------
     def targets(self, values: Values) -> dict[str, bool]:
@@ -165,9 +173,8 @@ class CallGraph:
         """Flow call-site arguments into parameters and receivers into `self`; True when something new was learnt."""
         idx = self.index
         changed = False
-        for module, summary in idx.summaries.items():
-            for i, call in enumerate(summary["calls"]):
-                site = ("<call>", module, i)
+        for module, calls, properties in self._flow_sites:
+            for site, call in calls:
                 if idx.settled(site):  # binding it again would teach nothing
                     continue
                 scope, callee, args, kwargs = call[0], call[1], call[8], call[9]
@@ -177,12 +184,10 @@ class CallGraph:
                             changed |= idx.bind_receiver(fq, first)
                         if args or kwargs:
                             changed |= self._bind_arguments(fq, offset, module, scope, args, kwargs)
-            for key in ("attr_loads", "attr_stores"):
-                for j, (scope, expr, _) in enumerate(summary.get(key, ())):
-                    site = ("<" + key + ">", module, j)
-                    if expr[2] in self._property_names and not idx.settled(site):
-                        with idx.watching(site):
-                            changed |= self._bind_property(module, scope, expr)
+            for site, scope, expr in properties:
+                if not idx.settled(site):
+                    with idx.watching(site):
+                        changed |= self._bind_property(module, scope, expr)
         return changed
 
     def _bind_property(self, module: str, scope: str, expr: tuple) -> bool:
@@ -197,13 +202,21 @@ class CallGraph:
                         changed |= idx.bind_receiver(v[1], owner)
         return changed
 
+    def _parameters(self, fq: str) -> tuple[list[str], set[str], str | None, str | None]:
+        """FQ's (positional parameters, named parameters, *args name, **kwargs name)."""
+        found = self._shapes.get(fq)
+        if found is None:
+            params = self.index.entry(fq).get("params", ())
+            star = next((i for i, p in enumerate(params) if p.startswith("*")), len(params))
+            found = self._shapes[fq] = (
+                params[:star], {p for p in params if not p.startswith("*")},
+                next((p[1:] for p in params if p.startswith("*") and p[1:2] not in ("", "*")), None),
+                next((p[2:] for p in params if p.startswith("**")), None))
+        return found
+
     def _bind_arguments(self, fq: str, offset: int, module: str, scope: str, args: list, kwargs: dict) -> bool:
         idx = self.index
-        params = idx.entry(fq).get("params", ())
-        star = next((i for i, p in enumerate(params) if p.startswith("*")), len(params))
-        positional, names = params[:star], {p for p in params if not p.startswith("*")}
-        vararg = next((p[1:] for p in params if p.startswith("*") and p[1:2] not in ("", "*")), None)
-        kwarg = next((p[2:] for p in params if p.startswith("**")), None)
+        positional, names, vararg, kwarg = self._parameters(fq)
         changed = False
 
         def bind(name: str, expr: tuple) -> None:

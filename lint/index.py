@@ -70,6 +70,7 @@ class Index:
                 self.items += [(module, scope, item) for item in entry.get("items", ())]
                 self.setattrs += [(module, scope, item) for item in entry.get("setattrs", ())]
                 self.defs[qualify(module, scope)] = (module, scope, entry)
+        self._kinds = {q: entry["kind"] for q, (_, _, entry) in self.defs.items()}
         self.modules = frozenset(summaries)
         self.tops = frozenset(m.partition(".")[0] for m in summaries)
         # learnt facts; dicts as insertion-ordered sets so that every run resolves in the same order
@@ -88,7 +89,7 @@ class Index:
         self._changed: set[tuple] = set()  # facts learnt since the last reset()
         self._settled: set[tuple] = set()  # watched sites whose reads are all unchanged
         self._method_kinds: dict[str, str] = {}
-        self._members: dict[tuple, tuple | None] = {}
+        self._members: dict[tuple, tuple] = {}  # (class, attr, after) -> `_written_member`
         self._param_names: dict[tuple[str, str], list[str]] = {}
         self._active: dict[tuple, tuple[Values, set]] = {}  # resolutions under way, as in _memo
         self._cut: dict[tuple, set] = {}  # resolutions not made for being too deep -> those that wanted them
@@ -98,8 +99,7 @@ class Index:
 
     # ---- definitions ------------------------------------------------------------------------------
     def kind(self, qname: str) -> str | None:
-        d = self.defs.get(qname)
-        return d[2]["kind"] if d else None
+        return self._kinds.get(qname)
 
     def entry(self, qname: str) -> dict:
         return self.defs[qname][2]
@@ -183,25 +183,11 @@ class Index:
         """(owner class, [(local scope, expr)]) for ATTR along CLS's MRO (past AFTER when given, as
         super() looks): class bodies first, then `self.attr = ...` in methods, then `obj.attr = ...`."""
         key = (cls, attr, after)
-        if key in self._members:
-            return self._members[key]
-        chain = self.mro(cls)
-        if after is not None:
-            chain = chain[chain.index(after) + 1:] if after in chain else []
-        found = None
-        for c in chain:
-            _, scope, entry = self.defs[c]
-            if attr in entry["names"]:
-                found = c, [(scope, e) for e in entry["names"][attr]]
-                break
-        else:
-            for c in chain:
-                entry = self.entry(c)
-                if attr in entry.get("attrs", {}):
-                    found = c, [(method_scope, e) for method_scope, e in entry["attrs"][attr]]
-                    break
+        known = self._members.get(key)
+        if known is None:
+            known = self._members[key] = self._written_member(cls, attr, after)
+        found, chain = known
         if found is not None:
-            self._members[key] = found
             return found
         for c in chain:  # `setattr` may add it later
             self._read_fact(("a", c, attr))
@@ -209,6 +195,21 @@ class Index:
             if (c, attr) in self.dynamic_attrs:
                 return c, list(self.dynamic_attrs[(c, attr)])
         return None
+
+    def _written_member(self, cls: str, attr: str, after: str | None) -> tuple[tuple[str, list] | None, list[str]]:
+        """(what `class_member` finds in the source, or None; the MRO it searched)."""
+        chain = self.mro(cls)
+        if after is not None:
+            chain = chain[chain.index(after) + 1:] if after in chain else []
+        for c in chain:
+            _, scope, entry = self.defs[c]
+            if attr in entry["names"]:
+                return (c, [(scope, e) for e in entry["names"][attr]]), chain
+        for c in chain:
+            entry = self.entry(c)
+            if attr in entry.get("attrs", {}):
+                return (c, [(method_scope, e) for method_scope, e in entry["attrs"][attr]]), chain
+        return None, chain
 
     def _values_of(self, found, depth: int) -> Values:
         owner, pairs = found
