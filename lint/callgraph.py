@@ -55,14 +55,6 @@ class CallSite:
     targets: dict[str, bool] = field(default_factory=dict)  # qname -> may
 
 
-def _code_scope(index: Index, module: str, scope: str) -> str:
-    """Class bodies run as part of their enclosing function or module."""
-    scopes = index.summaries[module]["scopes"]
-    while scope and scopes[scope]["kind"] == "class":
-        scope = scopes[scope]["parent"] or ""
-    return scope
-
-
 def _calls_callbacks(target: str) -> bool:
     if target.startswith("<builtin>."):
         return target in CALLING_BUILTINS
@@ -88,6 +80,8 @@ class CallGraph:
               for j, (scope, expr, _) in enumerate(summary.get(key, ())) if expr[2] in self._property_names])
             for module, summary in index.summaries.items()]
         self._shapes: dict[str, tuple] = {}
+        self._callers: dict[tuple[str, str], str] = {}
+        self._edges: dict[tuple[str, str], dict] = {}  # made while building
 
     # ---- targets ------------------------------------------------------------------------------
     def targets(self, values: Values) -> dict[str, bool]:
@@ -143,7 +137,7 @@ class CallGraph:
                 targets = self._site_targets(module, scope, call)
                 if targets is None:
                     continue
-                caller = qualify(module, _code_scope(idx, module, scope))
+                caller = self.caller(module, scope)
                 site = CallSite(caller, scope, module, path, line, col, end_line, end_col, bool(cond),
                                 tuple(pos), i, targets)
                 self.sites[caller].append(site)
@@ -152,15 +146,30 @@ class CallGraph:
                     self._edge(caller, target, "may" if may else "call", line)
             self._references(module, summary)
             self._implicit(module, summary)
+        self.graph.add_edges_from((a, b, data) for (a, b), data in self._edges.items())
+        del self._edges
         return self
 
+    def caller(self, module: str, scope: str) -> str:
+        """The qualified name of the code SCOPE runs in: class bodies run as part of their enclosing
+        function or module."""
+        key = (module, scope)
+        found = self._callers.get(key)
+        if found is None:
+            scopes = self.index.summaries[module]["scopes"]
+            code = scope
+            while code and scopes[code]["kind"] == "class":
+                code = scopes[code]["parent"] or ""
+            found = self._callers[key] = qualify(module, code)
+        return found
+
     def _edge(self, caller: str, target: str, kind: str, line: int, implicit: bool = False) -> None:
-        g = self.graph
-        if target not in g:
-            g.add_node(target, kind="external", module=None, path=None, line=0, end=0, body=0)
-        data = g.get_edge_data(caller, target)
+        """Record an edge (added to the graph, in the order first seen, at the end of `build`)."""
+        if target not in self.graph:
+            self.graph.add_node(target, kind="external", module=None, path=None, line=0, end=0, body=0)
+        data = self._edges.get((caller, target))
         if data is None:
-            g.add_edge(caller, target, kind=kind, lines=[line], implicit=implicit)
+            self._edges[(caller, target)] = {"kind": kind, "lines": [line], "implicit": implicit}
         else:
             if RANK[kind] < RANK[data["kind"]]:
                 data["kind"] = kind
@@ -269,7 +278,7 @@ class CallGraph:
         for scope, expr, line in summary.get("attr_loads", ()):
             for v, may in idx.resolve(module, scope, expr).items():
                 if v[0] == "prop":
-                    self._edge(qualify(module, _code_scope(idx, module, scope)), v[1], "may" if may else "call", line)
+                    self._edge(self.caller(module, scope), v[1], "may" if may else "call", line)
                 else:
                     self._ref(module, scope, v, line)
             for v in self._as_written(module, scope, expr):
@@ -279,10 +288,10 @@ class CallGraph:
                 for r in idx.resolve(module, scope, expr[1]):
                     for v, may in idx.attribute(r, expr[2], 0).items():
                         if v[0] == "prop":
-                            self._edge(qualify(module, _code_scope(idx, module, scope)), v[1],
+                            self._edge(self.caller(module, scope), v[1],
                                        "may" if may else "call", line)
         for scope, entry in summary["scopes"].items():
-            caller = qualify(module, _code_scope(idx, module, scope))
+            caller = self.caller(module, scope)
             for sub in entry.get("submodules", ()):
                 self._import(module, caller, sub, entry["line"])
             for name, exprs in entry["names"].items():
@@ -318,7 +327,7 @@ class CallGraph:
 
     def _ref(self, module: str, scope: str, v: tuple, line: int) -> None:
         if v[0] in ("def", "mod", "inst") and v[1] in self.graph:
-            self._edge(qualify(module, _code_scope(self.index, module, scope)), v[1], "ref", line)
+            self._edge(self.caller(module, scope), v[1], "ref", line)
 
     def _implicit(self, module: str, summary: dict) -> None:
         """Edges Python adds by itself: class -> its protocol methods, bases -> overriding methods,
@@ -341,7 +350,7 @@ class CallGraph:
                 for base in idx.bases(q):
                     self._edge(q, base, "ref", entry["line"])
             elif kind == "function" and entry.get("decorators"):
-                parent = qualify(module, _code_scope(idx, module, entry["parent"] or ""))
+                parent = self.caller(module, entry["parent"] or "")
                 for d in entry["decorators"]:
                     if not any(v[0] == "def" for v in idx.resolve(module, entry["parent"] or "", d)):
                         if _decorator_name(d) not in PASSTHROUGH_DECORATORS:
