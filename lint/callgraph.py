@@ -184,19 +184,21 @@ class CallGraph:
         changed = False
         for module, calls, properties in self._flow_sites:
             for site, call in calls:
-                if idx.settled(site):  # binding it again would teach nothing
-                    continue
-                scope, callee, args, kwargs = call[0], call[1], call[8], call[9]
-                with idx.watching(site):
-                    for fq, offset, first in idx.dispatch(module, scope, callee):
-                        if first is not None:
-                            changed |= idx.bind_receiver(fq, first)
-                        if args or kwargs:
-                            changed |= self._bind_arguments(fq, offset, module, scope, args, kwargs)
+                changed |= idx.watch(site, self._bind_call, module, call)
             for site, scope, expr in properties:
-                if not idx.settled(site):
-                    with idx.watching(site):
-                        changed |= self._bind_property(module, scope, expr)
+                changed |= idx.watch(site, self._bind_property, module, scope, expr)
+        return changed
+
+    def _bind_call(self, module: str, call: list) -> bool:
+        """Flow CALL's receiver and arguments into what it runs."""
+        idx = self.index
+        scope, callee, args, kwargs = call[0], call[1], call[8], call[9]
+        changed = False
+        for fq, offset, first in idx.dispatch(module, scope, callee):
+            if first is not None:
+                changed |= idx.bind_receiver(fq, first)
+            if args or kwargs:
+                changed |= self._bind_arguments(fq, offset, module, scope, args, kwargs)
         return changed
 
     def _bind_property(self, module: str, scope: str, expr: tuple) -> bool:

@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import builtins
 from collections import defaultdict
-from contextlib import contextmanager
-from typing import Iterable
+from typing import Callable, Iterable
 
 Value = tuple
 Values = dict  # Value -> may (bool)
@@ -322,20 +321,17 @@ class Index:
         self._changed.add(fact)
         return True
 
-    @contextmanager
-    def watching(self, site: tuple):
-        """Record what the work done for SITE (a key of the caller's choosing) reads, so that `settled`
-        tells until a fact it read grows."""
+    def watch(self, site: tuple, work: Callable[..., bool], *args) -> bool:
+        """WORK(*ARGS) for SITE (a key of the caller's choosing), recording what it reads; skipped (False)
+        while nothing it read last time has changed, as doing it again would teach nothing."""
+        if site in self._settled:
+            return False
         outer, self._current = self._current, site
         self._settled.add(site)
         try:
-            yield
+            return work(*args)
         finally:
             self._current = outer
-
-    def settled(self, site: tuple) -> bool:
-        """Whether SITE was watched and nothing it read has changed since: redoing it would teach nothing."""
-        return site in self._settled
 
     def reset(self) -> None:
         """Forget the resolutions that read a fact learnt since the last reset, and those built on them;
