@@ -5,7 +5,7 @@
 Prepares the corpora (see corpora.py), then runs `vulture TREE` and `knightwatch check TREE
 --format json --output out.json` (no configuration; cold = a fresh --cache-dir, warm = the same
 again) alternately, prints medians, peak memory, 25/50/100 % scaling, the time to join eight
-hosts' real coverage, and a profile of one cold run. The last lines compare with the targets.
+hosts' real coverage, and a py-spy profile of one cold run. The last lines compare with the targets.
 Both tools run as `python -m TOOL` with bytecode cached under benchmarks/.work (not in the repo).
 """
 
@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import platform
-import pstats
 import shutil
 import statistics
 import subprocess
@@ -129,37 +128,63 @@ def coverage_join(tree: Path, data_files: list[Path], repeat: int) -> tuple[floa
     return statistics.median(times), what
 
 
-PROFILED = """import cProfile, multiprocessing, sys
-multiprocessing.set_start_method("forkserver")  # parse workers must not inherit the profiler
-sys.argv = ["knightwatch", *sys.argv[2:]]
-cProfile.run("from knightwatch.cli import main; main()", {out!r})
-"""
+PROFILE_RATE = 250  # samples a second
+#: stages of a run: the function (file:name, as py-spy shows it) whose samples, callees included, make it up
+STAGES = [("read+parse+summarise", "analysis.py:_read_sources"), ("index", "index.py:Index.__init__"),
+          ("call graph", "callgraph.py:CallGraph.build"),
+          ("  of which parameter-flow rounds", "callgraph.py:CallGraph._bind_params"),
+          ("flag graph", "flags.py:FlagGraph.__init__"), ("reachability", "reach.py:reachable"),
+          ("rules", "engine.py:run_rules"), ("inline ignores", "engine.py:decide_inline"),
+          ("report", "__init__.py:render")]
 
 
-STAGES = [("read+parse+summarise", "/analysis.py", "_read_sources"), ("index", "/index.py", "__init__"),
-          ("call graph", "/callgraph.py", "build"), ("flag graph", "/flags.py", "__init__"),
-          ("reachability", "/reach.py", "reachable"), ("rules", "/engine.py", "run_rules"),
-          ("inline ignores", "/engine.py", "decide_inline"), ("report", "/report/__init__.py", "render")]
+def _frame(frame: str) -> str:
+    """`Index.resolve (lint/index.py:421)` -> `index.py:Index.resolve` (one entry per function)."""
+    name, _, where = frame.rpartition(" (")
+    return f"{Path(where.rsplit(':', 1)[0]).name}:{name}" if name else frame
 
 
-def profile(tree: Path, top: int = 14) -> None:
-    """One cold run under cProfile: the main process (the parse workers show up as a wait)."""
-    out = WORK / "cold.prof"
-    timed([sys.executable, "-c", PROFILED.format(out=str(out)), "-", *kw_cmd(tree, fresh_cache())[3:]], KW_OK)
-    stats = pstats.Stats(str(out))
-    total = stats.total_tt
-    rows = sorted(((ct, tt, n, f"{Path(fn).name}:{line}({name})") for (fn, line, name), (_, n, tt, ct, _) in
-                   stats.stats.items() if fn.startswith(str(SNAPSHOT))), reverse=True)
-    print(f"  profile of one cold run (main process, {total:.1f} s under cProfile); knightwatch functions by cumulative time:")
-    print(f"  {'cumulative':>10} {'own':>7} {'calls':>9}  function")
-    for ct, tt, n, where in rows[:top]:
-        print(f"  {ct:9.2f}s {tt:6.2f}s {n:9d}  {where}")
-    own = sorted(((tt, n, f"{Path(fn).name}:{line}({name})") for (fn, line, name), (_, n, tt, _, _) in
-                  stats.stats.items()), reverse=True)
-    print("  by own time:", "; ".join(f"{where} {tt:.2f}s" for tt, n, where in own[:6]))
-    stages = {name: sum(ct for (fn, _, func), (_, _, _, ct, _) in stats.stats.items() if fn.endswith(file) and func == f)
-              for name, file, f in STAGES}
-    print("  stages:", ", ".join(f"{name} {seconds:.2f}s" for name, seconds in stages.items()))
+def profile(tree: Path, top: int = 12) -> None:
+    """One cold run sampled by py-spy, parse workers included: time by stage and the functions
+    that take it. Skipped, with a note, where py-spy cannot attach (no ptrace permission)."""
+    out = WORK / "cold.spy"
+    out.unlink(missing_ok=True)
+    spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
+    if spy is None:
+        print("  profile: skipped (py-spy is not installed: pip install -e '.[bench]')")
+        return
+    proc = subprocess.run([spy, "record", "--subprocesses", "--rate", str(PROFILE_RATE), "--format", "raw",
+                           "--output", str(out), "--", *kw_cmd(tree, fresh_cache())],
+                          env=ENV, capture_output=True, text=True)
+    if proc.returncode not in KW_OK or not out.exists():
+        print(f"  profile: skipped (py-spy exited {proc.returncode}: {(proc.stderr or '').strip().splitlines()[-1:]})")
+        return
+    own: dict[str, int] = {}
+    inclusive: dict[str, int] = {}
+    samples = {"main": 0, "workers": 0}
+    for line in out.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = stack.split(";")
+        processes = sum(1 for f in frames if f.startswith("process "))
+        names = [_frame(f) for f in frames if not f.startswith("process ")]
+        n, where = int(count), "main" if processes <= 1 else "workers"
+        samples[where] += n
+        if names:
+            own[names[-1]] = own.get(names[-1], 0) + n
+        for name in set(names) if where == "main" else ():  # a forked worker shows its parent's frames too
+            inclusive[name] = inclusive.get(name, 0) + n
+    seconds = {k: v / PROFILE_RATE for k, v in samples.items()}
+    print(f"  profile of one cold run (py-spy, {PROFILE_RATE} samples/s, busy time only): main process "
+          f"{seconds['main']:.2f} s, parse workers {seconds['workers']:.2f} s in all")
+    stages = {label: inclusive.get(func, 0) / PROFILE_RATE for label, func in STAGES}
+    print("  stages (main process; while the workers parse it only waits, which is not sampled):")
+    stages["other (start-up, run stamp, cache, exit)"] = seconds["main"] - sum(
+        secs for label, secs in stages.items() if not label.startswith(" "))
+    for label, secs in stages.items():
+        print(f"    {label:<42} {secs:6.2f} s")
+    print(f"  functions by own time (all processes):")
+    for name, n in sorted(own.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"    {n / PROFILE_RATE:6.2f} s  {name}")
 
 
 def verdict(ok: bool) -> str:
