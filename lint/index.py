@@ -35,6 +35,8 @@ MAX_DEPTH = 12
 #: a parameter bound to more values than this is megamorphic: only the functions and classes passed
 #: to it are still tracked (strings, containers and objects from everywhere would flood the graph)
 PARAM_CAP = 40
+#: kinds of value whose attributes take resolving (and are worth memoising)
+MEMBERED = frozenset({"mod", "def", "inst", "sup"})
 
 
 def qualify(module: str, scope: str) -> str:
@@ -377,7 +379,7 @@ class Index:
         out: list = []
         if callee[0] == "a":
             for r in self.resolve(module, scope, callee[1]):
-                for f in self.attribute(r, callee[2], 0):
+                for f in self.member(r, callee[2], 0):
                     out += self._bound(f, r)
         else:
             for f in self.resolve(module, scope, callee):
@@ -460,9 +462,11 @@ class Index:
         if tag == "n":
             return self.lookup(module, scope, expr[1], depth)
         if tag == "a":
+            if expr[1][0] == "v":  # see `member`
+                return self.attribute(expr[1][1], expr[2], depth)
             out: Values = {}
             for v, may in self.resolve(module, scope, expr[1], depth).items():
-                _merge(out, self.attribute(v, expr[2], depth), may)
+                _merge(out, self.member(v, expr[2], depth), may)
             return out
         if tag == "c":
             out = {}
@@ -660,6 +664,13 @@ class Index:
                 _merge(out, {(v[0], sub): True for sub in sorted(self.subclasses(v[1]))})
         return out
 
+    def member(self, v: Value, attr: str, depth: int) -> Values:
+        """`attribute`, memoised like a resolution (as the expression `("a", ("v", V), ATTR)`): the same
+        attribute of the same object is read at many call sites."""
+        if v[0] not in MEMBERED:
+            return self.attribute(v, attr, depth)
+        return self.resolve("", "", ("a", ("v", v), attr), depth - 1)  # at the same depth
+
     def attribute(self, v: Value, attr: str, depth: int) -> Values:
         kind = v[0]
         if kind == "mod":
@@ -727,12 +738,12 @@ class Index:
         for v, may in self.resolve(module, scope, obj, depth).items():
             if names:
                 for n in names:
-                    found = self.attribute(v, n, depth)
+                    found = self.member(v, n, depth)
                     _merge(out, found or fallback, may or len(names) > 1)
             else:
                 for n in self.member_names(v):
                     if prefix is None or n.startswith(prefix):
-                        _merge(out, self.attribute(v, n, depth), True)
+                        _merge(out, self.member(v, n, depth), True)
                 _merge(out, fallback, True)
         return {k: m for k, m in out.items() if k[0] in ("def", "inst", "mod") or not m}
 
