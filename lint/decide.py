@@ -14,13 +14,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from knightwatch.analysis import Analysis
 
 
-def selected(rules: list[type[Rule]], select: list[str], ignore: list[str]) -> list[type[Rule]]:
-    """Rules whose id starts with a SELECT prefix (all when empty) and with no IGNORE prefix."""
-    codes = [c.strip().upper() for c in select + ignore if c.strip()]
-    for code in codes:
-        if not any(r.id.startswith(code) or r.name == code.lower() for r in rules) and code != "ALL":
-            raise KnightwatchError(f"unknown rule code {code!r} in --select/--ignore "
-                                   f"(known: {', '.join(r.id for r in rules)})")
+def selected(rules: list[type[Rule]], select: list[str], ignore: list[str],
+             origins: tuple[str, str] = ("--select", "--ignore")) -> list[type[Rule]]:
+    """Rules whose id starts with a SELECT prefix (all when empty) and with no IGNORE prefix.
+    An unknown code is an error naming where it was given (ORIGINS: of SELECT, of IGNORE)."""
+    for codes, origin in zip((select, ignore), origins):
+        for code in (c.strip().upper() for c in codes if c.strip()):
+            if not any(r.id.startswith(code) or r.name == code.lower() for r in rules) and code != "ALL":
+                raise KnightwatchError(f"unknown rule code {code!r} in {origin} "
+                                       f"(known: {', '.join(r.id for r in rules)})")
 
     def matches(rule, patterns):
         return any(p.strip().upper() == "ALL" or rule.id.startswith(p.strip().upper()) or rule.name == p.strip().lower()

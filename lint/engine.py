@@ -179,7 +179,9 @@ def check(config: Config, *, coverage: list[str] | None = None, select: list[str
     suppress findings; with BASELINE_REF, findings already present at that commit are dropped.
     The Analysis is None when the result was replayed from the cache (see `judge`)."""
     known = load_baseline(baseline) if baseline is not None else None
-    rules = selected(ALL_RULES, list(select) or config.select, list(ignore) or config.ignore)
+    origins = tuple(f"--{key}" if given else f"{config.where}: [tool.knightwatch] '{key}'"
+                    for key, given in (("select", select), ("ignore", ignore)))
+    rules = selected(ALL_RULES, list(select) or config.select, list(ignore) or config.ignore, origins)
     judged, analysis = judge(config, coverage, rules, cache or Cache(None), progress)
     findings, ran, notes = judged.findings, judged.rules, judged.notes
     if known is not None:

@@ -55,6 +55,8 @@ def _error(tmp_path, config: str, extra: dict[str, str] | None = None, raw: byte
     ("[tool.knightwatch]\nsource = ['/etc']\n", "'source'", "outside the project"),
     ("[tool.knightwatch]\nsource = ['../elsewhere']\n", "'source'", "outside the project"),
     ("[tool.knightwatch]\nsource = ['nope']\n", "'source'", "not a directory or a .py file"),
+    ("[tool.knightwatch]\nselect = ['KW1', 'KW999']\n", "'select'", "unknown rule code 'KW999'"),
+    ("[tool.knightwatch]\nignore = ['dead-cod']\n", "'ignore'", "unknown rule code 'DEAD-COD'"),
 ])
 def test_bad_key_or_type_names_the_key_and_the_file(tmp_path, config, key, says):
     line = _error(tmp_path, config)
