@@ -12,8 +12,12 @@ may-flag (True when the value is only possibly meant: dispatch by a computed nam
 
 The facts that flow between functions (call arguments into parameters, receivers into `self`,
 values stored into containers and onto instances) are learnt in rounds by `knightwatch.callgraph`
-through `bind_*` and `dispatch`; `reset()` then forgets the resolutions that consulted such facts
-("volatile" ones) so the next round sees them, and keeps the others.
+through `bind_*`, `dispatch` and `watch`. Every memoised resolution that consulted such a fact
+("volatile") records which facts it read and which resolutions used it; `reset()` then forgets
+only those that read a fact which grew in the round, and those built on them, so the next round
+sees the new facts and keeps everything else. Besides the summary's expressions, `resolve` takes
+`("v", value)`, a value already known: `member` memoises an object's attribute as `("a", ("v",
+value), attr)`.
 """
 
 from __future__ import annotations
