@@ -240,7 +240,9 @@ def analyse(config: Config, *, coverage: list[str] | None = None, cache: Cache |
     """Run every stage up to the rules."""
     notes: list[str] = []
     files = discover(config.root, config.source, config.exclude, notes)
-    infos = _read_sources(files, config, cache or Cache(None), progress)
+    cache = cache or Cache(None)
+    cache.prune()
+    infos = _read_sources(files, config, cache, progress)
     analysis = Analysis(config, infos, notes)
     parsed = {i.source.module: i.summary for i in infos.values() if i.summary is not None}
     paths = {i.source.module: i.path for i in infos.values() if i.summary is not None}

@@ -3,7 +3,8 @@
 Entries are `marshal` payloads behind a header holding a magic string, the key and a digest of
 the payload, so a corrupt, truncated or foreign entry is detected and ignored, never trusted.
 Every key includes a digest of knightwatch's own source and the Python version, so an edited or
-upgraded tool never reads what another build wrote.
+upgraded tool never reads what another build wrote; summaries live in a directory per build, and
+`prune` deletes those of builds no longer in use.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import hashlib
 import importlib.util
 import marshal
 import os
+import re
+import shutil
 import sys
 import tempfile
 from dataclasses import fields
@@ -27,6 +30,9 @@ from knightwatch.summary import SUMMARY_VERSION
 MAGIC = b"KWC2"
 HEAD = len(MAGIC) + 40 + 32  # magic, hex key, hex digest of the payload
 FINDING_FIELDS = tuple(f.name for f in fields(Finding))
+#: summary directories of other builds kept besides this one's (two installs may share a project's cache)
+OTHER_BUILDS_KEPT = 2
+_BUILD_DIR = re.compile(r"[0-9a-f]{16}|[0-9a-f]{2}")  # a build's, or one of the layout without builds
 
 
 @lru_cache(maxsize=None)
@@ -38,6 +44,11 @@ def tool_digest() -> bytes:
         for path in sorted(top.rglob("*.py")):
             h.update(path.relative_to(top).as_posix().encode() + b"\0" + path.read_bytes())
     return h.digest()
+
+
+def build_name() -> str:
+    """The name of this build's summary directory."""
+    return tool_digest().hex()[:16]
 
 
 def content_key(data: bytes, module: str, is_package: bool) -> str:
@@ -72,7 +83,24 @@ class Cache:
 
     def _file(self, key: str) -> Path:
         assert self.directory is not None
-        return self.directory / "summaries" / key[:2] / key
+        return self.directory / "summaries" / build_name() / key[:2] / key
+
+    def prune(self) -> None:
+        """Mark this build's summaries as just used, and delete those of all but the OTHER_BUILDS_KEPT
+        most recently used other builds: no build reads another's, so they would only fill the disk."""
+        if self.directory is None:
+            return
+        top = self.directory / "summaries"
+        mine = top / build_name()
+        try:
+            mine.mkdir(parents=True, exist_ok=True)
+            os.utime(mine)
+            others = [p for p in top.iterdir() if p != mine and _BUILD_DIR.fullmatch(p.name) and p.is_dir()]
+        except OSError:
+            return  # a cache that cannot be kept tidy only costs disk
+        builds = sorted((p for p in others if len(p.name) == 16), key=_last_used, reverse=True)
+        for stale in builds[OTHER_BUILDS_KEPT:] + [p for p in others if len(p.name) == 2]:
+            shutil.rmtree(stale, ignore_errors=True)
 
     def _read(self, path: Path, key: str):
         try:
@@ -138,6 +166,13 @@ class Cache:
         except ValueError:  # a finding property marshal cannot store: do not cache this run
             return
         self._write(self.directory / "runs" / slot, stamp, payload)
+
+
+def _last_used(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def cache_dir(root: Path, option: str | None, disabled: bool) -> Path | None:

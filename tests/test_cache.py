@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import marshal
+import os
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from click.testing import CliRunner
 
 from knightwatch import analysis as analysis_module
 from knightwatch.analysis import analyse
-from knightwatch.cache import HEAD, MAGIC, Cache, cache_dir
+from knightwatch.cache import HEAD, MAGIC, Cache, build_name, cache_dir
 from knightwatch.cli import main
 from knightwatch.config import load_config
 from knightwatch.engine import judge
@@ -75,6 +76,29 @@ def test_summaries_are_reused_by_content(project, tmp_path):
     changed, after = summarised(project, tmp_path / "c")
     assert (after.hits, after.misses) == (2, 1)
     assert changed["app/util.py"] != first["app/util.py"] and changed["app/core.py"] == first["app/core.py"]
+
+
+def test_summaries_of_builds_no_longer_in_use_are_deleted(project, tmp_path):
+    """Each build of knightwatch keeps its summaries in a directory of its own; a run keeps the two
+    most recently used other builds' (a pre-commit install and a development one may share a cache)
+    and deletes older ones, and the flat layout of earlier releases."""
+    top = tmp_path / "c" / "summaries"
+    old_builds = []
+    for age, name in enumerate(["0123456789abcdef", "1111111111111111", "2222222222222222"]):
+        (top / name / "ab").mkdir(parents=True)
+        (top / name / "ab" / "entry").write_bytes(b"x")
+        os.utime(top / name, (1_000_000 + age, 1_000_000 + age))  # 0123... least recently used
+        old_builds.append(name)
+    (top / "ab").mkdir()
+    (top / "ab" / "entry").write_bytes(b"x")  # the layout without build directories
+    (top / "notes.txt").write_text("not ours")
+
+    summarised(project, tmp_path / "c")
+
+    assert sorted(p.name for p in top.iterdir()) == sorted([build_name(), *old_builds[1:], "notes.txt"])
+    assert len(entries(tmp_path / "c")) == 3 + 2 + 1  # this run's, the two kept builds', notes.txt
+    assert all(p.parent.parent.name == build_name() for p in entries(tmp_path / "c")
+               if p.name not in ("entry", "notes.txt"))
 
 
 def test_a_renamed_module_is_summarised_again(project, tmp_path):
