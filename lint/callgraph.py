@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Callable, Iterable
 
 import networkx as nx
 
@@ -72,13 +73,13 @@ class CallGraph:
         self.sites_by_module: dict[str, list[CallSite]] = defaultdict(list)
         self._property_names = {q.rpartition(".")[2] for q in index.defs
                                 if index.kind(q) == "function" and index.method_kind(q) == "property"}
-        #: what the parameter-flow rounds visit, module by module: (site key, call) for every call and
-        #: (site key, scope, expr) for every use of an attribute named like a property
-        self._flow_sites = [
-            (module, [(("<call>", module, i), call) for i, call in enumerate(summary["calls"])],
-             [((f"<{key}>", module, j), scope, expr) for key in ("attr_loads", "attr_stores")
-              for j, (scope, expr, _) in enumerate(summary.get(key, ())) if expr[2] in self._property_names])
-            for module, summary in index.summaries.items()]
+        #: what the parameter-flow rounds do, in order (a site is its index here): bind every call, and
+        #: every use of an attribute named like a property, module by module
+        self._flow: list[tuple[Callable[..., bool], tuple]] = []
+        for module, summary in index.summaries.items():
+            self._flow += [(self._bind_call, (module, call)) for call in summary["calls"]]
+            self._flow += [(self._bind_property, (module, scope, expr)) for key in ("attr_loads", "attr_stores")
+                           for scope, expr, _ in summary.get(key, ()) if expr[2] in self._property_names]
         self._shapes: dict[str, tuple] = {}
         self._callers: dict[tuple[str, str], str] = {}
         self._edges: dict[tuple[str, str], dict] = {}  # made while building
@@ -124,8 +125,8 @@ class CallGraph:
         for q, (module, scope, entry) in idx.defs.items():
             self.graph.add_node(q, kind=entry["kind"], module=module, path=self.paths[module],
                                 line=entry["line"], end=entry["end"], body=entry.get("body", entry["line"]))
-        for _ in range(PARAM_ROUNDS):
-            learnt = self._bind_params()
+        for round_ in range(PARAM_ROUNDS):
+            learnt = self._bind_params(range(len(self._flow)) if round_ == 0 else idx.unsettled())
             learnt = idx.bind_stores() or learnt
             if not learnt:
                 break
@@ -178,15 +179,13 @@ class CallGraph:
                 data["lines"].append(line)
 
     # ---- what flows between functions ---------------------------------------------------------
-    def _bind_params(self) -> bool:
-        """Flow call-site arguments into parameters and receivers into `self`; True when something new was learnt."""
-        idx = self.index
+    def _bind_params(self, sites: Iterable[int]) -> bool:
+        """Flow call-site arguments into parameters and receivers into `self` at SITES (in order; the
+        others would teach nothing new); True when something new was learnt."""
         changed = False
-        for module, calls, properties in self._flow_sites:
-            for site, call in calls:
-                changed |= idx.watch(site, self._bind_call, module, call)
-            for site, scope, expr in properties:
-                changed |= idx.watch(site, self._bind_property, module, scope, expr)
+        for site in sites:
+            work, args = self._flow[site]
+            changed |= self.index.watch(site, work, *args)
         return changed
 
     def _bind_call(self, module: str, call: list) -> bool:

@@ -89,10 +89,10 @@ class Index:
         # each: dropped by reset() when a fact they read changed
         self._stable: dict[tuple, Values] = {}  # resolutions that no learnt fact can change
         self._volatile = False  # the resolution under way consulted a learnt fact
-        self._current: tuple | None = None  # the resolution under way
+        self._current: tuple | int | None = None  # the resolution (or watched site) under way
         self._readers: dict[tuple, set] = defaultdict(set)  # learnt fact -> volatile resolutions that read it
         self._changed: set[tuple] = set()  # facts learnt since the last reset()
-        self._settled: set[tuple] = set()  # watched sites whose reads are all unchanged
+        self._unsettled: set[int] = set()  # watched sites that read a fact which grew
         self._method_kinds: dict[str, str] = {}
         self._members: dict[tuple, tuple] = {}  # (class, attr, after) -> `_written_member`
         self._param_names: dict[tuple[str, str], list[str]] = {}
@@ -327,17 +327,20 @@ class Index:
         self._changed.add(fact)
         return True
 
-    def watch(self, site: tuple, work: Callable[..., bool], *args) -> bool:
-        """WORK(*ARGS) for SITE (a key of the caller's choosing), recording what it reads; skipped (False)
-        while nothing it read last time has changed, as doing it again would teach nothing."""
-        if site in self._settled:
-            return False
+    def watch(self, site: int, work: Callable[..., bool], *args) -> bool:
+        """WORK(*ARGS) for SITE (a number of the caller's choosing), recording what it reads, so that
+        `unsettled` names SITE once something it read has changed."""
         outer, self._current = self._current, site
-        self._settled.add(site)
         try:
             return work(*args)
         finally:
             self._current = outer
+
+    def unsettled(self) -> list[int]:
+        """The watched sites that read a fact which grew before the last `reset`, in order; redoing the
+        others would teach nothing."""
+        found, self._unsettled = sorted(self._unsettled), set()
+        return found
 
     def reset(self) -> None:
         """Forget the resolutions that read a fact learnt since the last reset, and those built on them;
@@ -346,11 +349,12 @@ class Index:
         self._changed.clear()
         while todo:
             key = todo.pop()
+            if type(key) is int:
+                self._unsettled.add(key)
+                continue
             memo = self._memo.pop(key, None)
             if memo is not None:
                 todo.extend(memo[1])
-            else:
-                self._settled.discard(key)
         self._volatile = False
 
     def bind_stores(self) -> bool:
