@@ -284,7 +284,8 @@ class Index:
         if method in ("copy", "values"):
             return {box: False}
         out = self.elements(box, self.resolve(module, scope, args[0], depth) if args else None)
-        if len(args) > 1:
+        if len(args) > 1:  # the default (on a copy: `elements` may hand back a memoised resolution)
+            out = dict(out)
             _merge(out, self.resolve(module, scope, args[1], depth))
         return out
 
