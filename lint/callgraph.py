@@ -74,11 +74,13 @@ class CallGraph:
         self._property_names = {q.rpartition(".")[2] for q in index.defs
                                 if index.kind(q) == "function" and index.method_kind(q) == "property"}
         #: what the parameter-flow rounds do, in order (a site is its index here): bind every call, and
-        #: every use of an attribute named like a property, module by module
+        #: every use of an attribute named like a property, module by module. The methods are kept
+        #: unbound: bound ones would make a reference cycle that holds the whole analysis until the
+        #: garbage collector runs (at exit: a second or more on the stdlib).
         self._flow: list[tuple[Callable[..., bool], tuple]] = []
         for module, summary in index.summaries.items():
-            self._flow += [(self._bind_call, (module, call)) for call in summary["calls"]]
-            self._flow += [(self._bind_property, (module, scope, expr)) for key in ("attr_loads", "attr_stores")
+            self._flow += [(CallGraph._bind_call, (module, call)) for call in summary["calls"]]
+            self._flow += [(CallGraph._bind_property, (module, scope, expr)) for key in ("attr_loads", "attr_stores")
                            for scope, expr, _ in summary.get(key, ()) if expr[2] in self._property_names]
         self._shapes: dict[str, tuple] = {}
         self._callers: dict[tuple[str, str], str] = {}
@@ -185,7 +187,7 @@ class CallGraph:
         changed = False
         for site in sites:
             work, args = self._flow[site]
-            changed |= self.index.watch(site, work, *args)
+            changed |= self.index.watch(site, work, self, *args)
         return changed
 
     def _bind_call(self, module: str, call: list) -> bool:

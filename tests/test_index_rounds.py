@@ -89,3 +89,23 @@ def test_a_container_default_does_not_change_a_memoised_element():
     element = idx.resolve("app", "", ("n", "f"))
     assert idx.resolve("app", "", ("n", "chosen")) == {("def", "app.f"): False, ("def", "app.g"): False}
     assert idx.resolve("app", "", ("n", "f")) == element == {("def", "app.f"): False}
+
+
+def test_the_call_graph_and_index_are_freed_without_the_garbage_collector():
+    """The analysis builds millions of objects with the collector paused; a reference cycle through
+    them (a bound method kept in a table, say) would hold all of it until a collection: at exit that
+    cost a second and more on the stdlib."""
+    import gc
+    import weakref
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        idx = index_of(SOURCES)
+        graph = CallGraph(idx, {"app": "app.py"}).build()
+        refs = [weakref.ref(idx), weakref.ref(graph)]
+        del idx, graph
+        assert [r() for r in refs] == [None, None]
+    finally:
+        if enabled:
+            gc.enable()
