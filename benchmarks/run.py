@@ -174,14 +174,14 @@ def profile(tree: Path, top: int = 12) -> None:
         for name in set(names) if where == "main" else ():  # a forked worker shows its parent's frames too
             inclusive[name] = inclusive.get(name, 0) + n
     seconds = {k: v / PROFILE_RATE for k, v in samples.items()}
-    print(f"  profile of one cold run (py-spy, {PROFILE_RATE} samples/s, busy time only): main process "
+    print(f"  profile of one cold run (py-spy, {PROFILE_RATE} samples/s, busy time of every thread): main process "
           f"{seconds['main']:.2f} s, parse workers {seconds['workers']:.2f} s in all")
     stages = {label: inclusive.get(func, 0) / PROFILE_RATE for label, func in STAGES}
     print("  stages (main process; while the workers parse it only waits, which is not sampled):")
-    stages["other (start-up, run stamp, cache, exit)"] = seconds["main"] - sum(
+    stages["other (start-up, run stamp, cache, pool threads, exit)"] = seconds["main"] - sum(
         secs for label, secs in stages.items() if not label.startswith(" "))
     for label, secs in stages.items():
-        print(f"    {label:<42} {secs:6.2f} s")
+        print(f"    {label:<54} {secs:6.2f} s")
     print(f"  functions by own time (all processes):")
     for name, n in sorted(own.items(), key=lambda kv: -kv[1])[:top]:
         print(f"    {n / PROFILE_RATE:6.2f} s  {name}")
