@@ -182,7 +182,7 @@ def profile(tree: Path, top: int = 12) -> None:
         secs for label, secs in stages.items() if not label.startswith(" "))
     for label, secs in stages.items():
         print(f"    {label:<54} {secs:6.2f} s")
-    print(f"  functions by own time (all processes):")
+    print("  functions by own time (all processes):")
     for name, n in sorted(own.items(), key=lambda kv: -kv[1])[:top]:
         print(f"    {n / PROFILE_RATE:6.2f} s  {name}")
 
@@ -245,7 +245,7 @@ def main() -> None:
     memory = max(s.tree_mb for kind in ("cold", "warm", "one file changed") for s in main_results[kind])
     per = {pct: scaling[pct] / pct * 100 for pct in scaling}
     print(f"== {stdlib.name}, {lines:,} lines; {machine()}")
-    print(f"scaling (cold): " + ", ".join(f"{pct} % {scaling[pct]:.2f} s" for pct in (25, 50, 100))
+    print("scaling (cold): " + ", ".join(f"{pct} % {scaling[pct]:.2f} s" for pct in (25, 50, 100))
           + f"; seconds per full-tree equivalent {per[25]:.2f} / {per[50]:.2f} / {per[100]:.2f}")
     print(f"vulture median {vulture:.2f} s; knightwatch cold {cold:.2f} s, warm {warm:.2f} s, "
           f"one file changed {median(main_results['one file changed']):.2f} s")
