@@ -1,8 +1,8 @@
 """Per-file summary: the definitions, bindings, calls and branch gates of one module.
 
-A summary is plain data (dicts, lists, tuples, strings, numbers), so it can be cached by content hash; every later stage reads
-summaries, never ASTs. Expressions are kept symbolically (see `Expr`) and resolved project-wide
-by `knightwatch.index`.
+A summary is plain data (dicts, lists, tuples, strings, numbers), so it can be cached by content
+hash; every later stage reads summaries, never ASTs. Expressions are kept symbolically (see `Expr`)
+and resolved project-wide by `knightwatch.index`.
 
 Expr encoding (tuples, hashable, so resolutions can be memoised by them):
   ("n", name)           a name load              ("a", expr, attr)     attribute
@@ -152,7 +152,7 @@ class Summariser(ast.NodeVisitor):
     def _qual(self, name: str) -> str:
         return f"{self.scope}.{name}" if self.scope else name
 
-    def _bind(self, name: str, expr: list, scope: str | None = None) -> None:
+    def _bind(self, name: str, expr: tuple, scope: str | None = None) -> None:
         target = self.scope if scope is None else scope
         if name in self.scopes[target].get("globals", ()):
             target = ""
@@ -234,7 +234,7 @@ class Summariser(ast.NodeVisitor):
         return names[key]
 
     # ---- calls --------------------------------------------------------------------------------
-    def _record_call(self, node: ast.AST, callee: list, args: list, kwargs: dict, tag: str | None = None) -> None:
+    def _record_call(self, node: ast.AST, callee: tuple, args: list, kwargs: dict, tag: str | None = None) -> None:
         idx = len(self.calls)
         self.calls.append([self.scope, callee, node.lineno, node.col_offset + 1,
                            getattr(node, "end_lineno", node.lineno), (getattr(node, "end_col_offset", 0) or 0) + 1,
@@ -242,10 +242,10 @@ class Summariser(ast.NodeVisitor):
         if self.test_calls is not None and tag is None:
             self.test_calls.append([idx, self.negated % 2])
 
-    def _dunder(self, node: ast.AST, obj: list, name: str, args: list | None = None, tag: str = "dunder") -> None:
+    def _dunder(self, node: ast.AST, obj: tuple, name: str, args: list | None = None, tag: str = "dunder") -> None:
         self._record_call(node, ("a", obj, name), args or [], {}, tag)
 
-    def _iteration(self, node: ast.AST, iterable: list, tag: str = "dunder") -> None:
+    def _iteration(self, node: ast.AST, iterable: tuple, tag: str = "dunder") -> None:
         """`for` over ITERABLE calls its __iter__, then __next__ on what that returns."""
         self._dunder(node, iterable, "__iter__", tag=tag)
         self._dunder(node, ("c", ("a", iterable, "__iter__")), "__next__", tag=tag)
@@ -490,7 +490,7 @@ class Summariser(ast.NodeVisitor):
         self._bind(node.name, value)
         self._in_scope(q, node.body, cls=q)
 
-    def _bind_target(self, target: ast.AST, value: list) -> None:
+    def _bind_target(self, target: ast.AST, value: tuple) -> None:
         if isinstance(target, ast.Name):
             self._bind(target.id, value)
         elif isinstance(target, (ast.Tuple, ast.List)):
