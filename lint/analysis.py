@@ -9,8 +9,9 @@ import gc
 import marshal
 import os
 from bisect import bisect_left
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
@@ -24,7 +25,7 @@ from knightwatch.config import Config, coverage_files
 from knightwatch.coverage_join import CoverageJoin, load_coverage
 from knightwatch.flags import FlagGraph, Registry, load_registry
 from knightwatch.index import Index
-from knightwatch.parse import decode, parse, parse_error
+from knightwatch.parse import PARSE_ERRORS, compiler_check, decode, parse, parse_error
 from knightwatch.reach import entry_nodes, reachable
 from knightwatch.safety import Safety
 from knightwatch.sources import SourceFile, discover
@@ -55,13 +56,18 @@ def _failed(line: int, column: int, message: str) -> dict:
     return {"v": SUMMARY_VERSION, "error": [line, column, message]}
 
 
-def _record(relpath: str, module: str, is_package: bool, text: str) -> dict:
-    """Parse and summarise one decoded file: its summary, or a record of why that failed (`_failed`)."""
+def _refused(exc: Exception) -> dict:
+    e = parse_error(exc)
+    return _failed(e.line, e.column, e.message)
+
+
+def _record(relpath: str, module: str, is_package: bool, text: str, check: bool = True) -> dict:
+    """Parse and summarise one decoded file: its summary, or a record of why that failed (`_failed`).
+    Without CHECK the compiler's checks are left to `compiler_check`."""
     try:
-        tree = parse(text, relpath)
-    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
-        e = parse_error(exc)
-        return _failed(e.line, e.column, e.message)
+        tree = parse(text, relpath, check)
+    except PARSE_ERRORS as exc:
+        return _refused(exc)
     try:
         return summarise(module, is_package, tree, text)
     except RecursionError:
@@ -69,14 +75,32 @@ def _record(relpath: str, module: str, is_package: bool, text: str) -> dict:
 
 
 def _summarise_batch(directory: Path | None, batch: list[tuple[str, str, bool, str, str]]) -> list[bytes]:
-    """Worker: summarise a batch and cache each record; they go back marshalled (cheaper than pickle)."""
+    """Worker: summarise a batch without the compiler's checks (`_check_batch` does them); the records
+    go back marshalled (cheaper than pickle). The records of failures are final: cached here."""
     cache = Cache(directory)
     payloads = []
     for relpath, module, is_package, text, key in batch:
-        payload = marshal.dumps(_record(relpath, module, is_package, text))
-        cache.put_payload(key, payload)
+        record = _record(relpath, module, is_package, text, check=False)
+        payload = marshal.dumps(record)
+        if "error" in record:
+            cache.put_payload(key, payload)
         payloads.append(payload)
     return payloads
+
+
+def _check_batch(directory: Path | None, batch: list[tuple[str, str, str, bytes]]) -> dict[str, dict]:
+    """Worker: the compiler's checks of summarised files (relpath, text, cache key, record); each
+    record, or the record of why the compiler refused the file, is cached. Returns the latter by relpath."""
+    cache = Cache(directory)
+    refused = {}
+    for relpath, text, key, payload in batch:
+        try:
+            compiler_check(text, relpath)
+        except PARSE_ERRORS as exc:
+            refused[relpath] = _refused(exc)
+            payload = marshal.dumps(refused[relpath])
+        cache.put_payload(key, payload)
+    return refused
 
 
 def _batches(jobs: list[tuple], workers: int) -> list[list[tuple]]:
@@ -97,26 +121,46 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
+def _awaited(future: Future, directory: Path | None, batch: list[tuple]) -> Callable[[], dict[str, dict]]:
+    """A function that waits for FUTURE, the checks of BATCH, and returns what it returns; if the
+    pool broke meanwhile, the checks are done in this process."""
+    def refused() -> dict[str, dict]:
+        try:
+            return future.result()
+        except (OSError, BrokenProcessPool):
+            return _check_batch(directory, batch)
+    return refused
+
+
 def _summarise_all(jobs: list[tuple[str, str, bool, str, str]], cache: Cache,
-                   progress: Callable[[int, int], None] | None) -> dict[str, dict]:
-    """Records by relpath, cached as they are made: across a process pool for larger trees."""
+                   progress: Callable[[int, int], None] | None,
+                   stack: ExitStack) -> tuple[dict[str, dict], Callable[[], dict[str, dict]]]:
+    """Records by relpath, cached as they are made: across a process pool (in STACK) for larger trees.
+    There the compiler's checks run afterwards in one worker while the caller goes on with the
+    other core; the function returned waits for them and gives the records of the files refused."""
     workers = min(_cpus(), 8)
     out: dict[str, dict] = {}
+    refused: Callable[[], dict[str, dict]] = dict
     if len(jobs) >= PARALLEL_THRESHOLD and workers > 1:
         batches = _batches(jobs, workers)
+        unchecked: list[tuple[str, str, str, bytes]] = []
         try:  # summaries are acyclic: the workers need no garbage collector
-            with ProcessPoolExecutor(workers, initializer=gc.disable) as pool:
-                for batch, payloads in zip(batches, pool.map(partial(_summarise_batch, cache.directory), batches)):
-                    out.update((job[0], marshal.loads(p)) for job, p in zip(batch, payloads))
-                    if progress:
-                        progress(len(out), len(jobs))
+            pool = stack.enter_context(ProcessPoolExecutor(workers, initializer=gc.disable))
+            for batch, payloads in zip(batches, pool.map(partial(_summarise_batch, cache.directory), batches)):
+                for (relpath, _, _, text, key), payload in zip(batch, payloads):
+                    out[relpath] = marshal.loads(payload)
+                    if "error" not in out[relpath]:
+                        unchecked.append((relpath, text, key, payload))
+                if progress:
+                    progress(len(out), len(jobs))
+            refused = _awaited(pool.submit(_check_batch, cache.directory, unchecked), cache.directory, unchecked)
         except (OSError, BrokenProcessPool):  # no processes allowed here, or a worker died: go on in this one
-            pass
+            out.update(_check_batch(cache.directory, unchecked))
     for relpath, module, is_package, text, key in jobs:
         if relpath not in out:
             out[relpath] = _record(relpath, module, is_package, text)
             cache.put(key, out[relpath])
-    return out
+    return out, refused
 
 
 @dataclass
@@ -222,17 +266,20 @@ def _read_one(sf: SourceFile, limit: int, cache: Cache) -> tuple[FileInfo, str |
 
 
 def _read_sources(files: list[SourceFile], config: Config, cache: Cache,
-                  progress: Callable[[int, int], None] | None) -> dict[str, FileInfo]:
-    """Every file's text and summary: from the cache when its content is known, else parsed now."""
+                  progress: Callable[[int, int], None] | None,
+                  stack: ExitStack) -> tuple[dict[str, FileInfo], Callable[[], dict[str, dict]]]:
+    """Every file's text and summary: from the cache when its content is known, else parsed now;
+    and a function giving the records of files the compiler's checks, still running, refuse."""
     infos: dict[str, FileInfo] = {}
     jobs = []
     for sf in files:
         infos[sf.relpath], key = _read_one(sf, config.max_file_size, cache)
         if key is not None:
             jobs.append((sf.relpath, sf.module, sf.is_package, infos[sf.relpath].text, key))
-    for relpath, record in _summarise_all(jobs, cache, progress).items():
+    records, refused = _summarise_all(jobs, cache, progress, stack)
+    for relpath, record in records.items():
         infos[relpath] = _info(infos[relpath].source, infos[relpath].text, record)
-    return {k: infos[k] for k in sorted(infos)}
+    return {k: infos[k] for k in sorted(infos)}, refused
 
 
 def analyse(config: Config, *, coverage: list[str] | None = None, cache: Cache | None = None,
@@ -242,7 +289,20 @@ def analyse(config: Config, *, coverage: list[str] | None = None, cache: Cache |
     files = discover(config.root, config.source, config.exclude, notes)
     cache = cache or Cache(None)
     cache.prune()
-    infos = _read_sources(files, config, cache, progress)
+    with ExitStack() as stack:
+        infos, checks = _read_sources(files, config, cache, progress, stack)
+        analysis = _analyse_files(config, infos, notes, coverage)
+        refused = checks()
+    if refused:  # rare: files that parse but do not compile were in the analysis: it is done again
+        for relpath, record in refused.items():
+            infos[relpath] = _info(infos[relpath].source, infos[relpath].text, record)
+        analysis = _analyse_files(config, infos, notes, coverage)
+    return analysis
+
+
+def _analyse_files(config: Config, infos: dict[str, FileInfo], notes: list[str],
+                   coverage: list[str] | None) -> Analysis:
+    """The whole-program stages over the summaries in INFOS."""
     analysis = Analysis(config, infos, notes)
     parsed = {i.source.module: i.summary for i in infos.values() if i.summary is not None}
     paths = {i.source.module: i.path for i in infos.values() if i.summary is not None}

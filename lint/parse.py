@@ -16,6 +16,8 @@ from dataclasses import dataclass
 #: CPython's tokenizer refuses brackets nested this deep (MAXLEVEL), in every version
 MAX_NESTING = 200
 _BRACKETS = re.compile(r"[][(){}]")
+#: what parsing or compiling a file can raise for the file's sake
+PARSE_ERRORS = (SyntaxError, ValueError, MemoryError, RecursionError)
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ def _interpreter_accepts(data: bytes) -> bool:
         warnings.simplefilter("ignore")
         try:
             ast.parse(data)
-        except (SyntaxError, ValueError, MemoryError, RecursionError):
+        except PARSE_ERRORS:
             return False
     return True
 
@@ -72,15 +74,31 @@ def _at(data: bytes, offset: int, message: str) -> SyntaxError:
     return exc
 
 
-def parse(text: str, filename: str) -> ast.Module:
+def parse(text: str, filename: str, check: bool = True) -> ast.Module:
     """Parse TEXT as this interpreter would compile it; syntax newer than the interpreter is lowered
     with LibCST first. Raises SyntaxError, also for what only the compiler refuses (a misplaced or
-    unknown `from __future__` import, `return` outside a function, `nonlocal` at module level)."""
+    unknown `from __future__` import, `return` outside a function, `nonlocal` at module level) unless
+    CHECK is false: then `compiler_check` must pass before the tree is trusted."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # invalid escape sequences and the like are not our business
         tree = _parse(text, filename)
-        compile(tree, filename, "exec", dont_inherit=True)  # the compiler's checks; the code is never run
+        if check:
+            compile(tree, filename, "exec", dont_inherit=True)  # the compiler's checks; the code is never run
         return tree
+
+
+def compiler_check(text: str, filename: str) -> None:
+    """The compiler's checks that `parse(TEXT, FILENAME, check=False)` skipped; raises as `parse` would.
+    Compiling the text is cheaper than compiling a tree; only a file it refuses (perhaps for syntax
+    newer than this interpreter, which `parse` lowers) takes the slower way for the verdict."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(text, filename, "exec", dont_inherit=True)
+            return
+        except PARSE_ERRORS:
+            pass
+    parse(text, filename)
 
 
 def _parse(text: str, filename: str) -> ast.Module:

@@ -126,6 +126,41 @@ def test_parallel_summaries_equal_serial_ones_and_are_cached_by_the_workers(proj
     assert summarised(project, tmp_path / "c")[1].hits == 3
 
 
+def test_in_a_pool_a_file_only_the_compiler_refuses_is_left_out_and_cached_as_refused(project, tmp_path, monkeypatch):
+    """The workers summarise without the compiler's checks, which then run while the call graph is
+    built; a file they refuse is reported like any parse error and the analysis is done without it."""
+    (project / "app/toplevel.py").write_text("def helper():\n    pass\n\nreturn helper()\n")
+    (project / "app/newer.py").write_text("def first[T](xs: list[T]) -> T:\n    return xs[0]\n")  # lowered
+    monkeypatch.setattr(analysis_module, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(analysis_module, "_cpus", lambda: 2)
+    cache = Cache(tmp_path / "c")
+    result = analyse(load_config(project), cache=cache)
+    refused = result.files["app/toplevel.py"]
+    assert refused.summary is None and refused.error[0] == 4 and "outside function" in refused.error[2]
+    assert "app.toplevel.helper" not in result.callgraph.graph and "app.newer.first" in result.callgraph.graph
+    assert result.files["app/newer.py"].error is None and cache.misses == 5
+    again, warm = summarised(project, tmp_path / "c")
+    assert warm.hits == 5 and again["app/toplevel.py"] == (None, refused.error)
+
+
+def test_when_the_pool_breaks_before_the_compiler_checks_they_are_done_here(project, tmp_path, monkeypatch):
+    (project / "app/toplevel.py").write_text("return 1\n")
+    monkeypatch.setattr(analysis_module, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(analysis_module, "_cpus", lambda: 2)
+    real = analysis_module.ProcessPoolExecutor
+
+    class Breaking(real):
+        def submit(self, fn, *args, **kwargs):
+            if fn is analysis_module._check_batch:
+                raise analysis_module.BrokenProcessPool("a worker died")
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(analysis_module, "ProcessPoolExecutor", Breaking)
+    found, cache = summarised(project, tmp_path / "c")
+    assert found["app/toplevel.py"][0] is None and "outside function" in found["app/toplevel.py"][1][2]
+    assert found["app/util.py"][0] is not None and len(entries(tmp_path / "c")) == 4
+
+
 def test_without_a_process_pool_the_files_are_summarised_here(project, tmp_path, monkeypatch):
     serial, _ = summarised(project, None)
 
