@@ -8,7 +8,7 @@ import sys
 if sys.path and sys.path[0] in ("", os.getcwd()):
     del sys.path[0]
 
-from knightwatch.cli import main  # noqa: E402
+from knightwatch.cli import run  # noqa: E402
 
 if __name__ == "__main__":  # not when a process-pool worker re-imports the main module
-    main()
+    run()
