@@ -85,9 +85,9 @@ class Index:
         self.dynamic_attrs: dict[tuple[str, str], dict] = defaultdict(dict)  # (class, attr) -> {(m, s, expr)}
         self.boxes: list[tuple[str, str, tuple]] = []
         self._box_ids: dict[tuple, int] = {}
-        self._memo: dict[tuple, tuple[Values, set]] = {}  # volatile resolutions and the resolutions that used
-        # each: dropped by reset() when a fact they read changed
-        self._stable: dict[tuple, Values] = {}  # resolutions that no learnt fact can change
+        # resolutions: (values, None) where no learnt fact can change them; else (values, the resolutions
+        # that used them), dropped by reset() when a fact they read changed; also those under way
+        self._memo: dict[tuple, tuple[Values, set | None]] = {}
         self._volatile = False  # the resolution under way consulted a learnt fact
         self._current: tuple | int | None = None  # the resolution (or watched site) under way
         self._readers: dict[tuple, set] = defaultdict(set)  # learnt fact -> volatile resolutions that read it
@@ -96,7 +96,6 @@ class Index:
         self._method_kinds: dict[str, str] = {}
         self._members: dict[tuple, tuple] = {}  # (class, attr, after) -> `_written_member`
         self._param_names: dict[tuple[str, str], list[str]] = {}
-        self._active: dict[tuple, tuple[Values, set]] = {}  # resolutions under way, as in _memo
         self._cut: dict[tuple, set] = {}  # resolutions not made for being too deep -> those that wanted them
         self._guards: set[tuple] = set()  # star imports being followed
         self._subclasses: dict[str, set[str]] | None = None
@@ -353,8 +352,9 @@ class Index:
             if type(key) is int:
                 self._unsettled.add(key)
                 continue
-            memo = self._memo.pop(key, None)
-            if memo is not None:
+            memo = self._memo.get(key)
+            if memo is not None and memo[1] is not None:  # (a stable one read no fact since it was redone)
+                del self._memo[key]
                 todo.extend(memo[1])
         self._volatile = False
 
@@ -431,15 +431,14 @@ class Index:
     # ---- resolution -------------------------------------------------------------------------------
     def resolve(self, module: str, scope: str, expr: tuple, depth: int = 0) -> Values:
         key = (module, scope, expr)
-        out = self._stable.get(key)
-        if out is not None:
-            return out
+        memo = self._memo.get(key)
         parent = self._current
-        memo = self._memo.get(key) or self._active.get(key)
-        if memo is not None:  # known, or under way (cut short: completed once KEY is)
-            self._volatile = True
-            if parent is not None:
-                memo[1].add(parent)
+        if memo is not None:
+            dependents = memo[1]
+            if dependents is not None:  # volatile, or under way (cut short: completed once KEY is)
+                self._volatile = True
+                if parent is not None:
+                    dependents.add(parent)
             return memo[0]
         if depth > MAX_DEPTH:  # cut short: redone once KEY, resolved elsewhere, changes
             self._volatile = True
@@ -447,22 +446,24 @@ class Index:
                 self._cut.setdefault(key, set()).add(parent)
             return {}
         outer, self._volatile = self._volatile, False
-        memo = self._active[key] = ({}, set())  # (the values found so far: none; dependents)
+        memo = self._memo[key] = ({}, set())  # under way: no values found so far
         self._current = key
         try:
             out = self._resolve(module, scope, expr, depth + 1)
+        except BaseException:
+            del self._memo[key]
+            raise
         finally:
-            del self._active[key]
             self._current = parent
         if self._volatile:
             dependents = memo[1]
-            if key in self._cut:
+            if self._cut and key in self._cut:
                 dependents |= self._cut.pop(key)
             if parent is not None:
                 dependents.add(parent)
             self._memo[key] = (out, dependents)
         else:
-            self._stable[key] = out
+            self._memo[key] = (out, None)
         self._volatile = self._volatile or outer
         return out
 
