@@ -89,8 +89,8 @@ def parse(text: str, filename: str, check: bool = True) -> ast.Module:
 
 def compiler_check(text: str, filename: str) -> None:
     """The compiler's checks that `parse(TEXT, FILENAME, check=False)` skipped; raises as `parse` would.
-    Compiling the text is cheaper than compiling a tree; only a file it refuses (perhaps for syntax
-    newer than this interpreter, which `parse` lowers) takes the slower way for the verdict."""
+    Compiling the text is cheaper than parsing it into a tree again; only a file it refuses (perhaps
+    for syntax newer than this interpreter, which `parse` lowers) takes that way for the verdict."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
