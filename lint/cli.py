@@ -88,11 +88,12 @@ def _exit_now(code: int | str | None) -> None:
     if code is not None and not isinstance(code, int):
         print(code, file=sys.stderr)
         code = 1
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe or stream: as Python exits when it cannot flush them
-        code = code or 120
+    for stream in (sys.stdout, sys.stderr):  # None or closed: there was nowhere to write (as at a normal exit)
+        if stream is not None and not stream.closed:
+            try:
+                stream.flush()
+            except OSError:  # a closed pipe: Python's own exit code when it cannot flush them
+                code = code or 120
     os._exit(code or 0)
 
 

@@ -28,6 +28,8 @@ def write_atomic(path: str | os.PathLike[str] | None, text: str) -> None:
     written in place. The temp file is removed on any failure, interrupts included.
     """
     if path is None or os.fspath(path) == "-":
+        if sys.stdout is None:  # started with its descriptor closed
+            raise KnightwatchError("cannot write the report: standard output is closed")
         sys.stdout.write(text)
         sys.stdout.flush()
         return

@@ -4,6 +4,7 @@ writing leaves the previous report whole (and nothing a CI glob like `*.sarif` w
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -92,3 +93,35 @@ def test_an_uninterrupted_run_writes_the_whole_report(tmp_path, smars_dir, kind)
     else:
         assert json.loads(text)
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def _closing(fd: int):
+    return lambda: os.close(fd)
+
+
+def test_with_standard_output_closed_the_report_is_refused_in_one_line(smars_dir):
+    proc = subprocess.run([sys.executable, "-m", "knightwatch", "check", str(smars_dir), "--no-cache"],
+                          stderr=subprocess.PIPE, text=True, timeout=300, preexec_fn=_closing(1))
+    assert proc.returncode == 2
+    assert proc.stderr == "knightwatch: error: cannot write the report: standard output is closed\n"
+
+
+def test_with_standard_output_closed_a_report_to_a_file_is_whole(tmp_path, smars_dir):
+    out = tmp_path / "report.json"
+    proc = subprocess.run([sys.executable, "-m", "knightwatch", "check", str(smars_dir), "--no-cache",
+                           "--format", "json", "-o", str(out)],
+                          stderr=subprocess.PIPE, text=True, timeout=300, preexec_fn=_closing(1))
+    assert proc.returncode == 1 and proc.stderr == ""
+    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["findings"] == 8
+
+
+def test_a_report_cut_off_by_a_closed_pipe_exits_1_without_a_traceback(smars_dir):
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write now fails with EPIPE
+    try:  # KW002 finds nothing on SMARS: exit 0 had the report been written
+        proc = subprocess.run([sys.executable, "-m", "knightwatch", "check", str(smars_dir), "--no-cache",
+                               "--format", "json", "--select", "KW002"],
+                              stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=300)
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr

@@ -25,7 +25,7 @@ def use_color(color: bool | None) -> bool:
         return color
     if os.environ.get("NO_COLOR"):
         return False
-    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
+    return bool(os.environ.get("FORCE_COLOR")) or (sys.stdout is not None and sys.stdout.isatty())
 
 
 def _indent(text: Text, level: int) -> Padding:
