@@ -36,6 +36,8 @@ CALLING_BUILTINS = frozenset({"<builtin>.map", "<builtin>.filter", "<builtin>.so
 #: code outside the project that takes a function without calling it
 NON_CALLING_EXTERNALS = ("functools.wraps", "functools.update_wrapper", "typing.", "inspect.", "weakref.")
 RANK = {"call": 0, "may": 1, "ref": 2}
+#: kinds of value whose use as a value keeps a node alive (a "ref" edge)
+REFERABLE = frozenset({"def", "mod", "inst"})
 
 
 @dataclass
@@ -85,6 +87,8 @@ class CallGraph:
         self._shapes: dict[str, tuple] = {}
         self._callers: dict[tuple[str, str], str] = {}
         self._edges: dict[tuple[str, str], dict] = {}  # made while building
+        self._nodes: set[str] = set()  # the graph's nodes, while building (cheaper to test than the graph)
+        self._self_names: dict[tuple[str, str], tuple | None] = {}  # method scope -> `("n", "self")`
 
     # ---- targets ------------------------------------------------------------------------------
     def targets(self, values: Values) -> dict[str, bool]:
@@ -127,6 +131,7 @@ class CallGraph:
         for q, (module, scope, entry) in idx.defs.items():
             self.graph.add_node(q, kind=entry["kind"], module=module, path=self.paths[module],
                                 line=entry["line"], end=entry["end"], body=entry.get("body", entry["line"]))
+        self._nodes.update(self.graph)
         for round_ in range(PARAM_ROUNDS):
             learnt = self._bind_params(range(len(self._flow)) if round_ == 0 else idx.unsettled())
             learnt = idx.bind_stores() or learnt
@@ -134,24 +139,29 @@ class CallGraph:
                 break
             idx.reset()
         for module, summary in idx.summaries.items():
-            path = self.paths[module]
-            for i, call in enumerate(summary["calls"]):
-                scope, callee, line, col, end_line, end_col, cond, pos = call[:8]
-                targets = self._site_targets(module, scope, call)
-                if targets is None:
-                    continue
-                caller = self.caller(module, scope)
-                site = CallSite(caller, scope, module, path, line, col, end_line, end_col, bool(cond),
-                                tuple(pos), i, targets)
-                self.sites[caller].append(site)
-                self.sites_by_module[module].append(site)
-                for target, may in targets.items():
-                    self._edge(caller, target, "may" if may else "call", line)
+            self._sites(module, summary)
             self._references(module, summary)
             self._implicit(module, summary)
         self.graph.add_edges_from((a, b, data) for (a, b), data in self._edges.items())
-        del self._edges
+        del self._edges, self._nodes, self._self_names
         return self
+
+    def _sites(self, module: str, summary: dict) -> None:
+        """MODULE's call sites with what each runs, and their edges."""
+        path, sites, edge, caller_of, site_targets = self.paths[module], self.sites, self._edge, self.caller, \
+            self._site_targets
+        for i, call in enumerate(summary["calls"]):
+            targets = site_targets(module, call[0], call)
+            if targets is None:
+                continue
+            scope, _, line, col, end_line, end_col, cond, pos = call[:8]
+            caller = caller_of(module, scope)
+            site = CallSite(caller, scope, module, path, line, col, end_line, end_col, bool(cond), tuple(pos), i,
+                            targets)
+            sites[caller].append(site)
+            self.sites_by_module[module].append(site)
+            for target, may in targets.items():
+                edge(caller, target, "may" if may else "call", line)
 
     def caller(self, module: str, scope: str) -> str:
         """The qualified name of the code SCOPE runs in: class bodies run as part of their enclosing
@@ -168,11 +178,13 @@ class CallGraph:
 
     def _edge(self, caller: str, target: str, kind: str, line: int, implicit: bool = False) -> None:
         """Record an edge (added to the graph, in the order first seen, at the end of `build`)."""
-        if target not in self.graph:
+        if target not in self._nodes:
+            self._nodes.add(target)
             self.graph.add_node(target, kind="external", module=None, path=None, line=0, end=0, body=0)
-        data = self._edges.get((caller, target))
+        key = (caller, target)
+        data = self._edges.get(key)
         if data is None:
-            self._edges[(caller, target)] = {"kind": kind, "lines": [line], "implicit": implicit}
+            self._edges[key] = {"kind": kind, "lines": [line], "implicit": implicit}
         else:
             if RANK[kind] < RANK[data["kind"]]:
                 data["kind"] = kind
@@ -275,17 +287,20 @@ class CallGraph:
     def _references(self, module: str, summary: dict) -> None:
         """Functions used as values (callbacks, table entries), properties read and set, modules imported."""
         idx = self.index
+        resolve, nodes, edge, caller = idx.resolve, self._nodes, self._edge, self.caller
         for scope, name, line in summary.get("name_loads", ()):
-            for v in idx.resolve(module, scope, ("n", name)):
-                self._ref(module, scope, v, line)
+            for v in resolve(module, scope, ("n", name)):
+                if v[0] in REFERABLE and v[1] in nodes:
+                    edge(caller(module, scope), v[1], "ref", line)
         for scope, expr, line in summary.get("attr_loads", ()):
-            for v, may in idx.resolve(module, scope, expr).items():
+            for v, may in resolve(module, scope, expr).items():
                 if v[0] == "prop":
-                    self._edge(self.caller(module, scope), v[1], "may" if may else "call", line)
-                else:
+                    edge(caller(module, scope), v[1], "may" if may else "call", line)
+                elif v[0] in REFERABLE and v[1] in nodes:
+                    edge(caller(module, scope), v[1], "ref", line)
+            if expr[1] == self._self_name(module, scope):
+                for v in self._as_written(module, scope, expr[2]):
                     self._ref(module, scope, v, line)
-            for v in self._as_written(module, scope, expr):
-                self._ref(module, scope, v, line)
         for scope, expr, line in summary.get("attr_stores", ()):
             if expr[2] in self._property_names:
                 for r in idx.resolve(module, scope, expr[1]):
@@ -308,16 +323,21 @@ class CallGraph:
         for star in summary["star_imports"]:
             self._import(module, module, star, 1)
 
-    def _as_written(self, module: str, scope: str, expr: tuple) -> Values:
-        """`self.name` in a method as a reader sees it: the member of the method's own class, even when
-        the instances it runs on find an override first (the base method stays referenced)."""
-        entry = self.index.summaries[module]["scopes"][scope]
-        params = entry.get("params")
-        if not entry.get("method") or not params or expr[1] != ("n", params[0]):
-            return {}
+    def _self_name(self, module: str, scope: str) -> tuple | None:
+        """`("n", name)` of SCOPE's first parameter if SCOPE is a method, else None."""
+        key = (module, scope)
+        if key not in self._self_names:
+            entry = self.index.summaries[module]["scopes"][scope]
+            params = entry.get("params")
+            self._self_names[key] = ("n", params[0]) if entry.get("method") and params else None
+        return self._self_names[key]
+
+    def _as_written(self, module: str, scope: str, attr: str) -> Values:
+        """`self.ATTR` in method SCOPE as a reader sees it: the member of the method's own class, even
+        when the instances it runs on find an override first (the base method stays referenced)."""
         out: Values = {}
         for v in self.index.own_class(qualify(module, scope)):
-            out.update(self.index.attribute(v, expr[2], 0))
+            out.update(self.index.attribute(v, attr, 0))
         return out
 
     def _import(self, module: str, caller: str, dotted: str, line: int) -> None:
@@ -329,7 +349,7 @@ class CallGraph:
                 self._edge(caller, name, "call", line)
 
     def _ref(self, module: str, scope: str, v: tuple, line: int) -> None:
-        if v[0] in ("def", "mod", "inst") and v[1] in self.graph:
+        if v[0] in REFERABLE and v[1] in self._nodes:
             self._edge(self.caller(module, scope), v[1], "ref", line)
 
     def _implicit(self, module: str, summary: dict) -> None:
