@@ -148,20 +148,19 @@ class CallGraph:
 
     def _sites(self, module: str, summary: dict) -> None:
         """MODULE's call sites with what each runs, and their edges."""
-        path, sites, edge, caller_of, site_targets = self.paths[module], self.sites, self._edge, self.caller, \
-            self._site_targets
+        path = self.paths[module]
         for i, call in enumerate(summary["calls"]):
-            targets = site_targets(module, call[0], call)
+            targets = self._site_targets(module, call[0], call)
             if targets is None:
                 continue
             scope, _, line, col, end_line, end_col, cond, pos = call[:8]
-            caller = caller_of(module, scope)
+            caller = self.caller(module, scope)
             site = CallSite(caller, scope, module, path, line, col, end_line, end_col, bool(cond), tuple(pos), i,
                             targets)
-            sites[caller].append(site)
+            self.sites[caller].append(site)
             self.sites_by_module[module].append(site)
             for target, may in targets.items():
-                edge(caller, target, "may" if may else "call", line)
+                self._edge(caller, target, "may" if may else "call", line)
 
     def caller(self, module: str, scope: str) -> str:
         """The qualified name of the code SCOPE runs in: class bodies run as part of their enclosing
@@ -287,17 +286,15 @@ class CallGraph:
     def _references(self, module: str, summary: dict) -> None:
         """Functions used as values (callbacks, table entries), properties read and set, modules imported."""
         idx = self.index
-        resolve, nodes, edge, caller = idx.resolve, self._nodes, self._edge, self.caller
         for scope, name, line in summary.get("name_loads", ()):
-            for v in resolve(module, scope, ("n", name)):
-                if v[0] in REFERABLE and v[1] in nodes:
-                    edge(caller(module, scope), v[1], "ref", line)
+            for v in idx.resolve(module, scope, ("n", name)):
+                self._ref(module, scope, v, line)
         for scope, expr, line in summary.get("attr_loads", ()):
-            for v, may in resolve(module, scope, expr).items():
+            for v, may in idx.resolve(module, scope, expr).items():
                 if v[0] == "prop":
-                    edge(caller(module, scope), v[1], "may" if may else "call", line)
-                elif v[0] in REFERABLE and v[1] in nodes:
-                    edge(caller(module, scope), v[1], "ref", line)
+                    self._edge(self.caller(module, scope), v[1], "may" if may else "call", line)
+                else:
+                    self._ref(module, scope, v, line)
             if expr[1] == self._self_name(module, scope):
                 for v in self._as_written(module, scope, expr[2]):
                     self._ref(module, scope, v, line)
