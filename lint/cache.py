@@ -151,9 +151,9 @@ class Cache:
         value = self._read(self.directory / "runs" / slot, stamp)
         by_id = {r.id: r for r in rules}
         try:
-            findings, ran, notes, files, hosts = value
+            findings, ran, notes, files, hosts, warnings = value
             return RunResult(root=root, findings=[_finding(f) for f in findings], rules=[by_id[r] for r in ran],
-                             notes=list(notes), files_analysed=files, hosts=list(hosts))
+                             notes=list(notes), files_analysed=files, hosts=list(hosts), warnings=list(warnings))
         except (TypeError, ValueError, KeyError, AttributeError):  # not a run of these rules
             return None
 
@@ -162,7 +162,8 @@ class Cache:
             return
         try:
             payload = marshal.dumps(([_finding_data(f) for f in result.findings], [r.id for r in result.rules],
-                                     list(result.notes), result.files_analysed, list(result.hosts)))
+                                     list(result.notes), result.files_analysed, list(result.hosts),
+                                     list(result.warnings)))
         except ValueError:  # a finding property marshal cannot store: do not cache this run
             return
         self._write(self.directory / "runs" / slot, stamp, payload)

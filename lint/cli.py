@@ -52,19 +52,14 @@ def main() -> None:
 def check(project_dir: Path, coverage, fmt, output, select, ignore, fail_on, no_cache, cache_dir, category,
           strip_suppressed, baseline, baseline_ref, no_progress) -> None:
     """Analyse PROJECT_DIR (default: .) using its [tool.knightwatch] configuration."""
-    from knightwatch.cache import Cache, cache_dir as resolve_cache
-    from knightwatch.config import load_config
-    from knightwatch.engine import check as run_check
     from knightwatch.output import write_atomic
     from knightwatch.report import render
 
     try:
-        config = load_config(project_dir)
-        cache = Cache(resolve_cache(config.root, cache_dir, no_cache))
         with _progress(enabled=not no_progress and fmt == "text" and output == "-") as progress:
-            result, analysis = run_check(config, coverage=list(coverage) or None, select=_codes(select),
-                                         ignore=_codes(ignore), cache=cache, progress=progress,
-                                         baseline=baseline or config.baseline, baseline_ref=baseline_ref)
+            config, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, select=_codes(select),
+                                               ignore=_codes(ignore), progress=progress, baseline=baseline,
+                                               baseline_ref=baseline_ref)
         result.category = category
         write_atomic(output, render(fmt, result, strip_suppressed=strip_suppressed))
     except KnightwatchError as exc:
@@ -76,12 +71,38 @@ def check(project_dir: Path, coverage, fmt, output, select, ignore, fail_on, no_
 
 def run() -> None:
     """The `knightwatch` command: `main`, then an exit that skips freeing the analysis object by object
-    (as mypy does): for a large tree that takes longer than writing the report."""
+    (as mypy does): for a large tree that takes longer than writing the report. An unexpected
+    exception is the last resort's: one line naming a crash report that holds the traceback, exit 2."""
     try:
         main()
     except SystemExit as exc:  # its traceback still holds the analysis: exit before that is freed
         _exit_now(exc.code)
+    except Exception as exc:  # a bug of ours: never a traceback on the user's terminal
+        click.echo(f"knightwatch: internal error: {type(exc).__name__}: {_first_line(exc)} "
+                   f"(details in {_crash_report(exc)}; please report it)", err=True)
+        _exit_now(2)
     _exit_now(0)
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [""])[0][:200]
+
+
+def _crash_report(exc: Exception) -> str:
+    """Write the traceback, version and command line to a new file in the temp directory; its path."""
+    import platform
+    import tempfile
+    import traceback
+
+    text = (f"knightwatch {__version__} on Python {platform.python_version()} ({platform.platform()})\n"
+            f"command: {' '.join(sys.argv)}\n\n" + "".join(traceback.format_exception(exc)))
+    try:
+        fd, path = tempfile.mkstemp(prefix="knightwatch-crash-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError:
+        return "nowhere: the temp directory is not writable"
+    return path
 
 
 def _exit_now(code: int | str | None) -> None:
@@ -163,15 +184,29 @@ def list_rules() -> None:
         click.echo(f"{r.id}  {r.name:<22} {r.severity.label:<9} {r.docs().summary}")
 
 
-def _checked(project_dir: Path, coverage, no_cache: bool, cache_dir):
-    """Every rule over PROJECT_DIR, with its configured baseline: (RunResult, Analysis)."""
-    from knightwatch.cache import Cache, cache_dir as resolve_cache
+def _obtain(project_dir: Path, coverage, no_cache: bool, cache_dir, *, need_analysis: bool = False,
+            baseline: Path | None = None, use_baseline: bool = True, **options):
+    """The one way every command gets its results: (Config, RunResult, Analysis) for PROJECT_DIR with
+    its configuration and, if it USEs one, its configured BASELINE (the option overrides it). The Analysis is None when the
+    result was replayed from the cache, never when the command NEEDs the ANALYSIS: then it is
+    recomputed from the per-file summaries. Coverage problems that did not stop the run are warned of
+    on stderr, one line each."""
     from knightwatch.config import load_config
     from knightwatch.engine import check as run_check
 
     config = load_config(project_dir)
-    cache = Cache(resolve_cache(config.root, cache_dir, no_cache))
-    return run_check(config, coverage=list(coverage) or None, cache=cache, baseline=config.baseline)
+    result, analysis = run_check(config, coverage=list(coverage) or None, cache=_cache(config, no_cache, cache_dir),
+                                 need_analysis=need_analysis,
+                                 baseline=(baseline or config.baseline) if use_baseline else None, **options)
+    for warning in result.warnings:
+        click.echo(f"knightwatch: warning: {warning}", err=True)
+    return config, result, analysis
+
+
+def _cache(config, no_cache: bool, cache_dir):
+    from knightwatch.cache import Cache, cache_dir as resolve_cache
+
+    return Cache(resolve_cache(config.root, cache_dir, no_cache))
 
 
 @main.command("audit")
@@ -197,7 +232,7 @@ def audit_command(project_dir: Path, output, fmt, previous, json_out, coverage, 
         if json_out and Path(json_out).resolve() == Path(output).resolve():
             raise KnightwatchError(f"--json and --output both name {output}; give the JSON another name")
         earlier = load_previous(previous) if previous else None
-        result, analysis = _checked(project_dir, coverage, no_cache, cache_dir)
+        _, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, need_analysis=True)
         model = build(result, analysis, previous=earlier)
         write_atomic(output, render(fmt, model))
         if json_out:
@@ -219,7 +254,7 @@ def flags_command(project_dir: Path, fmt, coverage, no_cache, cache_dir) -> None
     from knightwatch.output import write_atomic
 
     try:
-        result, analysis = _checked(project_dir, coverage, no_cache, cache_dir)
+        _, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, need_analysis=True)
         entries = build_inventory(analysis, result.findings)
         if fmt == "table":
             from rich.console import Console
@@ -243,16 +278,11 @@ def flags_command(project_dir: Path, fmt, coverage, no_cache, cache_dir) -> None
 def baseline_command(project_dir: Path, output: Path | None, coverage, no_cache, cache_dir) -> None:
     """Record the current findings so that `check --baseline` reports only new ones."""
     from knightwatch.baseline import DEFAULT_NAME, render_baseline
-    from knightwatch.cache import Cache, cache_dir as resolve_cache
-    from knightwatch.config import load_config
-    from knightwatch.engine import check as run_check
     from knightwatch.output import write_atomic
     from knightwatch.report.common import plural
 
     try:
-        config = load_config(project_dir)
-        cache = Cache(resolve_cache(config.root, cache_dir, no_cache))
-        result, analysis = run_check(config, coverage=list(coverage) or None, cache=cache)
+        config, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, use_baseline=False)
         _exit_on_fatal(analysis)
         target = output or config.baseline or config.root / DEFAULT_NAME
         write_atomic(target, render_baseline(result.active))
@@ -268,14 +298,17 @@ def baseline_command(project_dir: Path, output: Path | None, coverage, no_cache,
 @click.option("--output", "-o", default="-", help="Write the graph to this file (atomically) [default: stdout].")
 @click.option("--focus", "focus_on", metavar="FLAG_OR_FUNCTION",
               help="Keep only the neighbourhood of this function, module or flag key.")
-def graph_command(project_dir: Path, fmt: str, output: str, focus_on: str | None) -> None:
+@click.option("--no-cache", is_flag=True, help="Do not read or write the summary cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory [default: PROJECT/.knightwatch_cache].")
+def graph_command(project_dir: Path, fmt: str, output: str, focus_on: str | None, no_cache, cache_dir) -> None:
     """Export the call graph of PROJECT_DIR (names relative to it; no configuration needed)."""
-    from knightwatch.analysis import analyse
     from knightwatch.config import Config
+    from knightwatch.engine import analysis_of
     from knightwatch.graph_export import render
     from knightwatch.output import write_atomic
 
     try:
-        write_atomic(output, render(analyse(Config(root=project_dir.resolve())), fmt, focus_on))
+        config = Config(root=project_dir.resolve())
+        write_atomic(output, render(analysis_of(config, cache=_cache(config, no_cache, cache_dir)), fmt, focus_on))
     except KnightwatchError as exc:
         _fail(str(exc))

@@ -118,29 +118,37 @@ def run_stamp(config: Config, coverage: list[str] | None, rules: list[type[Rule]
 
 
 def judge(config: Config, coverage: list[str] | None, rules: list[type[Rule]], cache: Cache,
-          progress=None) -> tuple[RunResult, Analysis | None]:
+          progress=None, need_analysis: bool = False) -> tuple[RunResult, Analysis | None]:
     """Analyse, run RULES and apply the inline ignores: no baseline yet. With a cache, a run whose
-    inputs (`run_stamp`) are all unchanged replays the stored result instead (Analysis None); a run
-    with fatal coverage problems, or whose inputs changed while it ran, is not stored."""
+    inputs (`run_stamp`) are all unchanged replays the stored result instead (Analysis None) unless
+    the caller NEEDs the ANALYSIS; a run with fatal coverage problems, or whose inputs changed while
+    it ran, is not stored."""
     stamp = slot = None
     if cache.directory is not None:
         slot = hashlib.blake2b(repr((str(config.root), [r.id for r in rules])).encode(), digest_size=20).hexdigest()
         stamp = run_stamp(config, coverage, rules)
-        replay = cache.get_run(slot, stamp, rules, config.root)
+        replay = None if need_analysis else cache.get_run(slot, stamp, rules, config.root)
         if replay is not None:
             return replay, None
-    from knightwatch.analysis import analyse
-
     with _gc_paused():
-        analysis = analyse(config, coverage=coverage, cache=cache, progress=progress)
+        analysis = analysis_of(config, coverage=coverage, cache=cache, progress=progress)
         findings, ran, notes = run_rules(analysis, rules)
         problems = analysis.coverage.problems if analysis.coverage else []
         findings = decide_inline(findings, analysis, ran, lines_reader(analysis))
     result = RunResult(root=config.root, findings=findings, rules=ran, notes=analysis.notes + [
-        p.message for p in problems] + notes, files_analysed=len(analysis.files), hosts=analysis.hosts)
+        p.message for p in problems] + notes, files_analysed=len(analysis.files), hosts=analysis.hosts,
+        warnings=[p.message for p in problems if not p.fatal])
     if stamp is not None and not any(p.fatal for p in problems) and run_stamp(config, coverage, rules) == stamp:
         cache.put_run(slot, stamp, result)
     return result, analysis
+
+
+def analysis_of(config: Config, *, coverage: list[str] | None = None, cache: Cache | None = None,
+                progress=None) -> Analysis:
+    """Every stage up to the rules, with the per-file summaries from CACHE where their files are unchanged."""
+    from knightwatch.analysis import analyse
+
+    return analyse(config, coverage=coverage, cache=cache, progress=progress)
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -174,15 +182,16 @@ def _known_at(ref: str, config: Config, coverage: list[str] | None, select, igno
 
 def check(config: Config, *, coverage: list[str] | None = None, select: list[str] = (), ignore: list[str] = (),
           cache: Cache | None = None, progress=None, baseline: Path | None = None,
-          baseline_ref: str | None = None) -> tuple[RunResult, Analysis | None]:
+          baseline_ref: str | None = None, need_analysis: bool = False) -> tuple[RunResult, Analysis | None]:
     """Analyse the project, run the selected rules and decide: inline ignores and the BASELINE file
     suppress findings; with BASELINE_REF, findings already present at that commit are dropped.
-    The Analysis is None when the result was replayed from the cache (see `judge`)."""
+    The Analysis is None when the result was replayed from the cache (see `judge`), never when
+    NEED_ANALYSIS."""
     known = load_baseline(baseline) if baseline is not None else None
     origins = tuple(f"--{key}" if given else f"{config.where}: [tool.knightwatch] '{key}'"
                     for key, given in (("select", select), ("ignore", ignore)))
     rules = selected(ALL_RULES, list(select) or config.select, list(ignore) or config.ignore, origins)
-    judged, analysis = judge(config, coverage, rules, cache or Cache(None), progress)
+    judged, analysis = judge(config, coverage, rules, cache or Cache(None), progress, need_analysis)
     findings, ran, notes = judged.findings, judged.rules, judged.notes
     if known is not None:
         findings = apply_baseline(findings, known, _shown(baseline, config.root))
@@ -196,6 +205,6 @@ def check(config: Config, *, coverage: list[str] | None = None, select: list[str
         notes.append(f"--baseline-ref {baseline_ref}: {len(findings) - len(new)} finding(s) already present "
                      "there not reported")
         findings = new
-    result = RunResult(root=config.root, findings=findings, rules=ran,
-                       notes=notes, files_analysed=judged.files_analysed, hosts=judged.hosts)
+    result = RunResult(root=config.root, findings=findings, rules=ran, notes=notes,
+                       files_analysed=judged.files_analysed, hosts=judged.hosts, warnings=judged.warnings)
     return result, analysis

@@ -24,6 +24,8 @@ class RunResult:
     notes: list[str] = field(default_factory=list)
     files_analysed: int = 0
     hosts: list[str] = field(default_factory=list)
+    #: problems with the production coverage that did not stop the run (also in `notes`)
+    warnings: list[str] = field(default_factory=list)
     category: str | None = None
     version: str = __version__
 
