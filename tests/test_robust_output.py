@@ -56,6 +56,13 @@ def _args(kind: str, project, out) -> list[str]:
     return [a.format(project=project, out=out) for a in args] + ["--no-cache"]
 
 
+def _as_a_foreground_job() -> None:
+    """Ctrl-C reaches a foreground job, whose SIGINT is not ignored. A job started in the background
+    by a non-interactive shell (a CI runner's, say) inherits SIGINT ignored, and Python then keeps it
+    ignored: the interrupt the test sends would be lost and the run would finish normally."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("kind", sorted(RUNS))
 @pytest.mark.parametrize("sig", ["SIGKILL", "SIGTERM", "SIGINT"])
 def test_a_run_interrupted_mid_write_leaves_the_old_report_whole(tmp_path, smars_dir, kind, sig):
@@ -65,7 +72,7 @@ def test_a_run_interrupted_mid_write_leaves_the_old_report_whole(tmp_path, smars
     (out / name).write_text("the previous report\n")
 
     proc = subprocess.run([sys.executable, "-c", INTERRUPTED_CLI, sig, *_args(kind, smars_dir, out)],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, preexec_fn=_as_a_foreground_job)
 
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr, proc.stderr
