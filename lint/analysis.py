@@ -286,7 +286,7 @@ def analyse(config: Config, *, coverage: list[str] | None = None, cache: Cache |
             progress: Callable[[int, int], None] | None = None) -> Analysis:
     """Run every stage up to the rules."""
     notes: list[str] = []
-    files = discover(config.root, config.source, config.exclude, notes)
+    files = discover(config.root, config.source, config.exclude, notes, config.package_dirs)
     cache = cache or Cache(None)
     cache.prune()
     with ExitStack() as stack:

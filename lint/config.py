@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from knightwatch.errors import KnightwatchError
+from knightwatch.layout import package_dirs
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -82,6 +83,8 @@ class Config:
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     baseline: Path | None = None
+    #: folder -> the package it holds, from the project's packaging metadata (`layout.package_dirs`)
+    package_dirs: dict[str, str] = field(default_factory=dict)
 
     @property
     def configured(self) -> bool:
@@ -146,13 +149,14 @@ def load_config(root: Path) -> Config:
         raise KnightwatchError(f"{root}: not a directory")
     file = root / "pyproject.toml"
     if not file.is_file():
-        return Config(root=root)
-    tool = _read_toml(file).get("tool", {})
+        return Config(root=root, package_dirs=package_dirs({}, root))
+    pyproject = _read_toml(file)
+    tool = pyproject.get("tool", {})
     if not isinstance(tool, dict):
         raise KnightwatchError(f"{file}: [tool] must be a table")
     data = tool.get("knightwatch")
     if data is None:
-        return Config(root=root)
+        return Config(root=root, package_dirs=package_dirs(pyproject, root))
     if not isinstance(data, dict):
         raise KnightwatchError(f"{file}: [tool.knightwatch] must be a table")
     _check(data, "", file)
@@ -194,6 +198,7 @@ def load_config(root: Path) -> Config:
         select=data.get("select", []),
         ignore=data.get("ignore", []),
         baseline=(root / baseline) if baseline else None,
+        package_dirs=package_dirs(pyproject, root),
     )
 
 

@@ -106,7 +106,7 @@ def run_stamp(config: Config, coverage: list[str] | None, rules: list[type[Rule]
     and the content of every source file, coverage data file and the flag registry."""
     h = hashlib.blake2b(tool_digest(), digest_size=20)
     h.update(repr((config, [r.id for r in rules], today().isoformat())).encode())
-    sources = [sf.abspath for sf in discover(config.root, config.source, config.exclude, [])]
+    sources = [sf.abspath for sf in discover(config.root, config.source, config.exclude, [], config.package_dirs)]
     inputs = sources + coverage_files(config, coverage if coverage is not None else config.coverage)
     for path in inputs + ([config.registry] if config.registry else []):
         try:

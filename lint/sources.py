@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from knightwatch.errors import KnightwatchError
+from knightwatch.layout import mapped_module
 
 #: tool, cache and build directories, not walked unless they are packages (the stdlib has a `venv`)
 SKIP_DIRS = {".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__", "node_modules",
@@ -133,15 +134,17 @@ def _special(path: Path) -> bool:
         return False
 
 
-def discover(root: Path, source: list[str], exclude: list[str], notes: list[str]) -> list[SourceFile]:
-    """The Python files under ROOT's `source` entries (all of ROOT when empty), sorted by path."""
+def discover(root: Path, source: list[str], exclude: list[str], notes: list[str],
+             package_dirs: dict[str, str] | None = None) -> list[SourceFile]:
+    """The Python files under ROOT's `source` entries (all of ROOT when empty), sorted by path. A file
+    in a folder that PACKAGE_DIRS maps to a package (`layout.package_dirs`) is named by that mapping."""
     files: dict[str, SourceFile] = {}
     tops = source or ["."]
     for entry in tops:
         top = root / entry
         if top.is_file() and top.suffix == ".py":
             rel = top.relative_to(root).as_posix()
-            files[rel] = SourceFile(rel, top, module_name(rel))
+            files[rel] = SourceFile(rel, top, mapped_module(rel, package_dirs or {}) or module_name(rel))
             continue
         if not top.is_dir():
             raise KnightwatchError(f"source entry {entry!r} does not exist under {root}")
@@ -152,6 +155,7 @@ def discover(root: Path, source: list[str], exclude: list[str], notes: list[str]
         base = top if prefix or not package else top.parent
         base_rel = "" if base.resolve() == root.resolve() else base.relative_to(root).as_posix()
         for path, rel in _walk(top, root, exclude, notes):
+            mapped = mapped_module(rel, package_dirs or {})
             name = module_name(rel, base_rel)
-            files[rel] = SourceFile(rel, path, prefix + name if name != "__init__" or not prefix else prefix[:-1])
+            files[rel] = SourceFile(rel, path, mapped or (prefix + name if name != "__init__" or not prefix else prefix[:-1]))
     return [files[k] for k in sorted(files)]
