@@ -65,7 +65,7 @@ COOKIES = ["latin-1", "utf-8", "utf-16", "utf-32", "bogus", "rot13", "ascii", "c
 CONFIG_KEYS = {
     "": ["source", "exclude", "entry-points", "coverage", "max-file-size", "fail-on", "select", "ignore",
          "baseline", "paths", "flags", "safety", "unknown-key"],
-    "flags": ["accessors", "registry", "env-prefixes", "bogus"],
+    "flags": ["accessors", "registry", "bogus"],
     "safety": ["sinks", "breakers", "bogus"],
 }
 NAMES = ["smars", "smars.server:main", "smars.venues.Gateway.send", "smars.risk.check_cumulative", "missing:fn",

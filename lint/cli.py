@@ -11,8 +11,7 @@ import click
 from knightwatch import __version__
 from knightwatch.errors import KnightwatchError
 from knightwatch.finding import Severity
-
-FORMAT_CHOICES = ["text", "json", "sarif", "gitlab", "github", "junit", "markdown"]
+from knightwatch.report import FORMATS
 
 
 def _codes(values: tuple[str, ...]) -> list[str]:
@@ -34,7 +33,7 @@ def main() -> None:
 @click.argument("project_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--coverage", "coverage", multiple=True, help="Production coverage data file or glob (repeatable); "
               "overrides `coverage` in the config.")
-@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True)
 @click.option("--output", "-o", default="-", help="Write the report to this file (atomically).")
 @click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes (comma-separated).")

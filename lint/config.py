@@ -57,7 +57,7 @@ SCHEMA: dict[str, dict[str, type | tuple]] = {
         "flags": dict,
         "safety": dict,
     },
-    "flags": {"accessors": list, "registry": str, "env-prefixes": list},
+    "flags": {"accessors": list, "registry": str},
     "safety": {"sinks": list, "breakers": list},
 }
 
@@ -75,7 +75,6 @@ class Config:
     paths: dict[str, list[str]] = field(default_factory=dict)
     accessors: list[str] = field(default_factory=list)
     registry: Path | None = None
-    env_prefixes: list[str] = field(default_factory=list)
     sinks: list[str] = field(default_factory=list)
     breakers: list[str] = field(default_factory=list)
     max_file_size: int = 2_000_000
@@ -190,7 +189,6 @@ def load_config(root: Path) -> Config:
         paths=paths,
         accessors=flags.get("accessors", []),
         registry=(root / registry) if registry else None,
-        env_prefixes=flags.get("env-prefixes", []),
         sinks=safety.get("sinks", []),
         breakers=safety.get("breakers", []),
         max_file_size=data.get("max-file-size", 2_000_000),
