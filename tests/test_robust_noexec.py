@@ -20,7 +20,7 @@ from knightwatch.cli import main
 #: modules knightwatch (or what it uses) may import after start-up; the project shadows each one
 SHADOWED = ["json", "click", "rich", "networkx", "tomllib", "tomli", "libcst", "coverage", "sqlite3", "tokenize",
             "marshal", "hashlib", "tempfile", "glob", "fnmatch", "concurrent", "multiprocessing", "inspect",
-            "bisect", "textwrap", "html", "csv", "tarfile", "subprocess", "sarif_kit", "astroid"]
+            "bisect", "textwrap", "html", "csv", "tarfile", "subprocess", "sarif_kit"]
 
 USES = """
 import canary
