@@ -1,0 +1,133 @@
+"""Halyard's expectations are the truth: with the call edges its hosts really executed added to the
+static call graph, the rules report exactly the inline expectations.
+
+The edges come from running the fixture's two commands (as on a 7.3 host and on the stale host)
+under a `sys.setprofile` hook. A call site that reached more than one function across the runs is
+dispatch, so its edges are may-calls. What this test cannot vouch for is an edge no host executed;
+the exact-match test in test_fixture_expectations.py runs the static graph alone.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+from expectations import expected_findings
+
+from knightwatch.analysis import analyse
+from knightwatch.callgraph import CallGraph, CallSite
+from knightwatch.config import load_config
+from knightwatch.engine import run_rules
+from knightwatch.rules import ALL_RULES
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "halyard"
+#: run from a deploy directory holding `halyard/`: writes [caller, line, callee] triples to argv[1]
+PROFILER = r"""
+import json, os, runpy, sys
+out, sys.argv = sys.argv[1], ["halyard", *sys.argv[2:]]
+package = os.path.join(os.getcwd(), "halyard") + os.sep
+RESUMED = 0x20 | 0x80 | 0x200  # generators and coroutines: their static edge is where they are created
+edges = set()
+
+def name(frame):
+    module = os.path.relpath(frame.f_code.co_filename)[:-3].replace(os.sep, ".").removesuffix(".__init__")
+    return f"{module}.{frame.f_code.co_qualname}"
+
+def profile(frame, event, arg):
+    if event != "call" or not frame.f_code.co_filename.startswith(package) or frame.f_code.co_flags & RESUMED:
+        return
+    caller = frame.f_back
+    while caller is not None and not caller.f_code.co_filename.startswith(package):
+        caller = caller.f_back  # through functools.partial, cached_property, asyncio
+    if caller is not None:
+        edges.add((name(caller), caller.f_lineno, name(frame)))
+
+sys.setprofile(profile)
+try:
+    runpy.run_module("halyard.cli", run_name="__main__")
+except SystemExit:
+    pass
+sys.setprofile(None)
+with open(out, "w") as f:
+    json.dump(sorted(edges), f)
+"""
+RUNS = {  # host config -> the commands its host runs (seed as in generate_halyard_coverage.py)
+    "netting": [["check-config", "halyard.json"], ["run", "halyard.json", "--seed", "7301"]],
+    "sweep": [["check-config", "halyard.json"], ["run", "halyard.json", "--seed", "7305"]],
+}
+CONFIG = {
+    "host": "ld4-halyard-test", "venues": ["binance", "kraken", "lmax"],
+    "symbols": {"BTC-USD": 97250.0, "ETH-USD": 3620.0, "EUR-USD": 1.0842},
+    "flags": {"hedge.batch": True, "risk.kill-switch": False, "quote.inventory-skew": 0.5,
+              "quote.cross-venue-arb": False, "quote.wide-spreads": True},
+    "ticks": 120, "spread_bps": 4.0, "skew_bps": 1.5, "quote_size": 0.25, "limit": 1.0,
+    "features": {"post_only": True},
+}
+
+
+def executed_edges(tmp: Path) -> set[tuple[str, int, str]]:
+    edges = set()
+    for hedger, commands in RUNS.items():
+        deploy = tmp / hedger
+        shutil.copytree(FIXTURE / "halyard", deploy / "halyard", ignore=shutil.ignore_patterns("__pycache__"))
+        (deploy / "halyard.json").write_text(json.dumps({**CONFIG, "hedger": hedger}), encoding="utf-8")
+        for n, args in enumerate(commands):
+            out = deploy / f"edges{n}.json"
+            subprocess.run([sys.executable, "-c", PROFILER, str(out), *args], cwd=deploy, check=True,
+                           capture_output=True, timeout=60, env={"PYTHONDONTWRITEBYTECODE": "1"})
+            edges |= {tuple(e) for e in json.loads(out.read_text(encoding="utf-8"))}
+    return edges
+
+
+def add_edges(cg: CallGraph, edges: set[tuple[str, int, str]]) -> None:
+    """Add each executed edge to the call site it ran from (the one calling a function of that name,
+    or the only call on its line); a site that reached several functions dispatches: may-calls."""
+    reached: dict[int, tuple[CallSite, set[str]]] = {}
+    for caller, line, callee in edges:
+        if "<" in caller or callee not in cg.index.defs:
+            continue  # module-level code and generated functions: not what the expectations rest on
+        sites = [s for s in cg.sites.get(caller, ()) if s.line == line]
+        if not sites:
+            continue  # a property read: no call site, and the static graph has the edge already
+        calls = cg.index.summaries[sites[0].module]["calls"]
+        named = [s for s in sites if calls[s.index][1][-1] == callee.rpartition(".")[2]]
+        site = named[0] if len(named) == 1 else sites[0] if len(sites) == 1 else None
+        if site is not None:
+            reached.setdefault(id(site), (site, set()))[1].add(callee)
+    for site, callees in reached.values():
+        may = len(callees) > 1
+        for callee in callees:
+            if site.targets.get(callee, True):
+                site.targets[callee] = may
+            kind = cg.graph.edges[site.caller, callee]["kind"] if cg.graph.has_edge(site.caller, callee) else "ref"
+            if kind == "ref" or (kind == "may" and not may):
+                cg.graph.add_edge(site.caller, callee, kind="may" if may else "call", lines=[site.line], implicit=False)
+
+
+@pytest.fixture(scope="module")
+def findings_with_executed_edges(tmp_path_factory) -> Counter:
+    edges = executed_edges(tmp_path_factory.mktemp("halyard-edges"))
+    build = CallGraph.build
+
+    def build_then_add(self: CallGraph) -> CallGraph:
+        build(self)
+        add_edges(self, edges)
+        return self
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(CallGraph, "build", build_then_add)
+        analysis = analyse(load_config(FIXTURE))
+    findings, _, _ = run_rules(analysis, list(ALL_RULES))
+    return Counter((f.path, f.line, f.rule, f.severity.label) for f in findings)
+
+
+def test_executed_edges_give_exactly_the_expectations(findings_with_executed_edges):
+    expected = expected_findings(FIXTURE)
+    missing = expected - findings_with_executed_edges
+    unexpected = findings_with_executed_edges - expected
+    assert not missing and not unexpected, f"missing: {sorted(missing)}\nunexpected: {sorted(unexpected)}"
