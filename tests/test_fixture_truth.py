@@ -126,6 +126,7 @@ def findings_with_executed_edges(tmp_path_factory) -> Counter:
     return Counter((f.path, f.line, f.rule, f.severity.label) for f in findings)
 
 
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="the profiler names functions by co_qualname (3.11+)")
 def test_executed_edges_give_exactly_the_expectations(findings_with_executed_edges):
     expected = expected_findings(FIXTURE)
     missing = expected - findings_with_executed_edges
