@@ -1,10 +1,11 @@
-"""Halyard's expectations are the truth: with the call edges its hosts really executed added to the
+"""Halyard's expectations are the truth: with the call edges the fixture really executes added to the
 static call graph, the rules report exactly the inline expectations.
 
-The edges come from running the fixture's two commands (as on a 7.3 host and on the stale host)
-under a `sys.setprofile` hook. A call site that reached more than one function across the runs is
-dispatch, so its edges are may-calls. What this test cannot vouch for is an edge no host executed;
-the exact-match test in test_fixture_expectations.py runs the static graph alone.
+The edges come from running the fixture's two commands under a `sys.setprofile` hook, with the
+config of a 7.3 host, of the stale host, and of a probe host that turns the fill alerts on (no
+production host does: it reveals the one edge, `listener(fill)` to `alerts.notify`, that production
+never runs). A call site that reached more than one function across the runs is dispatch, so its
+edges are may-calls. The exact-match test in test_fixture_expectations.py runs the static graph alone.
 """
 
 from __future__ import annotations
@@ -56,9 +57,11 @@ sys.setprofile(None)
 with open(out, "w") as f:
     json.dump(sorted(edges), f)
 """
-RUNS = {  # host config -> the commands its host runs (seed as in generate_halyard_coverage.py)
-    "netting": [["check-config", "halyard.json"], ["run", "halyard.json", "--seed", "7301"]],
-    "sweep": [["check-config", "halyard.json"], ["run", "halyard.json", "--seed", "7305"]],
+RUNS = {  # a host's config -> the commands it runs (seeds as in generate_halyard_coverage.py)
+    "netting": ({"hedger": "netting"}, [["check-config", "halyard.json"], ["run", "halyard.json", "--seed", "7301"]]),
+    "sweep": ({"hedger": "sweep"}, [["check-config", "halyard.json"], ["run", "halyard.json", "--seed", "7305"]]),
+    "probe": ({"hedger": "netting", "features": {"post_only": True, "fill_alerts": True}},
+              [["run", "halyard.json", "--seed", "7301"]]),
 }
 CONFIG = {
     "host": "ld4-halyard-test", "venues": ["binance", "kraken", "lmax"],
@@ -72,10 +75,10 @@ CONFIG = {
 
 def executed_edges(tmp: Path) -> set[tuple[str, int, str]]:
     edges = set()
-    for hedger, commands in RUNS.items():
-        deploy = tmp / hedger
+    for host, (config, commands) in RUNS.items():
+        deploy = tmp / host
         shutil.copytree(FIXTURE / "halyard", deploy / "halyard", ignore=shutil.ignore_patterns("__pycache__"))
-        (deploy / "halyard.json").write_text(json.dumps({**CONFIG, "hedger": hedger}), encoding="utf-8")
+        (deploy / "halyard.json").write_text(json.dumps({**CONFIG, **config}), encoding="utf-8")
         for n, args in enumerate(commands):
             out = deploy / f"edges{n}.json"
             subprocess.run([sys.executable, "-c", PROFILER, str(out), *args], cwd=deploy, check=True,
