@@ -1,7 +1,7 @@
 """Halyard's expectations are the truth: with the call edges the fixture really executes added to the
 static call graph, the rules report exactly the inline expectations.
 
-The edges come from running the fixture's two commands under a `sys.setprofile` hook, with the
+The edges come from running the fixture's commands under a `sys.setprofile` hook, with the
 config of a 7.3 host, of the stale host, and of a probe host that turns the fill alerts on (no
 production host does: it reveals the one edge, `listener(fill)` to `alerts.notify`, that production
 never runs). A call site that reached more than one function across the runs is dispatch, so its
@@ -14,7 +14,7 @@ import json
 import shutil
 import subprocess
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,14 @@ from knightwatch.config import load_config
 from knightwatch.engine import run_rules
 from knightwatch.rules import ALL_RULES
 
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "halyard"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURE = FIXTURES / "halyard"
+sys.path.insert(0, str(FIXTURES))  # the hosts' configs are the coverage generator's
+try:
+    import generate_halyard_coverage as generator
+finally:
+    sys.path.remove(str(FIXTURES))
+
 #: run from a deploy directory holding `halyard/`: writes [caller, line, callee] triples to argv[1]
 PROFILER = r"""
 import json, os, runpy, sys
@@ -57,30 +64,24 @@ sys.setprofile(None)
 with open(out, "w") as f:
     json.dump(sorted(edges), f)
 """
-RUNS = {  # a host's config -> the commands it runs (seeds as in generate_halyard_coverage.py)
-    "netting": ({"hedger": "netting"}, [["check-config", "halyard.json"], ["run", "halyard.json", "--seed", "7301"]]),
-    "sweep": ({"hedger": "sweep"}, [["check-config", "halyard.json"], ["run", "halyard.json", "--seed", "7305"]]),
-    "probe": ({"hedger": "netting", "features": {"post_only": True, "fill_alerts": True}},
-              [["run", "halyard.json", "--seed", "7301"]]),
-}
-CONFIG = {
-    "host": "ld4-halyard-test", "venues": ["binance", "kraken", "lmax"],
-    "symbols": {"BTC-USD": 97250.0, "ETH-USD": 3620.0, "EUR-USD": 1.0842},
-    "flags": {"hedge.batch": True, "risk.kill-switch": False, "quote.inventory-skew": 0.5,
-              "quote.cross-venue-arb": False, "quote.wide-spreads": True},
-    "ticks": 120, "spread_bps": 4.0, "skew_bps": 1.5, "quote_size": 0.25, "limit": 1.0,
-    "features": {"post_only": True},
+LIVE, STALE = "ld4-halyard-01", generator.STALE
+RUNS = {  # a host's config and seed -> the commands it runs
+    "netting": (generator.host_config(LIVE), generator.HOSTS[LIVE][0], ["check-config", "run"]),
+    "sweep": (generator.host_config(STALE), generator.HOSTS[STALE][0], ["check-config", "run"]),
+    "probe": ({**generator.host_config(LIVE), "features": {"post_only": True, "fill_alerts": True}},
+              generator.HOSTS[LIVE][0], ["run"]),
 }
 
 
 def executed_edges(tmp: Path) -> set[tuple[str, int, str]]:
     edges = set()
-    for host, (config, commands) in RUNS.items():
+    for host, (config, seed, commands) in RUNS.items():
         deploy = tmp / host
         shutil.copytree(FIXTURE / "halyard", deploy / "halyard", ignore=shutil.ignore_patterns("__pycache__"))
-        (deploy / "halyard.json").write_text(json.dumps({**CONFIG, **config}), encoding="utf-8")
-        for n, args in enumerate(commands):
-            out = deploy / f"edges{n}.json"
+        (deploy / "halyard.json").write_text(json.dumps(config), encoding="utf-8")
+        for command in commands:
+            out = deploy / f"{command}.json"
+            args = [command, "halyard.json", *(["--seed", str(seed)] if command == "run" else [])]
             subprocess.run([sys.executable, "-c", PROFILER, str(out), *args], cwd=deploy, check=True,
                            capture_output=True, timeout=60, env={"PYTHONDONTWRITEBYTECODE": "1"})
             edges |= {tuple(e) for e in json.loads(out.read_text(encoding="utf-8"))}
