@@ -1,13 +1,27 @@
-"""The SMARS fixture: knightwatch finds every planted Knight condition, with the right rule and
-severity on the right line, and nothing else (inline `# expect:` comments, compared exactly)."""
+"""The fixtures: knightwatch finds every planted condition, with the right rule and severity on the right
+line, and nothing else (inline `# expect:` comments, compared exactly). SMARS reproduces Knight's
+conditions; Halyard plants them in typed, dataclass, registry, callback and async code."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from expectations import actual_findings, expected_findings
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+#: the call-graph idioms Halyard's expectations need (issue 13); until they resolve, the exact match fails
+HALYARD_GAPS = ("call graph does not yet resolve dataclass fields (Engine.desk, Desk.quoter, Quoter.gate, "
+                "Hedger.links/primary/gate), argparse set_defaults(func=...) then args.func(args), "
+                "functools.partial queued and called later, or the class-decorator registries")
+FIXTURE_HOSTS = [
+    pytest.param("smars", [f"nyc-smars-0{i}" for i in range(1, 9)], id="smars"),
+    pytest.param("halyard", [f"ld4-halyard-0{i}" for i in range(1, 6)], id="halyard",
+                 marks=pytest.mark.xfail(strict=True, reason=HALYARD_GAPS)),
+]
 
 
 def run_check(project, *args):
@@ -15,21 +29,30 @@ def run_check(project, *args):
                           capture_output=True, text=True, timeout=300)
 
 
-def test_fixture_findings_match_inline_expectations_exactly(smars_dir):
-    proc = run_check(smars_dir, "--format", "json")
+@pytest.mark.parametrize(("name", "hosts"), FIXTURE_HOSTS)
+def test_fixture_findings_match_inline_expectations_exactly(name, hosts):
+    proc = run_check(FIXTURES / name, "--format", "json")
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
-    expected = expected_findings(smars_dir)
+    assert report["summary"]["hosts"] == hosts
+    expected = expected_findings(FIXTURES / name)
     actual = actual_findings(report["findings"])
     missing = expected - actual
     unexpected = actual - expected
     assert not missing and not unexpected, f"missing: {sorted(missing)}\nunexpected: {sorted(unexpected)}"
-    assert report["summary"]["hosts"] == [f"nyc-smars-0{i}" for i in range(1, 9)]
 
 
-def test_every_knight_condition_is_planted(smars_dir):
-    rules = {rule for (_, _, rule, _) in expected_findings(smars_dir)}
+@pytest.mark.parametrize("name", ["smars", "halyard"])
+def test_every_knight_condition_is_planted(name):
+    rules = {rule for (_, _, rule, _) in expected_findings(FIXTURES / name)}
     assert {"KW101", "KW102", "KW201", "KW202", "KW301", "KW401"} <= rules
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_halyard_is_checked_without_a_traceback(fmt):
+    proc = run_check(FIXTURES / "halyard", "--format", fmt, "--no-progress")
+    assert proc.returncode == 1 and not proc.stderr.strip(), proc.stderr
+    assert "Traceback" not in proc.stdout
 
 
 def test_text_report_explains_the_power_peg_path(smars_dir):

@@ -30,7 +30,7 @@ from knightwatch import cache as cache_module
 from knightwatch.cli import main
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-PROJECTS = ["smars", "quoteflow"]
+PROJECTS = ["smars", "halyard"]
 TODAY = os.environ["KNIGHTWATCH_TODAY"]  # pinned by conftest, as in every run below
 
 #: command -> (arguments after the project dir, the files it writes into the output directory)
