@@ -1,0 +1,284 @@
+"""The whole fix as one change set: retire the reads, delete the definitions named, then cascade
+until nothing more changes: what was reachable before the edit and no longer is (by the call
+graph of the edited copy) is deleted, and so are module-level imports and constants that were used
+before and are not now. Finally the edited copy must compile and `check` must find nothing new."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+from knightwatch.errors import KnightwatchError
+from knightwatch.fix.prune import remove_bindings, remove_defs, remove_registry_entry, used_names
+from knightwatch.fix.rewrite import Retirement, retire
+from knightwatch.fix.workspace import Workspace, static_check
+
+WHOLE = "*"  # "the module object itself is imported: any of its names may be used"
+MAX_ROUNDS = 25
+
+
+@dataclass
+class FixPlan:
+    """Relative path -> (text before, text after); None means the file does not exist then."""
+
+    changes: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def imported_names(analysis) -> dict[str, set[str]]:
+    """Project module -> the names other modules import from it (WHOLE when one imports the module)."""
+    modules = {i.source.module for i in analysis.files.values() if i.summary is not None}
+    out: dict[str, set[str]] = {}
+    for info in analysis.files.values():
+        if info.summary is None:
+            continue
+        for scope in info.summary["scopes"].values():
+            for exprs in scope.get("names", {}).values():
+                for expr in exprs:
+                    if expr[0] == "m" and expr[1] in modules:
+                        sub = f"{expr[1]}.{expr[2]}"
+                        out.setdefault(sub if sub in modules else expr[1], set()).add(
+                            WHOLE if sub in modules else expr[2])
+                    elif expr[0] == "i":
+                        for module in modules:
+                            if module == expr[1] or module.startswith(expr[1] + "."):
+                                out.setdefault(module, set()).add(WHOLE)
+            for sub in scope.get("submodules", ()):
+                out.setdefault(sub, set()).add(WHOLE)
+    return out
+
+
+def _declares_nothing(text: str) -> bool:
+    """TEXT holds only a docstring, imports, `__all__` and `pass`."""
+    for stmt in cst.parse_module(text).body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            return False
+        for small in stmt.body:
+            if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
+                continue
+            if isinstance(small, (cst.Import, cst.ImportFrom, cst.Pass)):
+                continue
+            if isinstance(small, cst.Assign) and [t.target for t in small.targets if
+                                                  isinstance(t.target, cst.Name) and t.target.value == "__all__"]:
+                continue
+            return False
+    return True
+
+
+def _key_assignments(body, keys: set[str]) -> list[str]:
+    """Names assigned one of KEYS as a string literal by the statements of BODY."""
+    found = []
+    for line in body:
+        if isinstance(line, cst.SimpleStatementLine) and isinstance(line.body[0], cst.Assign):
+            assign = line.body[0]
+            if len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name) and \
+                    isinstance(assign.value, cst.SimpleString) and assign.value.evaluated_value in keys:
+                found.append(assign.targets[0].target.value)
+    return found
+
+
+def _selected(path: str, select: list[str]) -> bool:
+    return not select or any(path == s or path.startswith(s.rstrip("/") + "/") for s in select)
+
+
+class _Planner:
+    def __init__(self, analysis, select: list[str]):
+        self.analysis = analysis
+        self.root: Path = analysis.config.root
+        self.select = [Path(s).as_posix().lstrip("./") if s not in (".", "./") else "" for s in select]
+        self.select = [s for s in self.select if s]
+        self.infos = {p: i for p, i in analysis.files.items() if i.summary is not None}
+        self.module_of = {p: i.source.module for p, i in self.infos.items()}
+        self.original = {p: i.text for p, i in self.infos.items()}
+        self.texts: dict[str, str | None] = dict(self.original)
+        self.reach0 = set(analysis.reach_all)
+        self.imported0 = imported_names(analysis)
+        self.used0 = {p: self._used(p, t, self.imported0) for p, t in self.original.items()}
+        self.notes: list[str] = []
+        self.class_keys: set[str] = set()
+
+    def _used(self, path: str, text: str, imported: dict[str, set[str]]) -> set[str] | None:
+        """Module-level names of PATH in use (None: all, the module object is imported somewhere)."""
+        others = imported.get(self.module_of[path], set())
+        if WHOLE in others:
+            return None
+        return {n for n, used in used_names(text).items() if used} | others
+
+    # ---- retiring -------------------------------------------------------------------------
+    def retire(self, values: dict[str, bool]) -> int:
+        """Rewrite every read of the keys of VALUES; the number of reads rewritten."""
+        flags, cg = self.analysis.flags, self.analysis.callgraph
+        plans: dict[str, Retirement] = {}
+        for module, sites in cg.sites_by_module.items():
+            for site in sites:
+                if not _selected(site.path, self.select):
+                    continue
+                read = flags.read_at(site)
+                if read is None or not set(read.keys) & set(values):
+                    continue
+                if read.key is None:
+                    self.notes.append(f"{site.path}:{site.line}: read kept: its key may be any of "
+                                      f"{', '.join(read.keys)}")
+                    continue
+                plan = plans.setdefault(site.path, Retirement({}))
+                plan.values[(site.line, site.column)] = values[read.key]
+                plan.keys[(site.line, site.column)] = read.key
+        done = 0
+        for path, plan in sorted(plans.items()):
+            imported = frozenset(self.imported0.get(self.module_of[path], ()))
+            self.texts[path], count = retire(self.texts[path], path, plan, imported)
+            self.notes += plan.notes
+            done += count - len(plan.notes)
+        self.class_keys |= set(values)
+        return done
+
+    def delete(self, qnames: set[str]) -> None:
+        """Delete the definitions (functions, classes, modules) QNAMES."""
+        idx, g = self.analysis.index, self.analysis.callgraph.graph
+        lines: dict[str, set[int]] = {}
+        for q in qnames:
+            module, scope, entry = idx.defs[q]
+            path = g.nodes[q]["path"]
+            if not _selected(path, self.select):
+                continue
+            if entry["kind"] == "module":
+                self._delete_module(path)
+            else:
+                lines.setdefault(path, set()).add(entry["line"])
+        for path, found in lines.items():
+            if self.texts.get(path) is not None:
+                self.texts[path] = remove_defs(self.texts[path], found)
+
+    def _delete_module(self, path: str) -> None:
+        """Delete the module at PATH; a package's `__init__` only when it defines nothing (its other
+        modules, already unreachable, are left as they were)."""
+        if self.texts.get(path) is None:
+            return
+        if self.infos[path].source.is_package and not _declares_nothing(self.texts[path]):
+            return
+        self.texts[path] = None
+
+    # ---- the cascade ----------------------------------------------------------------------
+    def cascade(self, workspace: Workspace) -> None:
+        for _ in range(MAX_ROUNDS):
+            before = dict(self.texts)
+            workspace.write(self.texts)
+            now = workspace.analyse()
+            self._unreached(now)
+            self._unused(now)
+            if self.texts == before:
+                return
+            workspace.write({p: t for p, t in self.texts.items() if before.get(p) != t})
+        raise KnightwatchError("fix: the cascade did not settle; nothing written")
+
+    def _unreached(self, now) -> None:
+        """Delete what was reachable before the edit and is not now: only the deleted code reached it."""
+        reach = now.reach_all
+        g = now.callgraph.graph
+        lost = {q for q in now.index.defs if q in self.reach0 and q not in reach}
+        lines: dict[str, set[int]] = {}
+        for q in sorted(lost):
+            module, scope, entry = now.index.defs[q]
+            parent = module if not scope else f"{module}.{entry['parent']}" if entry["parent"] else module
+            if parent != q and parent in lost:
+                continue  # goes with its enclosing definition
+            path = g.nodes[q]["path"]
+            if not _selected(path, self.select):
+                continue
+            if entry["kind"] == "module":
+                self._delete_module(path)
+            elif entry["kind"] in ("function", "class"):
+                lines.setdefault(path, set()).add(entry["line"])
+        for path, found in lines.items():
+            if self.texts.get(path) is not None:
+                self.texts[path] = remove_defs(self.texts[path], found)
+
+    def _unused(self, now) -> None:
+        """Delete module-level imports and constants used before the edit and unused now."""
+        imported = imported_names(now)
+        attrs = {e[1][2] for i in now.files.values() if i.summary for e in i.summary["attr_loads"]
+                 if e[1][0] == "a"}
+        for path, text in list(self.texts.items()):
+            if text is None or not _selected(path, self.select):
+                continue
+            before = self.used0[path]
+            used = self._used(path, text, imported)
+            if before is None:  # the module object was imported: judge its names by whether it still is
+                before = set(used_names(self.original[path])) if used is not None else set()
+            gone = before - used if used is not None else set()
+            names, class_attrs = self._key_constants(path, text, attrs, imported)
+            gone |= names
+            if gone or class_attrs:
+                self.texts[path] = remove_bindings(text, gone, class_attrs)
+
+    def _key_constants(self, path: str, text: str, loaded: set[str],
+                       imported: dict[str, set[str]]) -> tuple[set[str], set[tuple[str, str]]]:
+        """Constants holding a retired key that nothing uses now: module-level names (even where the
+        module object is imported, when no attribute of that name is loaded) and class attributes
+        (constants, enum members) that no attribute load names."""
+        if not self.class_keys:
+            return set(), set()
+        names, attrs = set(), set()
+        used = used_names(text)
+        by_name = imported.get(self.module_of[path], set())
+        for stmt in cst.parse_module(text).body:
+            if isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
+                attrs |= {(stmt.name.value, name) for name in _key_assignments(stmt.body.body, self.class_keys)
+                          if name not in loaded}
+            elif isinstance(stmt, cst.SimpleStatementLine):
+                names |= {name for name in _key_assignments([stmt], self.class_keys)
+                          if not used.get(name) and name not in by_name and name not in loaded}
+        return names, attrs
+
+    # ---- the result -----------------------------------------------------------------------
+    def registry(self, keys: set[str]) -> dict[str, tuple[str, str]]:
+        reg = self.analysis.registry
+        if reg is None or not keys:
+            return {}
+        file = (self.root / reg.path)
+        if not file.is_file() or not file.resolve().is_relative_to(self.root.resolve()):
+            return {}
+        text = file.read_text(encoding="utf-8")
+        after = text
+        for key in sorted(keys & set(reg.flags)):
+            after = remove_registry_entry(after, key)
+        return {reg.path: (text, after)} if after != text else {}
+
+    def verify(self, workspace: Workspace, changes: dict[str, tuple[str | None, str | None]]) -> None:
+        """Every edited file compiles and a check of the copy finds nothing the original did not."""
+        for path, (_, after) in sorted(changes.items()):
+            if after is None or not path.endswith(".py"):
+                continue
+            try:
+                compile(after, path, "exec", dont_inherit=True)
+            except SyntaxError as exc:
+                raise KnightwatchError(f"fix: {path} would not compile ({exc.msg}, line {exc.lineno}); "
+                                       "nothing written") from None
+        workspace.write({p: a for p, (_, a) in changes.items()})
+        key = lambda f: (f.rule, f.path, f.symbol)  # noqa: E731 (line numbers move with the edit)
+        before = Counter(key(f) for f in static_check(self.root).findings)
+        after = Counter(key(f) for f in workspace.check().findings)
+        new = sorted((after - before).elements())
+        if new:
+            rule, path, symbol = new[0]
+            raise KnightwatchError(f"fix: the edit of {path} would add a {rule} finding"
+                                   f"{f' ({symbol})' if symbol else ''}; nothing written")
+
+
+def plan_fix(analysis, *, values: dict[str, bool], dead: set[str] = frozenset(),
+             select: list[str] = ()) -> FixPlan:
+    """The change set that retires the flags of VALUES, deletes the definitions DEAD, and cascades."""
+    planner = _Planner(analysis, list(select))
+    planner.retire(values)
+    planner.delete(set(dead))
+    with Workspace(planner.root) as workspace:
+        if planner.texts != planner.original:
+            planner.cascade(workspace)
+        changes = {p: (planner.original.get(p), t) for p, t in planner.texts.items() if planner.original.get(p) != t}
+        changes.update(planner.registry(set(values)))
+        if changes:
+            planner.verify(workspace, changes)
+    return FixPlan(changes, planner.notes)

@@ -1,0 +1,86 @@
+"""What `knightwatch fix` retires or deletes: flags given on the command line, flags production shows
+constant (--stale), and definitions unreachable with confidence 100% (--dead)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from knightwatch.errors import KnightwatchError
+from knightwatch.inventory import build_inventory
+
+VALUES = {"on": True, "true": True, "off": False, "false": False}
+STALE_AGE = dt.timedelta(days=365)  # a flag at one value everywhere and older than this is stale too
+
+
+def parse_values(given: tuple[str, ...]) -> dict[str, bool]:
+    """`KEY=on|off` options -> {key: value}."""
+    values: dict[str, bool] = {}
+    for item in given:
+        key, sep, value = item.rpartition("=")
+        if not sep or not key or value.lower() not in VALUES:
+            raise KnightwatchError(f"--flag {item!r}: expected KEY=on or KEY=off")
+        if key in values and values[key] != VALUES[value.lower()]:
+            raise KnightwatchError(f"--flag {key}: given both on and off")
+        values[key] = VALUES[value.lower()]
+    return values
+
+
+def unknown_keys(analysis, values: dict[str, bool]) -> list[str]:
+    """Keys of VALUES that no read resolves to and the registry does not declare."""
+    known = set(analysis.flags.by_key()) | set(analysis.registry.flags if analysis.registry else ())
+    return sorted(set(values) - known)
+
+
+def stale_values(analysis, findings) -> tuple[dict[str, bool], list[str]]:
+    """Flags to retire at the value production shows: (values, notes on flags passed over).
+
+    A flag qualifies when every host whose coverage shows its state shows the same one, and either
+    every host shows it, or it is past its registry expiry, or older than STALE_AGE. Never a flag
+    whose registry kind is kill-switch, ops or permission, and never one whose branch to delete ran.
+    """
+    values: dict[str, bool] = {}
+    notes: list[str] = []
+    reads = analysis.flags.by_key()
+    for entry in build_inventory(analysis, findings):
+        key, state = entry["key"], entry["state"]
+        if not entry["reads"] or state not in ("on", "off"):
+            continue
+        if entry["by_design"]:
+            notes.append(f"{key}: not retired: its kind is {entry['kind']}")
+            continue
+        everywhere = all(s == state for s in entry["hosts"].values())
+        old = entry["age_days"] is not None and entry["age_days"] > STALE_AGE.days
+        if not (everywhere or entry["expired"] or old):
+            continue
+        value = state == "on"
+        ran = sorted({h for r in reads[key] for region in r.regions if region.on != value
+                      for h in analysis.region_hosts(region)})
+        if ran:
+            notes.append(f"{key}: not retired: the code it would delete ran on {', '.join(ran)}")
+            continue
+        values[key] = value
+    return values, notes
+
+
+def dead_definitions(analysis, findings) -> tuple[set[str], list[str]]:
+    """KW102 findings at confidence 100% whose code no host ran: their qualified names; notes."""
+    found: set[str] = set()
+    notes: list[str] = []
+    g = analysis.callgraph.graph
+    for f in findings:
+        if f.rule != "KW102" or f.suppression is not None or f.properties.get("confidence") != 100:
+            continue
+        q = f.symbol
+        if q not in analysis.index.defs:
+            continue
+        data = g.nodes[q]
+        if data["kind"] == "module":
+            info = analysis.files.get(data["path"])
+            hosts = analysis.ran_on(data["path"], 1, len(info.lines) if info else 1)
+        else:
+            hosts = analysis.function_hosts(q)
+        if hosts:
+            notes.append(f"{q}: not deleted: it ran on {', '.join(sorted(hosts))}")
+            continue
+        found.add(q)
+    return found, notes
