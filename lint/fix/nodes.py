@@ -37,15 +37,19 @@ def _blank_lead(stmt: cst.BaseStatement) -> list[cst.EmptyLine]:
 
 def without(body, gone) -> list[cst.BaseStatement]:
     """BODY without the statements GONE(stmt) is true of; the blank lines that separated a deleted
-    statement from the one before it now separate the next kept one (its own comments stay)."""
-    out, carried = [], []
+    statement from the one before it now separate the next kept one (its own comments stay), and a
+    statement that becomes the first of BODY loses the blank lines above it."""
+    out, carried, dropped = [], [], False
     for stmt in body:
         if gone(stmt):
             carried = carried or _blank_lead(stmt)
+            dropped = True
             continue
-        if carried and len(_blank_lead(stmt)) < len(carried):
-            own = stmt.leading_lines[len(_blank_lead(stmt)):]
-            stmt = stmt.with_changes(leading_lines=[*carried, *own])
+        blank = len(_blank_lead(stmt))
+        if dropped and not out:
+            stmt = stmt.with_changes(leading_lines=stmt.leading_lines[blank:])
+        elif carried and blank < len(carried):
+            stmt = stmt.with_changes(leading_lines=[*carried, *stmt.leading_lines[blank:]])
         carried = []
         out.append(stmt)
     return out

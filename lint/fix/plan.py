@@ -28,26 +28,34 @@ class FixPlan:
     notes: list[str] = field(default_factory=list)
 
 
-def imported_names(analysis) -> dict[str, set[str]]:
-    """Project module -> the names other modules import from it (WHOLE when one imports the module)."""
+def imported_names(analysis) -> dict[str, dict[str, set[tuple[str, str]]]]:
+    """Project module -> name -> the (module, bound name) pairs that import it; name WHOLE for the
+    modules that import the module object itself."""
     modules = {i.source.module for i in analysis.files.values() if i.summary is not None}
-    out: dict[str, set[str]] = {}
+    out: dict[str, dict[str, set[tuple[str, str]]]] = {}
+
+    def add(target: str, name: str, importer: str, bound: str) -> None:
+        out.setdefault(target, {}).setdefault(name, set()).add((importer, bound))
+
     for info in analysis.files.values():
         if info.summary is None:
             continue
+        importer = info.source.module
         for scope in info.summary["scopes"].values():
-            for exprs in scope.get("names", {}).values():
+            for bound, exprs in scope.get("names", {}).items():
                 for expr in exprs:
                     if expr[0] == "m" and expr[1] in modules:
                         sub = f"{expr[1]}.{expr[2]}"
-                        out.setdefault(sub if sub in modules else expr[1], set()).add(
-                            WHOLE if sub in modules else expr[2])
+                        if sub in modules:
+                            add(sub, WHOLE, importer, bound)
+                        else:
+                            add(expr[1], expr[2], importer, bound)
                     elif expr[0] == "i":
                         for module in modules:
                             if module == expr[1] or module.startswith(expr[1] + "."):
-                                out.setdefault(module, set()).add(WHOLE)
+                                add(module, WHOLE, importer, bound)
             for sub in scope.get("submodules", ()):
-                out.setdefault(sub, set()).add(WHOLE)
+                add(sub, WHOLE, importer, sub)
     return out
 
 
@@ -92,6 +100,7 @@ class _Planner:
         self.select = [s for s in self.select if s]
         self.infos = {p: i for p, i in analysis.files.items() if i.summary is not None}
         self.module_of = {p: i.source.module for p, i in self.infos.items()}
+        self.path_of = {m: p for p, m in self.module_of.items()}
         self.original = {p: i.text for p, i in self.infos.items()}
         self.texts: dict[str, str | None] = dict(self.original)
         self.reach0 = set(analysis.reach_all)
@@ -99,10 +108,11 @@ class _Planner:
         self.used0 = {p: self._used(p, t, self.imported0) for p, t in self.original.items()}
         self.notes: list[str] = []
         self.class_keys: set[str] = set()
+        self.last = analysis  # the latest analysis of the edited copy
 
     def _used(self, path: str, text: str, imported: dict[str, set[str]]) -> set[str] | None:
         """Module-level names of PATH in use (None: all, the module object is imported somewhere)."""
-        others = imported.get(self.module_of[path], set())
+        others = set(imported.get(self.module_of[path], {}))
         if WHOLE in others:
             return None
         return {n for n, used in used_names(text).items() if used} | others
@@ -124,11 +134,12 @@ class _Planner:
                                       f"{', '.join(read.keys)}")
                     continue
                 plan = plans.setdefault(site.path, Retirement({}))
-                plan.values[(site.line, site.column)] = values[read.key]
-                plan.keys[(site.line, site.column)] = read.key
+                span = (site.line, site.column, site.end_line, site.end_column)
+                plan.values[span] = values[read.key]
+                plan.keys[span] = read.key
         done = 0
         for path, plan in sorted(plans.items()):
-            imported = frozenset(self.imported0.get(self.module_of[path], ()))
+            imported = frozenset(self.imported0.get(self.module_of[path], {}))
             self.texts[path], count = retire(self.texts[path], path, plan, imported)
             self.notes += plan.notes
             done += count - len(plan.notes)
@@ -166,7 +177,7 @@ class _Planner:
         for _ in range(MAX_ROUNDS):
             before = dict(self.texts)
             workspace.write(self.texts)
-            now = workspace.analyse()
+            now = self.last = workspace.analyse()
             self._unreached(now)
             self._unused(now)
             if self.texts == before:
@@ -210,7 +221,7 @@ class _Planner:
                 before = set(used_names(self.original[path])) if used is not None else set()
             gone = before - used if used is not None else set()
             names, class_attrs = self._key_constants(path, text, attrs, imported)
-            gone |= names
+            gone |= names | self._dangling(now, path)
             if gone or class_attrs:
                 self.texts[path] = remove_bindings(text, gone, class_attrs)
 
@@ -223,7 +234,8 @@ class _Planner:
             return set(), set()
         names, attrs = set(), set()
         used = used_names(text)
-        by_name = imported.get(self.module_of[path], set())
+        by_name = {name for name, importers in imported.get(self.module_of[path], {}).items()
+                   if any(self._uses(module, bound) for module, bound in importers)}
         for stmt in cst.parse_module(text).body:
             if isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
                 attrs |= {(stmt.name.value, name) for name in _key_assignments(stmt.body.body, self.class_keys)
@@ -232,6 +244,26 @@ class _Planner:
                 names |= {name for name in _key_assignments([stmt], self.class_keys)
                           if not used.get(name) and name not in by_name and name not in loaded}
         return names, attrs
+
+    def _uses(self, module: str, bound: str) -> bool:
+        """Whether MODULE refers to its name BOUND (listing it in `__all__` only re-exports it)."""
+        text = self.texts.get(self.path_of.get(module, ""))
+        return text is not None and used_names(text, exports=False).get(bound, False)
+
+    def _dangling(self, now, path: str) -> set[str]:
+        """Names PATH imports from a project module that no longer defines them."""
+        info = now.files.get(path)
+        if info is None or info.summary is None:
+            return set()
+        found = set()
+        for bound, exprs in info.summary["scopes"][""].get("names", {}).items():
+            for expr in exprs:
+                if expr[0] != "m" or expr[1] not in self.path_of or f"{expr[1]}.{expr[2]}" in self.path_of:
+                    continue
+                target = self.texts.get(self.path_of[expr[1]])
+                if target is None or expr[2] not in used_names(target):
+                    found.add(bound)
+        return found
 
     # ---- the result -----------------------------------------------------------------------
     def registry(self, keys: set[str]) -> dict[str, tuple[str, str]]:
@@ -278,7 +310,7 @@ def plan_fix(analysis, *, values: dict[str, bool], dead: set[str] = frozenset(),
         if planner.texts != planner.original:
             planner.cascade(workspace)
         changes = {p: (planner.original.get(p), t) for p, t in planner.texts.items() if planner.original.get(p) != t}
-        changes.update(planner.registry(set(values)))
+        changes.update(planner.registry(set(values) - set(planner.last.flags.by_key())))
         if changes:
             planner.verify(workspace, changes)
     return FixPlan(changes, planner.notes)

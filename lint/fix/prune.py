@@ -4,6 +4,7 @@ registry's table for a retired key (flags.toml is TOML: edited as text, its othe
 
 from __future__ import annotations
 
+import functools
 import re
 
 import libcst as cst
@@ -71,12 +72,13 @@ def _all_names(module: cst.Module) -> set[str]:
     return names
 
 
-def used_names(text: str) -> dict[str, bool]:
+@functools.lru_cache(maxsize=256)  # the cascade asks again about every file it did not change
+def used_names(text: str, exports: bool = True) -> dict[str, bool]:
     """Module-level names bound in TEXT (imports, plain assignments, defs) -> whether the module uses
-    them (a reference, or an entry of `__all__`)."""
+    them (a reference, or with EXPORTS an entry of `__all__`)."""
     wrapper = MetadataWrapper(cst.parse_module(text))
     scopes = wrapper.resolve(ScopeProvider)
-    exported = _all_names(wrapper.module)
+    exported = _all_names(wrapper.module) if exports else set()
     glob = next((s for s in scopes.values() if isinstance(s, GlobalScope)), None)
     out: dict[str, bool] = {}
     if glob is None:
@@ -187,4 +189,7 @@ def remove_registry_entry(text: str, key: str) -> str:
         end -= 1  # comments right above the next table describe that one
     while start > 0 and lines[start - 1].lstrip().startswith("#"):
         start -= 1  # and those right above this one describe it
+    if end == len(lines):  # the last table: the blank lines that separated it go too
+        while start > 0 and not lines[start - 1].strip():
+            start -= 1
     return "".join(lines[:start] + lines[end:])

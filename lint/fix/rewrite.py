@@ -12,14 +12,17 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, ScopeP
 from knightwatch.fix.nodes import pure, without
 
 TERMINATORS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
+ATOMS = (cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Attribute, cst.Call, cst.Subscript, cst.List,
+         cst.Dict, cst.Set)
 
 
 @dataclass
 class Retirement:
-    """What to do in one file: reads at (line, column) -> value; notes say what was kept and why."""
+    """What to do in one file: reads at their span (line, column, end line, end column, as the
+    analysis gives them) -> value; notes say what was kept and why."""
 
-    values: dict[tuple[int, int], bool]
-    keys: dict[tuple[int, int], str] = field(default_factory=dict)
+    values: dict[tuple[int, int, int, int], bool]
+    keys: dict[tuple[int, int, int, int], str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -35,8 +38,9 @@ def _impure_part(call: cst.Call) -> str | None:
 class _Retire(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider)
 
-    def __init__(self, plan: Retirement, path: str, imported: frozenset[str]):
+    def __init__(self, plan: Retirement, path: str, imported: frozenset[str], lines: list[str]):
         super().__init__()
+        self.lines = lines
         self.plan = plan
         self.path = path
         self.imported = imported  # module-level names other modules import: never inlined
@@ -50,8 +54,6 @@ class _Retire(cst.CSTTransformer):
     # ---- literals ----------------------------------------------------------------------------
     def _literal(self, value: bool, like: cst.BaseExpression | None = None) -> cst.Name:
         node = cst.Name("True" if value else "False")
-        if like is not None and like.lpar:
-            node = node.with_changes(lpar=like.lpar, rpar=like.rpar)
         self.literals.add(id(node))
         self.held.append(node)
         return node
@@ -61,18 +63,23 @@ class _Retire(cst.CSTTransformer):
             return node.value == "True"
         return None
 
-    def _keep_parens(self, result: cst.BaseExpression, original: cst.BaseExpression) -> cst.BaseExpression:
-        if original.lpar and not result.lpar:
-            value = self.truth(result)
-            if value is not None:
-                return self._literal(value, original)
+    @staticmethod
+    def _keep_parens(result: cst.BaseExpression, original: cst.BaseExpression) -> cst.BaseExpression:
+        """RESULT, in ORIGINAL's place: inside ORIGINAL's parentheses unless it is an atom."""
+        if original.lpar and not result.lpar and not isinstance(result, ATOMS):
             return result.with_changes(lpar=original.lpar, rpar=original.rpar)
         return result
 
     # ---- the reads ---------------------------------------------------------------------------
-    def _position(self, node: cst.CSTNode) -> tuple[int, int]:
+    def _position(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
+        """NODE's span as the analysis gives a call's: lines, and 1-based columns in UTF-8 bytes."""
         where: CodeRange = self.get_metadata(PositionProvider, node)
-        return where.start.line, where.start.column + 1
+        return (where.start.line, self._byte(where.start.line, where.start.column) + 1,
+                where.end.line, self._byte(where.end.line, where.end.column) + 1)
+
+    def _byte(self, line: int, column: int) -> int:
+        text = self.lines[line - 1] if line <= len(self.lines) else ""
+        return column if text.isascii() else len(text[:column].encode("utf-8"))
 
     def visit_Assign(self, node: cst.Assign) -> None:
         """`on = flags.is_on(KEY)`: a variable assigned only there, read later, becomes the value."""
@@ -249,6 +256,6 @@ def _block(body: cst.BaseSuite) -> list[cst.BaseStatement]:
 def retire(text: str, path: str, plan: Retirement, imported: frozenset[str] = frozenset()) -> tuple[str, int]:
     """TEXT with the reads of PLAN retired: (new text, number of reads found)."""
     wrapper = MetadataWrapper(cst.parse_module(text))
-    codemod = _Retire(plan, path, imported)
+    codemod = _Retire(plan, path, imported, text.splitlines())
     module = wrapper.visit(codemod)
     return module.code, len(codemod.done)
