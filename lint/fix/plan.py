@@ -5,6 +5,7 @@ before and are not now. Finally the edited copy must compile and `check` must fi
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +89,19 @@ def _key_assignments(body, keys: set[str]) -> list[str]:
     return found
 
 
+def _relative(root: Path, given: str) -> str:
+    """GIVEN (a --select path, relative to ROOT or absolute) as a normalised POSIX path under ROOT."""
+    path = Path(os.path.normpath(given))
+    if path.is_absolute():
+        try:
+            path = path.relative_to(root.resolve())
+        except ValueError:
+            raise KnightwatchError(f"--select {given}: not under the project {root}") from None
+    if path.parts[:1] == ("..",):
+        raise KnightwatchError(f"--select {given}: not under the project {root}")
+    return path.as_posix()
+
+
 def _selected(path: str, select: list[str]) -> bool:
     return not select or any(path == s or path.startswith(s.rstrip("/") + "/") for s in select)
 
@@ -96,8 +110,9 @@ class _Planner:
     def __init__(self, analysis, select: list[str]):
         self.analysis = analysis
         self.root: Path = analysis.config.root
-        self.select = [Path(s).as_posix().lstrip("./") if s not in (".", "./") else "" for s in select]
-        self.select = [s for s in self.select if s]
+        self.select = [_relative(self.root, s) for s in select]
+        if "." in self.select:  # the whole project
+            self.select = []
         self.infos = {p: i for p, i in analysis.files.items() if i.summary is not None}
         self.module_of = {p: i.source.module for p, i in self.infos.items()}
         self.path_of = {m: p for p, m in self.module_of.items()}
