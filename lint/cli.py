@@ -199,8 +199,9 @@ def _fix_analysis(project_dir: Path, coverage, no_cache: bool, cache_dir):
 def fix_command(project_dir: Path, flag_values, stale, dead, show_diff, allow_dirty, paths, coverage, no_cache,
                 cache_dir) -> None:
     """Retire flags and delete dead code in PROJECT_DIR, as one change checked by `knightwatch check`."""
-    from knightwatch.fix import (dead_definitions, dirty_files, parse_values, plan_fix, stale_values,
-                                 unified_diff, unknown_keys, write_all)
+    from knightwatch.fix.apply import dirty_files, unified_diff, write_all
+    from knightwatch.fix.plan import plan_fix
+    from knightwatch.fix.targets import dead_definitions, parse_values, stale_values, unknown_keys
     from knightwatch.output import write_atomic
     from knightwatch.report.common import plural
 

@@ -4,6 +4,7 @@ constant (--stale), and definitions unreachable with confidence 100% (--dead).""
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 
 from knightwatch.errors import KnightwatchError
 from knightwatch.inventory import build_inventory
@@ -23,6 +24,12 @@ def parse_values(given: tuple[str, ...]) -> dict[str, bool]:
             raise KnightwatchError(f"--flag {key}: given both on and off")
         values[key] = VALUES[value.lower()]
     return values
+
+
+def fix_command(key: str, value: bool) -> str:
+    """The command, run in the project directory, that retires KEY at VALUE."""
+    setting = f"{key}={'on' if value else 'off'}"
+    return f"knightwatch fix --flag {shlex.quote(setting)}"
 
 
 def unknown_keys(analysis, values: dict[str, bool]) -> list[str]:

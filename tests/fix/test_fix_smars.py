@@ -82,6 +82,19 @@ def test_dead_deletes_unreachable_code_and_the_day_still_runs(smars, tmp_path, m
     assert fix(smars, "--dead").exit_code == 0 and tree(smars) == after
 
 
+def test_stale_retires_what_production_shows_constant_and_the_day_still_runs(smars, tmp_path, monkeypatch):
+    result = fix(smars, "--stale")
+    assert result.exit_code == 0, result.stderr
+    assert "risk.kill-switch: not retired: its kind is kill-switch" in result.stderr
+    assert "routing.mode-7: not retired: the code it would delete ran on nyc-smars-01" in result.stderr
+    after = tree(smars)
+    router = after["smars/router.py"]
+    assert "MIDPOINT_SWEEP" not in router and "_sweep_midpoint" not in router  # off on all 8 hosts
+    assert "ODD_LOTS" not in router and "        sizes = slicing.fold_odd_lot(sizes)\n" in router  # on on all 8
+    assert "is_on(Experiment.ADAPTIVE_SLICING)" in router and "is_on(FlagStore.KILL_SWITCH)" in router
+    assert run_day(smars, tmp_path, monkeypatch)
+
+
 def test_diff_writes_nothing(smars):
     before = tree(smars)
     result = fix(smars, "--flag", "routing.mode-7=off", "--diff")
