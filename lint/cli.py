@@ -201,7 +201,7 @@ def fix_command(project_dir: Path, flag_values, stale, dead, show_diff, allow_di
     """Retire flags and delete dead code in PROJECT_DIR, as one change checked by `knightwatch check`."""
     from knightwatch.fix.apply import dirty_files, unified_diff, write_all
     from knightwatch.fix.plan import plan_fix
-    from knightwatch.fix.targets import dead_definitions, parse_values, stale_values, unknown_keys
+    from knightwatch.fix.targets import dead_definitions, dormant_retired, parse_values, stale_values, unknown_keys
     from knightwatch.output import write_atomic
     from knightwatch.report.common import plural
 
@@ -226,7 +226,9 @@ def fix_command(project_dir: Path, flag_values, stale, dead, show_diff, allow_di
             notes += passed
         if dead:
             defs, passed = dead_definitions(analysis, result.findings)
-            notes += passed
+            retired, skipped = dormant_retired(analysis, result.findings)
+            values = {**retired, **values}
+            notes += passed + skipped
         plan = plan_fix(analysis, values=values, dead=defs, select=list(paths))
         notes += plan.notes
         if show_diff:

@@ -1,5 +1,6 @@
 """What `knightwatch fix` retires or deletes: flags given on the command line, flags production shows
-constant (--stale), and definitions unreachable with confidence 100% (--dead)."""
+constant (--stale), and for --dead the definitions unreachable with confidence 100% and the flags
+behind dormant regions (KW101) that the registry no longer declares."""
 
 from __future__ import annotations
 
@@ -47,7 +48,6 @@ def stale_values(analysis, findings) -> tuple[dict[str, bool], list[str]]:
     """
     values: dict[str, bool] = {}
     notes: list[str] = []
-    reads = analysis.flags.by_key()
     for entry in build_inventory(analysis, findings):
         key, state = entry["key"], entry["state"]
         if not entry["reads"] or state not in ("on", "off"):
@@ -60,8 +60,35 @@ def stale_values(analysis, findings) -> tuple[dict[str, bool], list[str]]:
         if not (everywhere or entry["expired"] or old):
             continue
         value = state == "on"
-        ran = sorted({h for r in reads[key] for region in r.regions if region.on != value
-                      for h in analysis.region_hosts(region)})
+        ran = _untouched_by_production(analysis, key, value)
+        if ran:
+            notes.append(f"{key}: not retired: the code it would delete ran on {', '.join(ran)}")
+            continue
+        values[key] = value
+    return values, notes
+
+
+def _untouched_by_production(analysis, key: str, value: bool) -> list[str]:
+    """Hosts that ran code retiring KEY at VALUE would delete (none: safe to retire)."""
+    return sorted({h for r in analysis.flags.by_key().get(key, []) for region in r.regions if region.on != value
+                   for h in analysis.region_hosts(region)})
+
+
+def dormant_retired(analysis, findings) -> tuple[dict[str, bool], list[str]]:
+    """Flags behind KW101 dormant regions that the registry no longer declares (retired there, still
+    read in the code): retired at the value production ran, so that their dormant regions go."""
+    if analysis.registry is None:
+        return {}, []
+    values: dict[str, bool] = {}
+    notes: list[str] = []
+    keys = {f.properties.get("flag") for f in findings if f.rule == "KW101" and f.suppression is None}
+    for key in sorted(k for k in keys if k and k not in analysis.registry.flags and k in analysis.flags.by_key()):
+        dormant = {region.on for r in analysis.flags.by_key()[key] for region in r.regions
+                   if not analysis.region_hosts(region)}
+        if len(dormant) != 1:
+            continue
+        value = not dormant.pop()
+        ran = _untouched_by_production(analysis, key, value)
         if ran:
             notes.append(f"{key}: not retired: the code it would delete ran on {', '.join(ran)}")
             continue

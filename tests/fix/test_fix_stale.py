@@ -31,6 +31,7 @@ FILES = {
         KILL = "kill"
         DARK = "dark-launch"
         SEARCH = "search-v2"
+        PROMO = "old-promo"  # taken out of the registry, still read
 
 
         class Flags:
@@ -43,7 +44,7 @@ FILES = {
     "app/main.py": '''
         import sys
 
-        from app.flags import BETA, DARK, KILL, NEW_UI, SEARCH, Flags
+        from app.flags import BETA, DARK, KILL, NEW_UI, PROMO, SEARCH, Flags
 
 
         def main(argv=None):
@@ -63,6 +64,8 @@ FILES = {
                 out.append(dark())
             if flags.is_on(SEARCH):
                 out.append("search v2")
+            if flags.is_on(PROMO):
+                out.append(promo())
             if ready and flags.is_on(SEARCH):
                 out.append("ready")
             else:
@@ -80,6 +83,10 @@ FILES = {
 
         def dark():
             return "dark"
+
+
+        def promo():
+            return "promo"
 
 
         if __name__ == "__main__":
@@ -137,6 +144,7 @@ def test_stale_retires_flags_constant_in_production_and_nothing_else(project):
     registry = (project / "flags.toml").read_text()
     assert "NEW_UI" not in main_py and "def old_home" not in main_py and "out.append(new_home())" in main_py
     assert "DARK" not in main_py and "def dark" not in main_py  # off on every host: its branch never ran
+    assert "PROMO" not in main_py and "def promo" not in main_py
     assert 'if flags.is_on(BETA):' in main_py  # varies between the hosts
     assert 'if flags.is_on(KILL):' in main_py  # a kill switch is dormant by design
     assert "kill: not retired: its kind is kill-switch" in result.stderr
@@ -147,6 +155,15 @@ def test_stale_retires_flags_constant_in_production_and_nothing_else(project):
     assert run.returncode == 0 and run.stdout.strip() == "['new', 'beta', 'halted', 'warming up']"
     assert fix(project, "--stale").exit_code == 0
     assert (project / "app/main.py").read_text() == main_py  # idempotent
+
+
+def test_dead_retires_a_flag_gone_from_the_registry_behind_a_dormant_region(project):
+    result = fix(project, "--dead")
+    assert result.exit_code == 0, result.stderr
+    main_py = (project / "app/main.py").read_text()
+    assert "PROMO" not in main_py and "def promo" not in main_py
+    assert "PROMO" not in (project / "app/flags.py").read_text()
+    assert "if flags.is_on(DARK):" in main_py  # dormant too, but still declared: --stale's business
 
 
 def _git(root, *args):
