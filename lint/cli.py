@@ -199,9 +199,9 @@ def _fix_analysis(project_dir: Path, coverage, no_cache: bool, cache_dir):
 def fix_command(project_dir: Path, flag_values, stale, dead, show_diff, allow_dirty, paths, coverage, no_cache,
                 cache_dir) -> None:
     """Retire flags and delete dead code in PROJECT_DIR, as one change checked by `knightwatch check`."""
-    from knightwatch.fix.apply import dirty_files, unified_diff, write_all
+    from knightwatch.fix.apply import dirty_files, unified_diff, untracked, write_all
     from knightwatch.fix.plan import plan_fix
-    from knightwatch.fix.targets import dead_definitions, dormant_retired, parse_values, stale_values, unknown_keys
+    from knightwatch.fix.targets import gather, parse_values
     from knightwatch.output import write_atomic
     from knightwatch.report.common import plural
 
@@ -209,26 +209,14 @@ def fix_command(project_dir: Path, flag_values, stale, dead, show_diff, allow_di
         values = parse_values(flag_values)
         if not (values or stale or dead):
             raise KnightwatchError("fix: nothing to do: give --flag KEY=on|off, --stale or --dead")
-        if not show_diff and not allow_dirty:
-            dirty = dirty_files(project_dir)
-            if dirty:
-                raise KnightwatchError(f"fix: the git work tree has uncommitted changes ({dirty[0]}"
-                                       f"{f' and {len(dirty) - 1} more' if len(dirty) > 1 else ''}); "
-                                       "commit or stash them, or pass --allow-dirty")
+        dirty = dirty_files(project_dir)
+        if dirty and not show_diff and not allow_dirty:
+            raise KnightwatchError(f"fix: the git work tree has uncommitted changes ({dirty[0]}"
+                                   f"{f' and {len(dirty) - 1} more' if len(dirty) > 1 else ''}); "
+                                   "commit or stash them, or pass --allow-dirty")
         result, analysis = _fix_analysis(project_dir, coverage, no_cache, cache_dir)
         _exit_on_fatal(analysis)
-        notes = [f"{key}: read nowhere and not in the registry: nothing to retire"
-                 for key in unknown_keys(analysis, values)]
-        defs: set[str] = set()
-        if stale:
-            found, passed = stale_values(analysis, result.findings)
-            values = {**found, **values}
-            notes += passed
-        if dead:
-            defs, passed = dead_definitions(analysis, result.findings)
-            retired, skipped = dormant_retired(analysis, result.findings)
-            values = {**retired, **values}
-            notes += passed + skipped
+        values, defs, notes = gather(analysis, result.findings, values, stale=stale, dead=dead)
         plan = plan_fix(analysis, values=values, dead=defs, select=list(paths))
         notes += plan.notes
         if show_diff:
@@ -236,8 +224,12 @@ def fix_command(project_dir: Path, flag_values, stale, dead, show_diff, allow_di
             return
         for note in notes:
             click.echo(f"knightwatch: fix: {note}", err=True)
+        new = untracked(analysis.config.root, [p for p, (before, _) in plan.changes.items() if before is not None])
+        if new and not allow_dirty and dirty is not None:
+            raise KnightwatchError(f"fix: {new[0]} is not tracked by git: the edit could not be undone; "
+                                   "commit it first, or pass --allow-dirty")
         if plan.changes:
-            write_all(analysis.config.root, plan.changes)
+            write_all(analysis.config.root, plan.changes, plan.encodings)
         click.echo(f"knightwatch: fix: {plural(len(plan.changes), 'file')} changed", err=True)
     except KnightwatchError as exc:
         _fail(str(exc))

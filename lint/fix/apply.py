@@ -27,6 +27,19 @@ def dirty_files(root: Path) -> list[str] | None:
     return [line[3:] for line in done.stdout.splitlines() if line.strip()]
 
 
+def untracked(root: Path, paths: list[str]) -> list[str]:
+    """Those of PATHS (relative to ROOT) that git does not track (or ignores): an edit of them could
+    not be undone with git."""
+    if not paths:
+        return []
+    try:
+        done = subprocess.run(["git", "ls-files", "--others", "--", *paths], cwd=root, capture_output=True,
+                              text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return sorted(done.stdout.splitlines()) if done.returncode == 0 else []
+
+
 def unified_diff(changes: dict[str, tuple[str | None, str | None]], notes: list[str]) -> str:
     """A `git apply`-able unified diff of CHANGES, the NOTES (what was kept and why) first."""
     out = [f"# knightwatch fix: {note}\n" for note in notes]
@@ -39,9 +52,11 @@ def unified_diff(changes: dict[str, tuple[str | None, str | None]], notes: list[
     return "".join(out)
 
 
-def write_all(root: Path, changes: dict[str, tuple[str | None, str | None]]) -> None:
-    """Apply CHANGES under ROOT atomically: the new texts are staged beside their files, then the old
-    files set aside and the new ones moved in; any failure puts every old file back."""
+def write_all(root: Path, changes: dict[str, tuple[str | None, str | None]],
+              encodings: dict[str, str] | None = None) -> None:
+    """Apply CHANGES under ROOT atomically, each text in its file's encoding (ENCODINGS, else UTF-8):
+    the new texts are staged beside their files, then the old files set aside and the new ones moved
+    in; any failure puts every old file back."""
     staged: list[tuple[Path, Path | None]] = []
     moved: list[tuple[Path, Path | None]] = []  # (file, its saved original or None when it was new)
     try:
@@ -51,8 +66,8 @@ def write_all(root: Path, changes: dict[str, tuple[str | None, str | None]]) -> 
                 staged.append((target, None))
                 continue
             temp = target.with_name(target.name + STAGED)
-            with open(temp, "w", encoding="utf-8", newline="") as fh:
-                fh.write(after)
+            with open(temp, "wb") as fh:
+                fh.write(after.encode((encodings or {}).get(path, "utf-8")))
                 fh.flush()
                 os.fsync(fh.fileno())
             if target.exists():

@@ -13,9 +13,9 @@ from pathlib import Path
 import libcst as cst
 
 from knightwatch.errors import KnightwatchError
-from knightwatch.fix.prune import remove_bindings, remove_defs, remove_registry_entry, used_names
+from knightwatch.fix.prune import binding_counts, remove_bindings, remove_defs, remove_registry_entry, used_names
 from knightwatch.fix.rewrite import Retirement, retire
-from knightwatch.fix.workspace import Workspace, static_check
+from knightwatch.fix.workspace import Workspace, read_source, static_check
 
 WHOLE = "*"  # "the module object itself is imported: any of its names may be used"
 MAX_ROUNDS = 25
@@ -27,6 +27,7 @@ class FixPlan:
 
     changes: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    encodings: dict[str, str] = field(default_factory=dict)  # relative path -> encoding (UTF-8 if absent)
 
 
 def imported_names(analysis) -> dict[str, dict[str, set[tuple[str, str]]]]:
@@ -58,6 +59,11 @@ def imported_names(analysis) -> dict[str, dict[str, set[tuple[str, str]]]]:
             for sub in scope.get("submodules", ()):
                 add(sub, WHOLE, importer, sub)
     return out
+
+
+def _attribute_loads(analysis) -> set[str]:
+    """Every attribute name loaded anywhere (`x.NAME`): a name that may be used through its module or class."""
+    return {e[1][2] for i in analysis.files.values() if i.summary for e in i.summary["attr_loads"] if e[1][0] == "a"}
 
 
 def _declares_nothing(text: str) -> bool:
@@ -113,13 +119,16 @@ class _Planner:
         self.select = [_relative(self.root, s) for s in select]
         if "." in self.select:  # the whole project
             self.select = []
-        self.infos = {p: i for p, i in analysis.files.items() if i.summary is not None}
+        sources = {p: read_source(i.source.abspath) for p, i in analysis.files.items() if i.summary is not None}
+        self.infos = {p: analysis.files[p] for p, read in sources.items() if read is not None}
         self.module_of = {p: i.source.module for p, i in self.infos.items()}
         self.path_of = {m: p for p, m in self.module_of.items()}
-        self.original = {p: i.text for p, i in self.infos.items()}
+        self.original = {p: sources[p][0] for p in self.infos}
+        self.encodings = {p: sources[p][1] for p in self.infos}
         self.texts: dict[str, str | None] = dict(self.original)
         self.reach0 = set(analysis.reach_all)
         self.imported0 = imported_names(analysis)
+        self.attrs0 = _attribute_loads(analysis)
         self.used0 = {p: self._used(p, t, self.imported0) for p, t in self.original.items()}
         self.notes: list[str] = []
         self.class_keys: set[str] = set()
@@ -191,13 +200,13 @@ class _Planner:
     def cascade(self, workspace: Workspace) -> None:
         for _ in range(MAX_ROUNDS):
             before = dict(self.texts)
-            workspace.write(self.texts)
+            workspace.write(self.texts, self.encodings)
             now = self.last = workspace.analyse()
             self._unreached(now)
             self._unused(now)
             if self.texts == before:
                 return
-            workspace.write({p: t for p, t in self.texts.items() if before.get(p) != t})
+            workspace.write({p: t for p, t in self.texts.items() if before.get(p) != t}, self.encodings)
         raise KnightwatchError("fix: the cascade did not settle; nothing written")
 
     def _unreached(self, now) -> None:
@@ -225,18 +234,19 @@ class _Planner:
     def _unused(self, now) -> None:
         """Delete module-level imports and constants used before the edit and unused now."""
         imported = imported_names(now)
-        attrs = {e[1][2] for i in now.files.values() if i.summary for e in i.summary["attr_loads"]
-                 if e[1][0] == "a"}
+        attrs = _attribute_loads(now)
         for path, text in list(self.texts.items()):
             if text is None or not _selected(path, self.select):
                 continue
             before = self.used0[path]
             used = self._used(path, text, imported)
-            if before is None:  # the module object was imported: judge its names by whether it still is
-                before = set(used_names(self.original[path])) if used is not None else set()
+            if before is None:  # the module object was imported: its names may have been used as attributes
+                before = {n for n, u in used_names(self.original[path]).items() if u or n in self.attrs0}
             gone = before - used if used is not None else set()
             names, class_attrs = self._key_constants(path, text, attrs, imported)
             gone |= names | self._dangling(now, path)
+            counts = binding_counts(text)
+            gone = {n for n in gone if counts.get(n) == 1}  # a name bound twice is not a plain constant
             if gone or class_attrs:
                 self.texts[path] = remove_bindings(text, gone, class_attrs)
 
@@ -304,7 +314,7 @@ class _Planner:
             except SyntaxError as exc:
                 raise KnightwatchError(f"fix: {path} would not compile ({exc.msg}, line {exc.lineno}); "
                                        "nothing written") from None
-        workspace.write({p: a for p, (_, a) in changes.items()})
+        workspace.write({p: a for p, (_, a) in changes.items()}, self.encodings)
         key = lambda f: (f.rule, f.path, f.symbol)  # noqa: E731 (line numbers move with the edit)
         before = Counter(key(f) for f in static_check(self.root).findings)
         after = Counter(key(f) for f in workspace.check().findings)
@@ -328,4 +338,4 @@ def plan_fix(analysis, *, values: dict[str, bool], dead: set[str] = frozenset(),
         changes.update(planner.registry(set(values) - set(planner.last.flags.by_key())))
         if changes:
             planner.verify(workspace, changes)
-    return FixPlan(changes, planner.notes)
+    return FixPlan(changes, planner.notes, planner.encodings)

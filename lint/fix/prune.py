@@ -89,6 +89,17 @@ def used_names(text: str, exports: bool = True) -> dict[str, bool]:
     return out
 
 
+@functools.lru_cache(maxsize=256)
+def binding_counts(text: str) -> dict[str, int]:
+    """Module-level name of TEXT -> how many statements bind it."""
+    wrapper = MetadataWrapper(cst.parse_module(text))
+    glob = next((s for s in wrapper.resolve(ScopeProvider).values() if isinstance(s, GlobalScope)), None)
+    counts: dict[str, int] = {}
+    for assignment in glob.assignments if glob is not None else ():
+        counts[assignment.name] = counts.get(assignment.name, 0) + 1
+    return counts
+
+
 class _RemoveBindings(_Dropping):
     """Module-level imports of NAMES, plain assignments to them (of a value without effects), and
     their `__all__` entries; class-level assignments of CLASS_ATTRS (class name, attribute)."""
@@ -134,7 +145,8 @@ class _RemoveBindings(_Dropping):
         return self._aliases(updated) if self.depth == 0 else updated
 
     def leave_ImportFrom(self, original, updated):
-        if self.depth or isinstance(updated.names, cst.ImportStar):
+        if self.depth or isinstance(updated.names, cst.ImportStar) or \
+                cst.helpers.get_full_name_for_node(updated.module or cst.Name("")) == "__future__":
             return updated
         return self._aliases(updated)
 

@@ -118,3 +118,23 @@ def dead_definitions(analysis, findings) -> tuple[set[str], list[str]]:
             continue
         found.add(q)
     return found, notes
+
+
+def gather(analysis, findings, values: dict[str, bool], *, stale: bool, dead: bool
+           ) -> tuple[dict[str, bool], set[str], list[str]]:
+    """Everything one fix does: (flag values to retire, definitions to delete, notes on what was
+    passed over). VALUES given on the command line win over those --stale or --dead find."""
+    notes = [f"{key}: read nowhere and not in the registry: nothing to retire"
+             for key in unknown_keys(analysis, values)]
+    found: dict[str, bool] = {}
+    defs: set[str] = set()
+    if stale:
+        more, passed = stale_values(analysis, findings)
+        found.update(more)
+        notes += passed
+    if dead:
+        defs, passed = dead_definitions(analysis, findings)
+        more, skipped = dormant_retired(analysis, findings)
+        found.update(more)
+        notes += passed + skipped
+    return {**found, **values}, defs, notes

@@ -3,14 +3,27 @@ them touches the real tree."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import tempfile
+import tokenize
 from pathlib import Path
 
 from knightwatch.config import load_config
 
 IGNORED = shutil.ignore_patterns(".git", ".hg", ".venv", "venv", "__pycache__", ".knightwatch_cache",
                                  ".mypy_cache", ".pytest_cache", "node_modules", ".coverage*", ".tox")
+
+
+def read_source(path: Path) -> tuple[str, str] | None:
+    """The text of the Python file PATH as written (line endings kept) and its encoding (BOM,
+    coding cookie, else UTF-8); None when it does not decode cleanly (such a file is not edited)."""
+    try:
+        data = path.read_bytes()
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding), encoding
+    except (OSError, SyntaxError, UnicodeDecodeError, LookupError):
+        return None
 
 
 class Workspace:
@@ -27,15 +40,15 @@ class Workspace:
     def __exit__(self, *exc) -> None:
         self._tmp.cleanup()
 
-    def write(self, texts: dict[str, str | None]) -> None:
-        """Put TEXTS (relative path -> text, None to delete) in the copy."""
+    def write(self, texts: dict[str, str | None], encodings: dict[str, str]) -> None:
+        """Put TEXTS (relative path -> text, None to delete) in the copy, in their ENCODINGS."""
         for path, text in texts.items():
             target = self.root / path
             if text is None:
                 target.unlink(missing_ok=True)
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(text, encoding="utf-8")
+                target.write_bytes(text.encode(encodings.get(path, "utf-8")))
 
     def analyse(self):
         """The copy analysed without production coverage (its line numbers no longer match)."""

@@ -218,3 +218,28 @@ def test_an_unknown_flag_changes_nothing_and_says_so(project):
     assert result.exit_code == 0
     assert "no-such-flag: read nowhere and not in the registry: nothing to retire" in result.stderr
     assert "0 files changed" in result.stderr
+
+
+def test_a_file_git_does_not_track_is_not_edited_unless_allowed(project):
+    (project / ".gitignore").write_text("prodcov/\n")
+    _git(project, "init", "-q")
+    _git(project, "add", "app/flags.py", "app/__init__.py", "flags.toml", "pyproject.toml", ".gitignore")
+    _git(project, "commit", "-qm", "start")
+    before = (project / "app/main.py").read_text()
+    result = fix(project, "--flag", "new-ui=on")
+    assert result.exit_code == 2
+    assert result.stderr.endswith("knightwatch: error: fix: app/main.py is not tracked by git: the edit could not "
+                                  "be undone; commit it first, or pass --allow-dirty\n")
+    assert (project / "app/main.py").read_text() == before
+    assert fix(project, "--flag", "new-ui=on", "--allow-dirty").exit_code == 0
+
+
+def test_line_endings_and_encoding_are_kept(project):
+    text = (project / "app/main.py").read_text()
+    latin = "# -*- coding: latin-1 -*-\n# caf\u00e9\n" + text
+    (project / "app/main.py").write_bytes(latin.replace("\n", "\r\n").encode("latin-1"))
+    assert fix(project, "--flag", "new-ui=on").exit_code == 0
+    data = (project / "app/main.py").read_bytes()
+    assert data.startswith(b"# -*- coding: latin-1 -*-\r\n# caf\xe9\r\n")
+    assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
+    assert b"old_home" not in data and b"new_home()" in data
