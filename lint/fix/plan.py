@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +60,16 @@ def imported_names(analysis) -> dict[str, dict[str, set[tuple[str, str]]]]:
             for sub in scope.get("submodules", ()):
                 add(sub, WHOLE, importer, sub)
     return out
+
+
+@contextmanager
+def _editing(path: str):
+    """LibCST's refusal to parse PATH (syntax it does not know yet) as a one-line error."""
+    try:
+        yield
+    except cst.ParserSyntaxError as exc:
+        raise KnightwatchError(f"fix: {path}: LibCST cannot parse it (line {exc.raw_line}: {exc.message}); "
+                               "nothing written") from None
 
 
 def _attribute_loads(analysis) -> set[str]:
@@ -164,7 +175,8 @@ class _Planner:
         done = 0
         for path, plan in sorted(plans.items()):
             imported = frozenset(self.imported0.get(self.module_of[path], {}))
-            self.texts[path], count = retire(self.texts[path], path, plan, imported)
+            with _editing(path):
+                self.texts[path], count = retire(self.texts[path], path, plan, imported)
             self.notes += plan.notes
             done += count - len(plan.notes)
         self.class_keys |= set(values)
@@ -185,7 +197,8 @@ class _Planner:
                 lines.setdefault(path, set()).add(entry["line"])
         for path, found in lines.items():
             if self.texts.get(path) is not None:
-                self.texts[path] = remove_defs(self.texts[path], found)
+                with _editing(path):
+                    self.texts[path] = remove_defs(self.texts[path], found)
 
     def _delete_module(self, path: str) -> None:
         """Delete the module at PATH; a package's `__init__` only when it defines nothing (its other
@@ -229,7 +242,8 @@ class _Planner:
                 lines.setdefault(path, set()).add(entry["line"])
         for path, found in lines.items():
             if self.texts.get(path) is not None:
-                self.texts[path] = remove_defs(self.texts[path], found)
+                with _editing(path):
+                    self.texts[path] = remove_defs(self.texts[path], found)
 
     def _unused(self, now) -> None:
         """Delete module-level imports and constants used before the edit and unused now."""
@@ -248,7 +262,8 @@ class _Planner:
             counts = binding_counts(text)
             gone = {n for n in gone if counts.get(n) == 1}  # a name bound twice is not a plain constant
             if gone or class_attrs:
-                self.texts[path] = remove_bindings(text, gone, class_attrs)
+                with _editing(path):
+                    self.texts[path] = remove_bindings(text, gone, class_attrs)
 
     def _key_constants(self, path: str, text: str, loaded: set[str],
                        imported: dict[str, set[str]]) -> tuple[set[str], set[tuple[str, str]]]:

@@ -145,8 +145,8 @@ class _RemoveBindings(_Dropping):
         return self._aliases(updated) if self.depth == 0 else updated
 
     def leave_ImportFrom(self, original, updated):
-        if self.depth or isinstance(updated.names, cst.ImportStar) or \
-                cst.helpers.get_full_name_for_node(updated.module or cst.Name("")) == "__future__":
+        if self.depth or isinstance(updated.names, cst.ImportStar) or updated.module is not None and \
+                not updated.relative and cst.helpers.get_full_name_for_node(updated.module) == "__future__":
             return updated
         return self._aliases(updated)
 

@@ -96,10 +96,29 @@ def dormant_retired(analysis, findings) -> tuple[dict[str, bool], list[str]]:
     return values, notes
 
 
+def _overrides_outside(analysis, q: str) -> bool:
+    """Q is a method of a class with a base outside the project: it may override a method that code
+    outside the project calls (`TextWrapper._wrap_chunks`), which no call graph of the project shows."""
+    idx = analysis.index
+    module, scope, entry = idx.defs[q]
+    cls = f"{module}.{entry['parent']}" if entry.get("parent") else None
+    if cls is None or idx.kind(cls) != "class":
+        return False
+    for c in idx.mro(cls):
+        declared = [b for b in idx.defs[c][2].get("bases", ()) if b != ("n", "object")]
+        if len(declared) > len(idx.bases(c)):
+            return True
+    return False
+
+
 def dead_definitions(analysis, findings) -> tuple[set[str], list[str]]:
-    """KW102 findings at confidence 100% whose code no host ran: their qualified names; notes."""
+    """KW102 findings at confidence 100% whose code no host ran: their qualified names; notes.
+
+    Kept: in a library (no entry points) public names, its API; methods that may override a method
+    of a class outside the project."""
     found: set[str] = set()
     notes: list[str] = []
+    public = overriding = 0
     g = analysis.callgraph.graph
     for f in findings:
         if f.rule != "KW102" or f.suppression is not None or f.properties.get("confidence") != 100:
@@ -108,6 +127,12 @@ def dead_definitions(analysis, findings) -> tuple[set[str], list[str]]:
         if q not in analysis.index.defs:
             continue
         data = g.nodes[q]
+        if data["kind"] != "module" and not analysis.config.entry_points and not q.rpartition(".")[2].startswith("_"):
+            public += 1
+            continue
+        if data["kind"] == "function" and _overrides_outside(analysis, q):
+            overriding += 1
+            continue
         if data["kind"] == "module":
             info = analysis.files.get(data["path"])
             hosts = analysis.ran_on(data["path"], 1, len(info.lines) if info else 1)
@@ -117,6 +142,12 @@ def dead_definitions(analysis, findings) -> tuple[set[str], list[str]]:
             notes.append(f"{q}: not deleted: it ran on {', '.join(sorted(hosts))}")
             continue
         found.add(q)
+    if public:
+        notes.append(f"{public} public definition(s) not deleted: without entry points the project is a library, "
+                     "and they are its API")
+    if overriding:
+        notes.append(f"{overriding} method(s) not deleted: they may override a method of a class outside the "
+                     "project, called from there")
     return found, notes
 
 
