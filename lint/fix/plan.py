@@ -144,6 +144,7 @@ class _Planner:
         self.notes: list[str] = []
         self.class_keys: set[str] = set()
         self.last = analysis  # the latest analysis of the edited copy
+        self.dead: set[str] = set()  # definitions to delete, by qualified name
 
     def _used(self, path: str, text: str, imported: dict[str, set[str]]) -> set[str] | None:
         """Module-level names of PATH in use (None: all, the module object is imported somewhere)."""
@@ -153,13 +154,13 @@ class _Planner:
         return {n for n, used in used_names(text).items() if used} | others
 
     # ---- retiring -------------------------------------------------------------------------
-    def retire(self, values: dict[str, bool]) -> int:
-        """Rewrite every read of the keys of VALUES; the number of reads rewritten."""
+    def retire(self, values: dict[str, bool]) -> None:
+        """Rewrite every read of the keys of VALUES."""
         flags, cg = self.analysis.flags, self.analysis.callgraph
         plans: dict[str, Retirement] = {}
         for module, sites in cg.sites_by_module.items():
             for site in sites:
-                if not _selected(site.path, self.select):
+                if site.path not in self.texts or not _selected(site.path, self.select):
                     continue
                 read = flags.read_at(site)
                 if read is None or not set(read.keys) & set(values):
@@ -172,28 +173,27 @@ class _Planner:
                 span = (site.line, site.column, site.end_line, site.end_column)
                 plan.values[span] = values[read.key]
                 plan.keys[span] = read.key
-        done = 0
         for path, plan in sorted(plans.items()):
             imported = frozenset(self.imported0.get(self.module_of[path], {}))
             with _editing(path):
-                self.texts[path], count = retire(self.texts[path], path, plan, imported)
+                self.texts[path] = retire(self.texts[path], path, plan, imported)
             self.notes += plan.notes
-            done += count - len(plan.notes)
         self.class_keys |= set(values)
-        return done
 
-    def delete(self, qnames: set[str]) -> None:
-        """Delete the definitions (functions, classes, modules) QNAMES."""
-        idx, g = self.analysis.index, self.analysis.callgraph.graph
+    def delete(self, qnames: set[str], analysis) -> None:
+        """Delete the definitions (functions, classes, modules) QNAMES of ANALYSIS (of the current
+        texts); a definition inside another one deleted goes with it."""
+        idx, g = analysis.index, analysis.callgraph.graph
         lines: dict[str, set[int]] = {}
-        for q in qnames:
+        for q in sorted(qnames):
             module, scope, entry = idx.defs[q]
+            parent = module if not scope else f"{module}.{entry['parent']}" if entry["parent"] else module
             path = g.nodes[q]["path"]
-            if not _selected(path, self.select):
+            if parent != q and parent in qnames or not _selected(path, self.select):
                 continue
             if entry["kind"] == "module":
                 self._delete_module(path)
-            else:
+            elif entry["kind"] in ("function", "class"):
                 lines.setdefault(path, set()).add(entry["line"])
         for path, found in lines.items():
             if self.texts.get(path) is not None:
@@ -211,10 +211,14 @@ class _Planner:
 
     # ---- the cascade ----------------------------------------------------------------------
     def cascade(self, workspace: Workspace) -> None:
+        """Delete what the edit left unused, round after round, until a round deletes nothing."""
+        workspace.write({p: t for p, t in self.texts.items() if self.original.get(p) != t}, self.encodings)
         for _ in range(MAX_ROUNDS):
             before = dict(self.texts)
-            workspace.write(self.texts, self.encodings)
             now = self.last = workspace.analyse()
+            if self.dead:  # named by the original analysis: found again by name, lines have moved
+                self.delete({q for q in self.dead if q in now.index.defs}, now)
+                self.dead = set()
             self._unreached(now)
             self._unused(now)
             if self.texts == before:
@@ -224,26 +228,7 @@ class _Planner:
 
     def _unreached(self, now) -> None:
         """Delete what was reachable before the edit and is not now: only the deleted code reached it."""
-        reach = now.reach_all
-        g = now.callgraph.graph
-        lost = {q for q in now.index.defs if q in self.reach0 and q not in reach}
-        lines: dict[str, set[int]] = {}
-        for q in sorted(lost):
-            module, scope, entry = now.index.defs[q]
-            parent = module if not scope else f"{module}.{entry['parent']}" if entry["parent"] else module
-            if parent != q and parent in lost:
-                continue  # goes with its enclosing definition
-            path = g.nodes[q]["path"]
-            if not _selected(path, self.select):
-                continue
-            if entry["kind"] == "module":
-                self._delete_module(path)
-            elif entry["kind"] in ("function", "class"):
-                lines.setdefault(path, set()).add(entry["line"])
-        for path, found in lines.items():
-            if self.texts.get(path) is not None:
-                with _editing(path):
-                    self.texts[path] = remove_defs(self.texts[path], found)
+        self.delete({q for q in now.index.defs if q in self.reach0 and q not in now.reach_all}, now)
 
     def _unused(self, now) -> None:
         """Delete module-level imports and constants used before the edit and unused now."""
@@ -345,9 +330,9 @@ def plan_fix(analysis, *, values: dict[str, bool], dead: set[str] = frozenset(),
     """The change set that retires the flags of VALUES, deletes the definitions DEAD, and cascades."""
     planner = _Planner(analysis, list(select))
     planner.retire(values)
-    planner.delete(set(dead))
+    planner.dead = set(dead)
     with Workspace(planner.root) as workspace:
-        if planner.texts != planner.original:
+        if planner.texts != planner.original or planner.dead:
             planner.cascade(workspace)
         changes = {p: (planner.original.get(p), t) for p, t in planner.texts.items() if planner.original.get(p) != t}
         changes.update(planner.registry(set(values) - set(planner.last.flags.by_key())))

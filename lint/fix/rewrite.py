@@ -47,7 +47,6 @@ class _Retire(cst.CSTTransformer):
         self.literals: set[int] = set()  # ids of the True/False nodes this codemod made
         self.inline: dict[int, bool] = {}  # id of a Name reading a variable that held a read -> value
         self.dropped: set[int] = set()  # ids of the assignments of those variables
-        self.done: set[tuple[int, int]] = set()
         self.gone: set[int] = set()  # ids of the `if`s that come down to nothing
         self.held: list[cst.CSTNode] = []  # the nodes whose ids are kept above: alive, so no id is reused
 
@@ -114,7 +113,6 @@ class _Retire(cst.CSTTransformer):
         where = self._position(original)
         if where not in self.plan.values:
             return updated
-        self.done.add(where)
         impure = _impure_part(original)
         if impure is not None:
             key = self.plan.keys.get(where, "the flag")
@@ -253,9 +251,7 @@ def _block(body: cst.BaseSuite) -> list[cst.BaseStatement]:
     return list(body.body)
 
 
-def retire(text: str, path: str, plan: Retirement, imported: frozenset[str] = frozenset()) -> tuple[str, int]:
-    """TEXT with the reads of PLAN retired: (new text, number of reads found)."""
-    wrapper = MetadataWrapper(cst.parse_module(text))
-    codemod = _Retire(plan, path, imported, text.splitlines())
-    module = wrapper.visit(codemod)
-    return module.code, len(codemod.done)
+def retire(text: str, path: str, plan: Retirement, imported: frozenset[str] = frozenset()) -> str:
+    """TEXT with the reads of PLAN retired; PLAN.notes get what was kept and why. IMPORTED: the
+    module-level names other modules import (a variable among them is not inlined)."""
+    return MetadataWrapper(cst.parse_module(text)).visit(_Retire(plan, path, imported, text.splitlines())).code
