@@ -51,7 +51,7 @@ class _Retire(cst.CSTTransformer):
         self.held: list[cst.CSTNode] = []  # the nodes whose ids are kept above: alive, so no id is reused
 
     # ---- literals ----------------------------------------------------------------------------
-    def _literal(self, value: bool, like: cst.BaseExpression | None = None) -> cst.Name:
+    def _literal(self, value: bool) -> cst.Name:
         node = cst.Name("True" if value else "False")
         self.literals.add(id(node))
         self.held.append(node)
@@ -106,7 +106,7 @@ class _Retire(cst.CSTTransformer):
 
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
         if id(original) in self.inline:
-            return self._literal(self.inline[id(original)], updated)
+            return self._literal(self.inline[id(original)])
         return updated
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
@@ -118,11 +118,11 @@ class _Retire(cst.CSTTransformer):
             key = self.plan.keys.get(where, "the flag")
             self.plan.notes.append(f"{self.path}:{where[0]}: read of {key} kept: evaluating it also runs `{impure}`")
             return updated
-        return self._literal(self.plan.values[where], updated)
+        return self._literal(self.plan.values[where])
 
     def leave_Await(self, original: cst.Await, updated: cst.Await) -> cst.BaseExpression:
         value = self.truth(updated.expression)
-        return updated if value is None else self._literal(value, updated)
+        return updated if value is None else self._literal(value)
 
     # ---- expressions -------------------------------------------------------------------------
     def fold(self, node: cst.BaseExpression, boolean: bool) -> cst.BaseExpression:
@@ -130,7 +130,7 @@ class _Retire(cst.CSTTransformer):
         if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
             inner = self.fold(node.expression, True)
             value = self.truth(inner)
-            return self._literal(not value, node) if value is not None else node.with_changes(expression=inner)
+            return self._literal(not value) if value is not None else node.with_changes(expression=inner)
         if isinstance(node, cst.BooleanOperation):
             return self._fold_bool(node, boolean)
         if isinstance(node, cst.IfExp):
@@ -154,7 +154,7 @@ class _Retire(cst.CSTTransformer):
             if rv == is_and:  # `x and True`, `x or False`: as a condition, just x
                 return self._keep_parens(left, node)
             if pure(left):  # `x and False`, `x or True`: x decides nothing and does nothing
-                return self._literal(rv, node)
+                return self._literal(rv)
         return node.with_changes(left=left, right=right)
 
     def _fold_dispatch(self, node: cst.Subscript) -> cst.BaseExpression:
@@ -165,9 +165,9 @@ class _Retire(cst.CSTTransformer):
         wanted = "True" if value else "False"
         chosen = None
         for element in node.value.elements:
-            if not isinstance(element, cst.DictElement) or not pure(element.value) and not \
-                    isinstance(element.value, (cst.Lambda, cst.Call)):
-                return node
+            if not isinstance(element, cst.DictElement) or not (pure(element.value) or
+                                                                isinstance(element.value, cst.Lambda)):
+                return node  # building the dict ran every value: dropping one must change nothing
             if isinstance(element.key, cst.Name) and element.key.value == wanted:
                 chosen = element.value
         return node if chosen is None else self._keep_parens(chosen, node)
