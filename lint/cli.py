@@ -208,6 +208,58 @@ def _cache(config, no_cache: bool, cache_dir):
     return Cache(resolve_cache(config.root, cache_dir, no_cache))
 
 
+@main.command("fix")
+@click.argument("project_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--flag", "flag_values", multiple=True, metavar="KEY=on|off",
+              help="Retire flag KEY at this value (repeatable).")
+@click.option("--stale", is_flag=True, help="Retire every flag production coverage shows at one value.")
+@click.option("--dead", is_flag=True, help="Delete code unreachable with confidence 100% that no host ran.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the change as a unified diff; write nothing.")
+@click.option("--allow-dirty", is_flag=True, help="Write even if the git work tree has uncommitted changes.")
+@click.option("--select", "paths", multiple=True, metavar="PATH",
+              help="Edit only files under these paths, relative to PROJECT_DIR (repeatable).")
+@click.option("--coverage", "coverage", multiple=True, help="Production coverage data file or glob (repeatable).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the summary cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory [default: PROJECT/.knightwatch_cache].")
+def fix_command(project_dir: Path, flag_values, stale, dead, show_diff, allow_dirty, paths, coverage, no_cache,
+                cache_dir) -> None:
+    """Retire flags and delete dead code in PROJECT_DIR, as one change checked by `knightwatch check`."""
+    from knightwatch.fix.apply import dirty_files, unified_diff, untracked, write_all
+    from knightwatch.fix.plan import plan_fix
+    from knightwatch.fix.targets import gather, parse_values
+    from knightwatch.output import write_atomic
+    from knightwatch.report.common import plural
+
+    try:
+        values = parse_values(flag_values)
+        if not (values or stale or dead):
+            raise KnightwatchError("fix: nothing to do: give --flag KEY=on|off, --stale or --dead")
+        dirty = dirty_files(project_dir)
+        if dirty and not show_diff and not allow_dirty:
+            raise KnightwatchError(f"fix: the git work tree has uncommitted changes ({dirty[0]}"
+                                   f"{f' and {len(dirty) - 1} more' if len(dirty) > 1 else ''}); "
+                                   "commit or stash them, or pass --allow-dirty")
+        _, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, need_analysis=True)
+        _exit_on_fatal(analysis)
+        values, defs, notes = gather(analysis, result.findings, values, stale=stale, dead=dead)
+        plan = plan_fix(analysis, values=values, dead=defs, select=list(paths))
+        notes += plan.notes
+        if show_diff:
+            write_atomic("-", unified_diff(plan.changes, notes))
+            return
+        for note in notes:
+            click.echo(f"knightwatch: fix: {note}", err=True)
+        new = untracked(analysis.config.root, [p for p, (before, _) in plan.changes.items() if before is not None])
+        if new and not allow_dirty and dirty is not None:
+            raise KnightwatchError(f"fix: {new[0]} is not tracked by git: the edit could not be undone; "
+                                   "commit it first, or pass --allow-dirty")
+        if plan.changes:
+            write_all(analysis.config.root, plan.changes, plan.encodings)
+        click.echo(f"knightwatch: fix: {plural(len(plan.changes), 'file')} changed", err=True)
+    except KnightwatchError as exc:
+        _fail(str(exc))
+
+
 @main.command("audit")
 @click.argument("project_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--output", "-o", help="Report file, `-` for stdout [default: report.html, or report.md "

@@ -147,8 +147,8 @@ class FlagGraph:
         self.cg = cg
         self.reads: list[FlagRead] = []
         self.graph = nx.DiGraph()
-        exact = set(config.accessors)
-        suffixes = {a.rpartition(".")[2]: 0 for a in config.accessors} | DEFAULT_ACCESSORS
+        self._exact = exact = set(config.accessors)
+        self._suffixes = suffixes = {a.rpartition(".")[2]: 0 for a in config.accessors} | DEFAULT_ACCESSORS
         idx = cg.index
         for module, sites in cg.sites_by_module.items():
             summary = idx.summaries[module]
@@ -158,14 +158,20 @@ class FlagGraph:
                     site = by_index.get(call_index)
                     if site is None:
                         continue
-                    read = self._read(site, summary["calls"][call_index], exact, suffixes, gate)
+                    read = self._read(site, summary["calls"][call_index], exact, suffixes)
                     if read is None:
                         continue
                     self._regions(read, gate, bool(negated), sites)
                     self.reads.append(read)
         self._link()
 
-    def _read(self, site: CallSite, call, exact, suffixes, gate) -> FlagRead | None:
+    def read_at(self, site: CallSite) -> FlagRead | None:
+        """The flag read SITE makes, gating a branch or not (a read stored in a variable, an argument);
+        None when it reads no flag."""
+        call = self.cg.index.summaries[site.module]["calls"][site.index]
+        return self._read(site, call, self._exact, self._suffixes)
+
+    def _read(self, site: CallSite, call, exact, suffixes) -> FlagRead | None:
         callee, args, kwargs = call[1], call[8], call[9]
         name = callee[2] if callee[0] == "a" else callee[1] if callee[0] == "n" else None
         targets = set(site.targets)

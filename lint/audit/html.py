@@ -94,6 +94,8 @@ def _flags(model: dict) -> str:
     rows = []
     for f in model["flags"]:
         status = "".join(f'<span class="badge st-{s}">{s}</span>' for s in f["statuses"])
+        if f.get("fix"):
+            status += f'<br><span class="small">retire: {_code(f["fix"])}</span>'
         reads = "<br>".join(f"{_code(r['via'])} <span class=\"muted small\">{e(r['path'])}:{r['line']}</span>"
                             for r in f["reads"]) or '<span class="muted">not read anywhere</span>'
         production = (f"{_host_squares(f)}<br><span class=\"small\">{e(state_text(f))}</span>" if state_text(f)

@@ -39,7 +39,7 @@ def _headline(model: dict) -> list[str]:
 
 
 def _flags(model: dict) -> list[str]:
-    rows = [[_code(f["key"]), ", ".join(f["statuses"]), f["kind"] or "not in registry", cell(f["owner"]) or "—",
+    rows = [[_code(f["key"]), ", ".join(f["statuses"]) + (f"<br>retire: {_code(f['fix'])}" if f.get("fix") else ""), f["kind"] or "not in registry", cell(f["owner"]) or "—",
              format_age(f["age_days"]) or "—", f["expires"] or "—", state_text(f) or "—",
              "<br>".join(f"{_code(r['via'])} {r['path']}:{r['line']}" for r in f["reads"]) or "not read"]
             for f in model["flags"]]

@@ -13,6 +13,7 @@ from knightwatch.audit.sections import dormant_code, host_drift, safety_paths
 from knightwatch.audit.trend import compare
 from knightwatch.errors import KnightwatchError
 from knightwatch.finding import Finding, Severity
+from knightwatch.fix.targets import fix_command, stale_values
 from knightwatch.inventory import STATUSES, build_inventory
 from knightwatch.result import TOOL_NAME, RunResult
 from knightwatch.rules.breaker_out_of_reach import BreakerOutOfReach
@@ -123,6 +124,9 @@ def build(result: RunResult, analysis, *, previous: dict | None = None) -> dict:
         "safety": safety_paths(analysis),
         "graphs": [focus_graph(analysis, f) for f in critical],
     }
+    retire = stale_values(analysis, result.findings)[0] if analysis.hosts else {}
+    for entry in model["flags"]:  # the command that retires each stale flag
+        entry["fix"] = fix_command(entry["key"], retire[entry["key"]]) if entry["key"] in retire else None
     model["metrics"] = metrics(model)
     model["trend"] = compare(model, previous) if previous is not None else None
     return model
