@@ -40,6 +40,7 @@ COMMANDS = {
     "audit": (["-o", "{out}/audit.html", "--json", "{out}/audit.json"], ["audit.html", "audit.json"]),
     "flags": (["--format", "json"], []),
     "graph": (["--format", "json", "-o", "{out}/graph.json"], ["graph.json"]),
+    "fix": (["--dead", "--diff"], []),  # the change it would make, as a diff: the tree is left alone
 }
 PAIRS = list(itertools.product(COMMANDS, repeat=2))
 EDIT = "\n\ndef _added_by_the_workflow_matrix():\n    return 42\n"
