@@ -49,8 +49,11 @@ def main() -> None:
                    "[default: `baseline` in the config].")
 @click.option("--baseline-ref", metavar="GIT_REF", help="Report only findings that are new since this git commit.")
 @click.option("--no-progress", is_flag=True, help="Do not show a progress bar.")
+@click.option("--candidate-flags", type=click.Path(dir_okay=False, path_type=Path),
+              help="Flag values the release will ship with (TOML/JSON map, or an OpenFeature manifest): "
+                   "KW501 reports what they wake that production never ran.")
 def check(project_dir: Path, coverage, fmt, output, select, ignore, fail_on, no_cache, cache_dir, category,
-          strip_suppressed, baseline, baseline_ref, no_progress) -> None:
+          strip_suppressed, baseline, baseline_ref, no_progress, candidate_flags) -> None:
     """Analyse PROJECT_DIR (default: .) using its [tool.knightwatch] configuration."""
     from knightwatch.cache import Cache, cache_dir as resolve_cache
     from knightwatch.config import load_config
@@ -60,6 +63,12 @@ def check(project_dir: Path, coverage, fmt, output, select, ignore, fail_on, no_
 
     try:
         config = load_config(project_dir)
+        if candidate_flags is not None:
+            from dataclasses import replace
+
+            from knightwatch.candidates import load_candidates
+
+            config = replace(config, candidate_flags=load_candidates(candidate_flags))
         cache = Cache(resolve_cache(config.root, cache_dir, no_cache))
         with _progress(enabled=not no_progress and fmt == "text" and output == "-") as progress:
             result, analysis = run_check(config, coverage=list(coverage) or None, select=_codes(select),
@@ -277,5 +286,50 @@ def graph_command(project_dir: Path, fmt: str, output: str, focus_on: str | None
 
     try:
         write_atomic(output, render(analyse(Config(root=project_dir.resolve())), fmt, focus_on))
+    except KnightwatchError as exc:
+        _fail(str(exc))
+
+
+def _analysed(project_dir: Path, coverage, no_cache: bool, cache_dir):
+    """The Analysis of PROJECT_DIR with its configuration (never a replayed result: flip needs the graphs)."""
+    from knightwatch.analysis import analyse
+    from knightwatch.cache import Cache, cache_dir as resolve_cache
+    from knightwatch.config import load_config
+
+    config = load_config(project_dir)
+    cache = Cache(resolve_cache(config.root, cache_dir, no_cache))
+    return analyse(config, coverage=list(coverage) or None, cache=cache)
+
+
+@main.command("flip")
+@click.argument("assignment", metavar="KEY=on|off")
+@click.argument("project_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--hosts", metavar="GLOB", help="Only the hosts whose name matches this glob.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+@click.option("--output", "-o", default="-", help="Write the report to this file (atomically).")
+@click.option("--coverage", "coverage", multiple=True, help="Production coverage data file or glob (repeatable).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the summary cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory [default: PROJECT/.knightwatch_cache].")
+def flip_command(assignment: str, project_dir: Path, hosts, fmt, output, coverage, no_cache, cache_dir) -> None:
+    """The blast radius of setting flag KEY on or off: per host, what it wakes (riskiest first) and stops."""
+    from knightwatch.blast import blast, known_keys, parse_assignment
+    from knightwatch.flip_report import render_flip
+    from knightwatch.output import write_atomic
+
+    try:
+        key, value = parse_assignment(assignment)
+    except ValueError as exc:
+        _fail(str(exc))
+    try:
+        analysis = _analysed(project_dir, coverage, no_cache, cache_dir)
+        _exit_on_fatal(analysis)
+        if not analysis.hosts:
+            raise KnightwatchError("flip needs production coverage (set `coverage` in [tool.knightwatch] or pass --coverage)")
+        if key not in known_keys(analysis):
+            raise KnightwatchError(f"no code reads flag {key!r}")
+        result = blast(analysis, key, value, hosts)
+        if not result.hosts:
+            raise KnightwatchError(f"--hosts {hosts!r} matches none of {', '.join(analysis.hosts)}")
+        write_atomic(output, render_flip(fmt, result, analysis))
     except KnightwatchError as exc:
         _fail(str(exc))

@@ -82,6 +82,8 @@ class Config:
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     baseline: Path | None = None
+    #: flag values a release will ship with (`check --candidate-flags`): KW501 judges what they wake
+    candidate_flags: dict[str, bool] | None = None
 
     @property
     def configured(self) -> bool:

@@ -9,8 +9,9 @@ from knightwatch.rules.parse_error import ParseError
 from knightwatch.rules.recycled_flag import RecycledFlag
 from knightwatch.rules.stale_flag import StaleFlag
 from knightwatch.rules.unused_suppression import UnusedSuppression
+from knightwatch.rules.wake_untested import WakeUntested
 
 ALL_RULES = sorted([ParseError, DormantPath, DeadCode, RecycledFlag, StaleFlag, BreakerOutOfReach, DeploymentDrift,
-                    InvalidSuppression, UnusedSuppression],
+                    InvalidSuppression, UnusedSuppression, WakeUntested],
                    key=lambda r: r.id)
 __all__ = ["ALL_RULES"]
