@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -52,8 +53,11 @@ def main() -> None:
 @click.option("--candidate-flags", type=click.Path(dir_okay=False, path_type=Path),
               help="Flag values the release will ship with (TOML/JSON map, or an OpenFeature manifest): "
                    "KW501 reports what they wake that production never ran.")
+@click.option("--test-coverage", "test_coverage", multiple=True, metavar="FILE",
+              help="Coverage data file of the project's test suite (repeatable): KW502 checks that tests run "
+                   "each kill switch's on-branch.")
 def check(project_dir: Path, coverage, fmt, output, select, ignore, fail_on, no_cache, cache_dir, category,
-          strip_suppressed, baseline, baseline_ref, no_progress, candidate_flags) -> None:
+          strip_suppressed, baseline, baseline_ref, no_progress, candidate_flags, test_coverage) -> None:
     """Analyse PROJECT_DIR (default: .) using its [tool.knightwatch] configuration."""
     from knightwatch.cache import Cache, cache_dir as resolve_cache
     from knightwatch.config import load_config
@@ -64,11 +68,13 @@ def check(project_dir: Path, coverage, fmt, output, select, ignore, fail_on, no_
     try:
         config = load_config(project_dir)
         if candidate_flags is not None:
-            from dataclasses import replace
-
             from knightwatch.candidates import load_candidates
 
-            config = replace(config, candidate_flags=load_candidates(candidate_flags))
+            config = dataclasses.replace(config, candidate_flags=load_candidates(candidate_flags))
+        if test_coverage:
+            from knightwatch.killswitch import test_data
+
+            config = dataclasses.replace(config, test_coverage=test_data(test_coverage))
         cache = Cache(resolve_cache(config.root, cache_dir, no_cache))
         with _progress(enabled=not no_progress and fmt == "text" and output == "-") as progress:
             result, analysis = run_check(config, coverage=list(coverage) or None, select=_codes(select),

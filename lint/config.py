@@ -84,6 +84,9 @@ class Config:
     baseline: Path | None = None
     #: flag values a release will ship with (`check --candidate-flags`): KW501 judges what they wake
     candidate_flags: dict[str, bool] | None = None
+    #: coverage data files of the project's test suite (`check --test-coverage`), each with a digest of
+    #: its content (so a stored run is replayed only for the same data): KW502 reads them
+    test_coverage: tuple[tuple[str, str], ...] = ()
 
     @property
     def configured(self) -> bool:
