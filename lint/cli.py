@@ -213,7 +213,10 @@ def audit_command(project_dir: Path, output, fmt, previous, json_out, coverage, 
             raise KnightwatchError(f"--json and --output both name {output}; give the JSON another name")
         earlier = load_previous(previous) if previous else None
         result, analysis = _checked(project_dir, coverage, no_cache, cache_dir)
-        model = build(result, analysis, previous=earlier)
+        from knightwatch.audit.provenance import seal
+        from knightwatch.config import load_config
+
+        model = seal(build(result, analysis, previous=earlier), load_config(project_dir), list(coverage) or None)
         write_atomic(output, render(fmt, model))
         if json_out:
             write_atomic(json_out, dumps(model))

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from knightwatch.audit.graphs import focus_graph
+from knightwatch.audit.provenance import controls
 from knightwatch.audit.sections import dormant_code, host_drift, safety_paths
 from knightwatch.audit.trend import compare
 from knightwatch.errors import KnightwatchError
@@ -123,6 +124,7 @@ def build(result: RunResult, analysis, *, previous: dict | None = None) -> dict:
         "safety": safety_paths(analysis),
         "graphs": [focus_graph(analysis, f) for f in critical],
     }
+    model["controls"] = controls(model)
     model["metrics"] = metrics(model)
     model["trend"] = compare(model, previous) if previous is not None else None
     return model
