@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from knightwatch.errors import KnightwatchError
 from knightwatch.finding import Severity, TraceStep
 from knightwatch.killswitch import reads_of, tested_on_branch, unswitched
 from knightwatch.rule import Rule
@@ -54,6 +55,10 @@ class KillSwitchLiveness(Rule):
         for key, spec in sorted(analysis.registry.flags.items()):
             if spec.kind != "kill-switch":
                 continue
+            unknown = [g for g in spec.guards if g not in analysis.index.defs]
+            if unknown:
+                raise KnightwatchError(f"{analysis.registry.path}: flag {key!r}: guards {unknown[0]!r}, which is not "
+                                       "found in the analysed sources")
             sinks = set(spec.guards) or set(analysis.safety.sinks)
             for u in unswitched(analysis, key, sinks):
                 trace = [TraceStep(site.path, site.line, site.column, f"calls {fn}") for fn, site in u.path if site]

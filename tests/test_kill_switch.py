@@ -87,3 +87,12 @@ def test_bad_test_coverage_is_one_line(desk, tmp_path):
     for path in (junk, tmp_path / "missing"):
         code, report, err = check_json(root, "--test-coverage", str(path))
         assert code == 2 and err.startswith("knightwatch: error: --test-coverage") and err.count("\n") == 1, err
+
+
+def test_guards_naming_nothing_is_one_line(desk, tmp_path):
+    root, _ = desk
+    broken = scratch_fixture(root, tmp_path / "typo")
+    registry = broken / "flags.toml"
+    registry.write_text(registry.read_text().replace('"desk.venue.Venue.quote"]', '"desk.venue.Venue.qoute"]'))
+    code, _, err = check_json(broken, "--select", "KW502")
+    assert code == 2 and "flag 'desk.halt-quotes': guards 'desk.venue.Venue.qoute'" in err and err.count("\n") == 1
