@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -48,17 +49,32 @@ def main() -> None:
                    "[default: `baseline` in the config].")
 @click.option("--baseline-ref", metavar="GIT_REF", help="Report only findings that are new since this git commit.")
 @click.option("--no-progress", is_flag=True, help="Do not show a progress bar.")
+@click.option("--candidate-flags", type=click.Path(dir_okay=False, path_type=Path),
+              help="Flag values the release will ship with (TOML/JSON map, or an OpenFeature manifest): "
+                   "KW501 reports what they wake that production never ran.")
+@click.option("--test-coverage", "test_coverage", multiple=True, metavar="FILE",
+              help="Coverage data file of the project's test suite (repeatable): KW502 checks that tests run "
+                   "each kill switch's on-branch.")
 def check(project_dir: Path, coverage, fmt, output, select, ignore, fail_on, no_cache, cache_dir, category,
-          strip_suppressed, baseline, baseline_ref, no_progress) -> None:
+          strip_suppressed, baseline, baseline_ref, no_progress, candidate_flags, test_coverage) -> None:
     """Analyse PROJECT_DIR (default: .) using its [tool.knightwatch] configuration."""
     from knightwatch.output import write_atomic
     from knightwatch.report import render
 
     try:
+        changes = {}
+        if candidate_flags is not None:
+            from knightwatch.candidates import load_candidates
+
+            changes["candidate_flags"] = load_candidates(candidate_flags)
+        if test_coverage:
+            from knightwatch.killswitch import test_data
+
+            changes["test_coverage"] = test_data(test_coverage)
         with _progress(enabled=not no_progress and fmt == "text" and output == "-") as progress:
             config, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, select=_codes(select),
                                                ignore=_codes(ignore), progress=progress, baseline=baseline,
-                                               baseline_ref=baseline_ref)
+                                               baseline_ref=baseline_ref, config_changes=changes)
         result.category = category
         write_atomic(output, render(fmt, result, strip_suppressed=strip_suppressed))
     except KnightwatchError as exc:
@@ -184,16 +200,17 @@ def list_rules() -> None:
 
 
 def _obtain(project_dir: Path, coverage, no_cache: bool, cache_dir, *, need_analysis: bool = False,
-            baseline: Path | None = None, use_baseline: bool = True, **options):
+            baseline: Path | None = None, use_baseline: bool = True, config_changes: dict | None = None,
+            **options):
     """The one way every command gets its results: (Config, RunResult, Analysis) for PROJECT_DIR with
-    its configuration and, if it USEs one, its configured BASELINE (the option overrides it). The Analysis is None when the
-    result was replayed from the cache, never when the command NEEDs the ANALYSIS: then it is
-    recomputed from the per-file summaries. Coverage problems that did not stop the run are warned of
-    on stderr, one line each."""
+    its configuration (with CONFIG_CHANGES made by options) and, if it USEs one, its configured
+    BASELINE (the option overrides it). The Analysis is None when the result was replayed from the
+    cache, never when the command NEEDs the ANALYSIS: then it is recomputed from the per-file
+    summaries. Coverage problems that did not stop the run are warned of on stderr, one line each."""
     from knightwatch.config import load_config
     from knightwatch.engine import check as run_check
 
-    config = load_config(project_dir)
+    config = dataclasses.replace(load_config(project_dir), **(config_changes or {}))
     result, analysis = run_check(config, coverage=list(coverage) or None, cache=_cache(config, no_cache, cache_dir),
                                  need_analysis=need_analysis,
                                  baseline=(baseline or config.baseline) if use_baseline else None, **options)
@@ -283,8 +300,10 @@ def audit_command(project_dir: Path, output, fmt, previous, json_out, coverage, 
         if json_out and Path(json_out).resolve() == Path(output).resolve():
             raise KnightwatchError(f"--json and --output both name {output}; give the JSON another name")
         earlier = load_previous(previous) if previous else None
-        _, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, need_analysis=True)
-        model = build(result, analysis, previous=earlier)
+        config, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, need_analysis=True)
+        from knightwatch.audit.provenance import seal
+
+        model = seal(build(result, analysis, previous=earlier), config, list(coverage) or None)
         write_atomic(output, render(fmt, model))
         if json_out:
             write_atomic(json_out, dumps(model))
@@ -361,5 +380,39 @@ def graph_command(project_dir: Path, fmt: str, output: str, focus_on: str | None
     try:
         config = Config(root=project_dir.resolve())
         write_atomic(output, render(analysis_of(config, cache=_cache(config, no_cache, cache_dir)), fmt, focus_on))
+    except KnightwatchError as exc:
+        _fail(str(exc))
+
+
+@main.command("flip")
+@click.argument("assignment", metavar="KEY=on|off")
+@click.argument("project_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--hosts", metavar="GLOB", help="Only the hosts whose name matches this glob.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+@click.option("--output", "-o", default="-", help="Write the report to this file (atomically).")
+@click.option("--coverage", "coverage", multiple=True, help="Production coverage data file or glob (repeatable).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the summary cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory [default: PROJECT/.knightwatch_cache].")
+def flip_command(assignment: str, project_dir: Path, hosts, fmt, output, coverage, no_cache, cache_dir) -> None:
+    """The blast radius of setting flag KEY on or off: per host, what it wakes (riskiest first) and stops."""
+    from knightwatch.blast import blast, known_keys, parse_assignment
+    from knightwatch.flip_report import render_flip
+    from knightwatch.output import write_atomic
+
+    try:
+        key, value = parse_assignment(assignment)
+    except ValueError as exc:
+        _fail(str(exc))
+    try:
+        _, _, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, need_analysis=True)
+        _exit_on_fatal(analysis)
+        if not analysis.hosts:
+            raise KnightwatchError("flip needs production coverage (set `coverage` in [tool.knightwatch] or pass --coverage)")
+        if key not in known_keys(analysis):
+            raise KnightwatchError(f"no code reads flag {key!r}")
+        result = blast(analysis, key, value, hosts)
+        if not result.hosts:
+            raise KnightwatchError(f"--hosts {hosts!r} matches none of {', '.join(analysis.hosts)}")
+        write_atomic(output, render_flip(fmt, result, analysis))
     except KnightwatchError as exc:
         _fail(str(exc))

@@ -84,6 +84,11 @@ class Config:
     baseline: Path | None = None
     #: folder -> the package it holds, from the project's packaging metadata (`layout.package_dirs`)
     package_dirs: dict[str, str] = field(default_factory=dict)
+    #: flag values a release will ship with (`check --candidate-flags`): KW501 judges what they wake
+    candidate_flags: dict[str, bool] | None = None
+    #: coverage data files of the project's test suite (`check --test-coverage`), each with a digest of
+    #: its content (so a stored run is replayed only for the same data): KW502 reads them
+    test_coverage: tuple[tuple[str, str], ...] = ()
 
     @property
     def configured(self) -> bool:

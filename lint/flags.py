@@ -68,6 +68,7 @@ class FlagSpec:
     created: dt.date | None = None
     expires: dt.date | None = None
     line: int = 0
+    guards: tuple[str, ...] = ()  # kill switches: the sinks the switch must stop (default: all)
 
     @property
     def by_design_dormant(self) -> bool:
@@ -108,16 +109,19 @@ def load_registry(file: Path, root: Path) -> Registry:
     for key, entry in table.items():
         if not isinstance(entry, dict):
             raise KnightwatchError(f"{file}: flag {key!r} must be a table")
-        unknown = set(entry) - {"owner", "kind", "created", "expires", "description"}
+        unknown = set(entry) - {"owner", "kind", "created", "expires", "description", "guards"}
         if unknown:
             raise KnightwatchError(f"{file}: flag {key!r}: unknown field {sorted(unknown)[0]!r}")
         kind = entry.get("kind", "release")
         if kind not in KINDS:
             raise KnightwatchError(f"{file}: flag {key!r}: kind {kind!r} is not one of {', '.join(KINDS)}")
+        guards = entry.get("guards", [])
+        if not isinstance(guards, list) or not all(isinstance(g, str) for g in guards):
+            raise KnightwatchError(f"{file}: flag {key!r}: 'guards' must be an array of sink names")
         specs[key] = FlagSpec(key, str(entry.get("owner", "")), kind,
                               _as_date(entry.get("created"), key, "created", file),
                               _as_date(entry.get("expires"), key, "expires", file),
-                              _header_line(text, key))
+                              _header_line(text, key), tuple(guards))
     return Registry(file.resolve().relative_to(root).as_posix() if file.resolve().is_relative_to(root)
                     else str(file), specs)
 

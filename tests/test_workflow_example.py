@@ -62,5 +62,5 @@ def test_every_command_line_runs(workflow, tmp_path, monkeypatch):
     log = json.loads(Path("knightwatch.sarif").read_text())
     run_ = log["runs"][0]
     assert run_["automationDetails"] == {"id": "knightwatch/production/"}
-    assert len(run_["results"]) == 8 and len(run_["tool"]["driver"]["rules"]) == 9
+    assert len(run_["results"]) == 8 and len(run_["tool"]["driver"]["rules"]) == 11
     assert outputs["markdown"].startswith("## ") and "KW301" in outputs["markdown"]

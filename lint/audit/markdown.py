@@ -106,11 +106,36 @@ def _trend(model: dict) -> list[str]:
     return out
 
 
+def _controls(model: dict) -> list[str]:
+    c = model["controls"]
+    rows = [[cell(d["duty"]), cell(d["text"]), d["rule"],
+             (plural(len(d["findings"]), "finding") if d["findings"] else "no finding") if d["checked"] else "not checked"]
+            for d in c["duties"]]
+    return ["## Pre-trade controls", "", f"*{cell(c['disclaimer'])}*", ""] + _table(["Duty", "What it asks", "Rule",
+                                                                                    "This run"], rows)
+
+
+def _provenance(model: dict) -> list[str]:
+    i = model.get("inputs")
+    if not i:
+        return []
+    rows = [["knightwatch", i["knightwatch"], ""],
+            ["commit", i["commit"] or "not a git checkout",
+             "with uncommitted changes" if i["uncommitted_changes"] else ""]]
+    rows += [[name, _code(i[name]["path"]), _code(i[name]["sha256"])] for name in ("configuration", "registry") if i[name]]
+    rows += [[f"coverage {c['host']}", _code(c["path"]), _code(c["sha256"])] for c in i["coverage"]]
+    rows += [["test coverage", _code(c["path"]), _code(c["sha256_blake2b128"])] for c in i["test_coverage"]]
+    digest = model.get("digest")
+    return ["## Provenance", ""] + _table(["Input", "Value", "SHA-256"], rows) + (
+        [f"Report digest ({digest['algorithm']} of the audit JSON's canonical form, without this field): "
+         f"{_code(digest['value'])}", ""] if digest else [])
+
+
 def render(model: dict) -> str:
     lines = [f"# Legacy-risk audit: {cell(model['project'])}", "",
              f"Generated {model['generated']} by knightwatch {model['tool']['version']}; "
              f"{plural(model['files'], 'file')}, {plural(len(model['hosts']), 'host')}.", ""]
-    for part in (_headline, _flags, _dormant, _drift, _safety, _trend):
+    for part in (_headline, _flags, _dormant, _drift, _safety, _controls, _trend, _provenance):
         lines += part(model)
     if model["notes"]:
         lines += ["## Notes", "", *(f"- {cell(n)}" for n in model["notes"]), ""]

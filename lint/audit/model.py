@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from knightwatch.audit.graphs import focus_graph
+from knightwatch.audit.provenance import controls
 from knightwatch.audit.sections import dormant_code, host_drift, safety_paths
 from knightwatch.audit.trend import compare
 from knightwatch.errors import KnightwatchError
@@ -127,6 +128,7 @@ def build(result: RunResult, analysis, *, previous: dict | None = None) -> dict:
     retire = stale_values(analysis, result.findings)[0] if analysis.hosts else {}
     for entry in model["flags"]:  # the command that retires each stale flag
         entry["fix"] = fix_command(entry["key"], retire[entry["key"]]) if entry["key"] in retire else None
+    model["controls"] = controls(model)
     model["metrics"] = metrics(model)
     model["trend"] = compare(model, previous) if previous is not None else None
     return model

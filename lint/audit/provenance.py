@@ -1,0 +1,101 @@
+"""What makes an audit fileable: the exact inputs it was made from (commit, every coverage file per
+host, registry, configuration, tool version), the pre-trade control duties its breaker and
+kill-switch findings evidence, and a digest of the whole report so a copy can be shown unaltered."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+
+from knightwatch import __version__
+from knightwatch.config import Config, coverage_files
+from knightwatch.coverage_join import host_name
+
+#: rule -> the duties its findings are evidence about (what a finding, or its absence, speaks to)
+DUTIES = {
+    "KW301": [
+        ("SEC Rule 15c3-5(c)(1)(i)-(ii)", "financial risk management controls that prevent orders exceeding pre-set "
+         "credit or capital thresholds, and erroneous orders exceeding price or size parameters, from being entered"),
+        ("MiFID II RTS 6 Art. 15", "pre-trade controls on order entry: price collars, maximum order value and "
+         "volume, maximum messages"),
+    ],
+    "KW502": [
+        ("SEC Rule 15c3-5(c)(1)", "financial risk management controls reasonably designed to prevent the entry of "
+         "orders that exceed thresholds: a kill switch is how such a control stops order flow"),
+        ("MiFID II RTS 6 Art. 12", "kill functionality: cancel all unexecuted orders and stop sending new ones "
+         "immediately, as an emergency measure"),
+    ],
+    "KW501": [
+        ("MiFID II RTS 6 Art. 5 and 8", "testing of algorithms and of their substantial updates before deployment, "
+         "and their controlled deployment"),
+        ("SEC Rule 15c3-5(e)", "regular review of the effectiveness of the risk management controls"),
+    ],
+}
+DISCLAIMER = ("This section is evidence, not certification: it maps static-analysis findings to the duties they "
+              "bear on. It does not establish that the firm complies with SEC Rule 15c3-5 or MiFID II RTS 6; "
+              "that judgement rests with the firm's compliance function and its regulators.")
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def _shown(path: Path, root: Path) -> str:
+    full = path.resolve()
+    return full.relative_to(root.resolve()).as_posix() if full.is_relative_to(root.resolve()) else str(path)
+
+
+def inputs(config: Config, coverage: list[str] | None) -> dict:
+    """Everything the audit was computed from, each file with its SHA-256."""
+    root = config.root
+    commit = _git(root, "rev-parse", "HEAD")
+    dirty = bool(_git(root, "status", "--porcelain", "--untracked-files=no")) if commit else None
+    files = coverage_files(config, coverage if coverage is not None else config.coverage)
+    return {
+        "knightwatch": __version__,
+        "commit": commit,
+        "uncommitted_changes": dirty,
+        "configuration": {"path": _shown(config.file, root), "sha256": _sha256(config.file)} if config.file else None,
+        "registry": {"path": _shown(config.registry, root), "sha256": _sha256(config.registry)}
+        if config.registry else None,
+        "coverage": [{"host": host_name(p), "path": _shown(p, root), "sha256": _sha256(p)} for p in files],
+        "test_coverage": [{"path": p, "sha256_blake2b128": d} for p, d in config.test_coverage],
+    }
+
+
+def controls(model: dict) -> dict:
+    """Breaker and kill-switch findings grouped under the duties they evidence."""
+    active = [f for f in model["findings"] if f["suppressed"] is None]
+    ran = {r["id"] for r in model["rules"]}
+    duties = []
+    for rule, items in DUTIES.items():
+        found = [f["fingerprint"] for f in active if f["rule"] == rule]
+        for duty, text in items:
+            duties.append({"duty": duty, "text": text, "rule": rule, "checked": rule in ran, "findings": found})
+    return {"duties": duties, "disclaimer": DISCLAIMER}
+
+
+def digest(model: dict) -> str:
+    """SHA-256 of the model's canonical JSON, its own digest left out."""
+    body = {k: v for k, v in model.items() if k != "digest"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def seal(model: dict, config: Config, coverage: list[str] | None) -> dict:
+    """MODEL with its inputs and, last, its digest."""
+    model = dict(model, inputs=inputs(config, coverage))
+    model["digest"] = {"algorithm": "sha256", "value": digest(model)}
+    return model
