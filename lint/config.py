@@ -48,6 +48,7 @@ SCHEMA: dict[str, dict[str, type | tuple]] = {
         "entry-points": list,
         "coverage": list,
         "max-file-size": int,
+        "project": str,
         "fail-on": str,
         "select": list,
         "ignore": list,
@@ -82,6 +83,12 @@ class Config:
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     baseline: Path | None = None
+    project: str = ""  # "application" or "library"; empty: a library unless entry points are configured
+
+    @property
+    def is_library(self) -> bool:
+        """A library's public names (`__all__`) are used by code outside the analysis."""
+        return self.project == "library" or not self.project and not self.entry_points
 
     @property
     def configured(self) -> bool:
@@ -174,6 +181,8 @@ def load_config(root: Path) -> Config:
     for name in ("fail-on",):
         if name in data and data[name].lower() not in ("critical", "high", "medium", "low"):
             raise KnightwatchError(f"{file}: [tool.knightwatch] {name!r} must be critical, high, medium or low")
+    if data.get("project", "application") not in ("application", "library"):
+        raise KnightwatchError(f"{file}: [tool.knightwatch] 'project' must be application or library")
     registry = flags.get("registry")
     baseline = data.get("baseline")
     return Config(
@@ -194,6 +203,7 @@ def load_config(root: Path) -> Config:
         select=data.get("select", []),
         ignore=data.get("ignore", []),
         baseline=(root / baseline) if baseline else None,
+        project=data.get("project", ""),
     )
 
 

@@ -30,7 +30,7 @@ import ast
 import re
 from typing import Any
 
-SUMMARY_VERSION = 5
+SUMMARY_VERSION = 6
 UNKNOWN = ("u",)
 IGNORE_RE = re.compile(r"#\s*knightwatch:\s*ignore(?P<codes>\[[^\]]*\])?(?:\s*--\s*(?P<reason>.*))?", re.I)
 BINOP_DUNDER = {
@@ -41,6 +41,8 @@ BINOP_DUNDER = {
 }
 CMP_DUNDER = {ast.Eq: "__eq__", ast.NotEq: "__ne__", ast.Lt: "__lt__", ast.LtE: "__le__", ast.Gt: "__gt__",
               ast.GtE: "__ge__", ast.In: "__contains__", ast.NotIn: "__contains__"}
+#: values a flag read compared with `==`/`is` means "off" (`os.environ.get("X") is None`)
+OFF_VALUES = frozenset({None, False, 0, "", "0", "false", "False", "FALSE", "off", "no", "n"})
 TERMINATORS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 CONTAINER_METHODS = frozenset({"get", "pop", "setdefault", "copy", "items", "values"})
 #: container mutations -> how they store: "one" (last argument), "all" (the elements of it), "key"
@@ -52,6 +54,26 @@ BUILTIN_DUNDERS = {"len": "__len__", "bool": "__bool__", "str": "__str__", "repr
                    "int": "__int__", "float": "__float__", "iter": "__iter__"}
 ITERATING_BUILTINS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max", "any", "all",
                                 "enumerate", "dict"})
+
+
+def _flips(node: ast.Compare) -> int:
+    """1 when the comparison is true exactly when the value compared is off: `x is None`, `x == "0"`,
+    `x != "on"` (a flag read inside it then gates its body with the opposite polarity)."""
+    if len(node.ops) != 1:
+        return 0
+    other = node.comparators[0] if isinstance(node.comparators[0], ast.Constant) else node.left
+    if not isinstance(other, ast.Constant):
+        return 0
+    try:
+        off = other.value in OFF_VALUES
+    except TypeError:  # an unhashable constant cannot be one of them
+        off = False
+    op = type(node.ops[0])
+    if op in (ast.Eq, ast.Is):
+        return 1 if off else 0
+    if op in (ast.NotEq, ast.IsNot):
+        return 0 if off else 1
+    return 0
 
 
 def _terminates(body: list[ast.stmt]) -> bool:
@@ -305,7 +327,10 @@ class Summariser(ast.NodeVisitor):
         if dunder:
             target = node.comparators[0] if dunder == "__contains__" else node.left
             self._dunder(node, self.expr(target), dunder)
+        flips = _flips(node)
+        self.negated += flips
         self.generic_visit(node)
+        self.negated -= flips
 
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load):

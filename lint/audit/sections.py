@@ -1,4 +1,5 @@
-"""Audit sections read from the Analysis: dormant code per module, host drift, sink safety paths."""
+"""Audit sections read from the Analysis: dormant code per module, host drift (with the code that ran
+but the call graph cannot reach), sink safety paths."""
 
 from __future__ import annotations
 
@@ -113,7 +114,17 @@ def host_drift(analysis) -> dict:
     for p in analysis.coverage.problems if analysis.coverage else ():
         if p.host:
             problems.setdefault(p.host, []).append(p.message)
-    return {"hosts": hosts, "rows": rows, "uniform": uniform, "never": never, "problems": problems}
+    return {"hosts": hosts, "rows": rows, "uniform": uniform, "never": never, "problems": problems,
+            "gaps": graph_gaps(analysis)}
+
+
+def graph_gaps(analysis) -> list[dict]:
+    """Functions production ran that the call graph cannot reach from an entry point: holes in the
+    graph (a loader, a dispatch or a framework it does not model). KW102 trusts less what is near them."""
+    live = analysis.liveness
+    g = analysis.callgraph.graph
+    return [{"function": q, "path": g.nodes[q]["path"], "line": g.nodes[q]["line"], "hosts": sorted(live.executed[q])}
+            for q in live.gaps]
 
 
 def _how_guarded(analysis, site) -> str:

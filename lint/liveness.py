@@ -1,0 +1,170 @@
+"""What KW102 counts as alive: reachability from the entry points, widened by what the call graph
+cannot see — code production ran, entry points declared in packaging metadata, framework callbacks
+(methods of a class with a base outside the analysed source), plugin families a dynamic loader can
+name, and the `__all__` of a library."""
+
+from __future__ import annotations
+
+import configparser
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from knightwatch.config import _read_toml
+from knightwatch.errors import KnightwatchError
+from knightwatch.reach import reachable
+
+KINDS = frozenset({"call", "may", "ref"})
+#: bases that call none of a subclass's methods
+INERT_BASES = frozenset({("bi", "object"), ("ext", "typing.Generic"), ("ext", "typing.Protocol"),
+                         ("ext", "abc.ABC"), ("ext", "typing_extensions.Protocol")})
+#: words a dynamic loader of classes or modules uses (a name looked up at run time)
+LOADER_WORDS = frozenset({"import_module", "__import__", "__subclasses__", "iter_modules", "walk_packages",
+                          "spec_from_file_location", "exec_module", "load_module", "entry_points",
+                          "iter_entry_points", "load_entry_point"})
+ENTRY_POINT = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*:\s*([A-Za-z_][\w.]*)")
+
+
+@dataclass
+class Liveness:
+    """Alive definitions (each with the node that made it alive) and the evidence behind them."""
+
+    alive: dict[str, str | None]
+    executed: dict[str, frozenset[str]]  # function -> hosts on which its body ran
+    gaps: list[str]  # functions production ran that the call graph cannot reach
+    loaders: list[str] = field(default_factory=list)  # modules holding a dynamic loader
+    orphans: dict[str, str] = field(default_factory=dict)  # subclass of a live base no loader names -> base
+
+
+def executed_functions(analysis) -> dict[str, frozenset[str]]:
+    """Functions whose body ran on some host. A `def` line runs on import, so a function is judged by
+    its body lines; a one-line function (body on the def line) only by an arc entering it."""
+    if not analysis.coverage:
+        return {}
+    out = {}
+    g = analysis.callgraph.graph
+    for q, data in g.nodes(data=True):
+        if data["kind"] != "function" or data["path"] is None:
+            continue
+        if data["body"] > data["line"]:
+            hosts = analysis.function_hosts(q)
+        else:
+            hosts = _entered(analysis, data["path"], data["line"])
+        if hosts:
+            out[q] = hosts
+    return out
+
+
+def _entered(analysis, path: str, line: int) -> frozenset[str]:
+    """Hosts whose arcs enter the code object starting at LINE (`-LINE -> LINE`)."""
+    cov = analysis.coverage
+    found = set()
+    for host in cov.hosts:
+        run = cov.run(host, path)
+        if run is not None and run.arcs and (-line, line) in run.arcs and line != 1:
+            found.add(host)
+    return frozenset(found)
+
+
+def packaging_entry_points(root: Path) -> list[str]:
+    """`module:attr` targets of the scripts and entry points declared in pyproject.toml or setup.cfg."""
+    found = []
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        project = _read_toml(pyproject).get("project", {})
+        if isinstance(project, dict):
+            groups = [project.get("scripts", {}), project.get("gui-scripts", {})]
+            groups += list(project.get("entry-points", {}).values()) if isinstance(project.get("entry-points"), dict) else []
+            for group in groups:
+                if isinstance(group, dict):
+                    found += [v for v in group.values() if isinstance(v, str)]
+    setup_cfg = root / "setup.cfg"
+    if setup_cfg.is_file():
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(setup_cfg, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError) as exc:
+            raise KnightwatchError(f"{setup_cfg}: cannot read: {str(exc).splitlines()[0]}") from None
+        if parser.has_section("options.entry_points"):
+            for value in parser["options.entry_points"].values():
+                found += [line.partition("=")[2] for line in value.splitlines() if "=" in line]
+    out = []
+    for value in found:
+        m = ENTRY_POINT.match(value)
+        if m:
+            out.append(f"{m.group(1)}:{m.group(2)}")
+    return sorted(set(out))
+
+
+def external_bases(idx, cls: str) -> bool:
+    """True when a base of CLS (or of a project base of it) lies outside the analysed source."""
+    for c in idx.mro(cls):
+        module, _, entry = idx.defs[c]
+        for b in entry.get("bases", ()):
+            values = idx.resolve(module, entry["parent"] or "", b)
+            if not values or any(v not in INERT_BASES and not (v[0] == "def" and idx.kind(v[1]) == "class")
+                                 for v in values):
+                return True
+    return False
+
+
+def _methods(idx, classes: set[str]) -> dict[str, list[str]]:
+    """The methods defined in each class of CLASSES."""
+    out: dict[str, list[str]] = {c: [] for c in classes}
+    for q in idx.defs:
+        owner = q.rpartition(".")[0]
+        if owner in out and idx.kind(q) == "function":
+            out[owner].append(q)
+    return out
+
+
+def compute(analysis) -> Liveness:
+    """Alive definitions for KW102, grown to a fixpoint: every new root can make more classes live."""
+    g = analysis.callgraph.graph
+    idx = analysis.index
+    config = analysis.config
+    executed = executed_functions(analysis)
+    roots = list(analysis.roots)
+    for ep in packaging_entry_points(config.root):
+        module, _, attr = ep.partition(":")
+        roots += [n for n in (module, f"{module}.{attr}") if n in g]
+    if config.is_library:
+        for module, summary in idx.summaries.items():
+            roots += [f"{module}.{n}" for n in summary.get("all") or () if f"{module}.{n}" in idx.defs]
+    roots += sorted(executed)
+    alive = reachable(g, roots, KINDS)
+    gaps = sorted(q for q in executed if q not in analysis.reach_all)
+    loaders = sorted(m for m, s in idx.summaries.items() if LOADER_WORDS & set(s["words"]))
+    classes = sorted(q for q in idx.defs if idx.kind(q) == "class")
+    methods = _methods(idx, set(classes))
+    external = {c for c in classes if external_bases(idx, c)}
+    orphans: dict[str, str] = {}
+    while True:
+        extra = []
+        for c in classes:
+            live = c in alive or any(m in alive for m in methods[c])
+            if live:
+                if c in external:  # a framework outside the analysis calls its overrides
+                    extra += [m for m in methods[c] if m not in alive]
+                if c not in alive:
+                    extra.append(c)
+                continue
+            base = next((b for b in idx.mro(c)[1:] if b in alive or any(m in alive for m in methods.get(b, ()))), None)
+            if base is None:
+                continue
+            if loaders:  # a loader can name a subclass of a live base: the family is alive
+                extra.append(c)
+            else:
+                orphans[c] = base
+        if not extra:
+            break
+        reachable(g, extra, KINDS, alive)
+    for c in list(orphans):
+        if c in alive:
+            del orphans[c]
+    for q in executed:  # a class whose method ran is alive, and its enclosing classes
+        parent = q.rpartition(".")[0]
+        while parent and idx.kind(parent) == "class":
+            alive.setdefault(parent, q)
+            parent = parent.rpartition(".")[0]
+    return Liveness(alive, executed, gaps, loaders, orphans)
