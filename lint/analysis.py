@@ -330,7 +330,8 @@ def _analyse_files(config: Config, infos: dict[str, FileInfo], notes: list[str],
     analysis.reach_all = reachable(cg.graph, analysis.roots, frozenset({"call", "may", "ref"}))
     analysis.reach_static = reachable(cg.graph, analysis.roots, frozenset({"call", "ref"}))
     if config.sinks:
-        analysis.safety = Safety(cg, config.sinks, config.breakers, config.where)
+        analysis.safety = Safety(cg, config.sinks, config.breakers, config.where,
+                                 {i.path: i.text for i in infos.values() if i.summary is not None})
     data_files = coverage_files(config, coverage if coverage is not None else config.coverage)
     if data_files:
         sources = {i.path: i.text for i in infos.values() if i.summary is not None}

@@ -137,6 +137,9 @@ def _how_guarded(analysis, site) -> str:
         if before:
             b = before[-1]
             names = ", ".join(sorted(t for t in b.targets if t in safety.breakers))
+            if not names:
+                helpers = ", ".join(sorted(b.targets))
+                return f"{helpers} runs first and always calls a breaker ({b.path}:{b.line})"
             return f"{names} runs first ({b.path}:{b.line})"
     return "every path into the function passes a breaker first"
 
