@@ -129,6 +129,19 @@ class Safety:
                     out.append((s, sink))
         return out
 
+    def called(self, roots: list[str]) -> set[str]:
+        """Functions some chain of call sites from ROOTS calls, breakers or not (references such as
+        imports do not call)."""
+        seen = set(roots)
+        queue = deque(roots)
+        while queue:
+            for site in self.cg.sites.get(queue.popleft(), ()):
+                for target in site.targets:
+                    if target not in seen and target in self.cg.index.defs:
+                        seen.add(target)
+                        queue.append(target)
+        return seen
+
     def unguarded(self, roots: list[str]) -> list[UnguardedSink]:
         """BFS from the roots along call sites no breaker dominates; report the sinks it reaches."""
         parent: dict[str, tuple[str, CallSite, bool] | None] = {}

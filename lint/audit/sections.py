@@ -150,6 +150,7 @@ def safety_paths(analysis) -> list[dict]:
     if safety is None:
         return []
     unguarded = {(u.site.path, u.site.line, u.site.column): u for u in safety.unguarded(analysis.roots)}
+    called = safety.called(analysis.roots)  # "guarded" only where a call path reaches the sink call
     by_sink: dict[str, list[dict]] = {s: [] for s in sorted(safety.sinks)}
     for site, sink in sorted(safety.sink_sites(), key=lambda p: (p[0].path, p[0].line, p[0].column)):
         u = unguarded.get((site.path, site.line, site.column))
@@ -157,8 +158,10 @@ def safety_paths(analysis) -> list[dict]:
         if u is not None:
             entry.update(guarded=False, route=[fn for fn, _ in u.path], may=u.may,
                          how=f"no breaker ({', '.join(sorted(safety.breakers)) or 'none configured'}) runs first")
-        elif site.caller not in analysis.reach_all:
-            entry.update(guarded=None, route=[], may=False, how="unreachable from every entry point")
+        elif site.caller not in called:
+            how = "unreachable from every entry point" if site.caller not in analysis.reach_all \
+                else "no chain of calls from an entry point reaches it"
+            entry.update(guarded=None, route=[], may=False, how=how)
         else:
             route = [n for n in path_to(analysis.reach_all, site.caller)
                      if analysis.callgraph.graph.nodes[n]["kind"] != "module" or n == site.caller]
