@@ -12,6 +12,7 @@ from pathlib import Path
 
 from knightwatch.config import _read_toml
 from knightwatch.errors import KnightwatchError
+from knightwatch.index import qualify
 from knightwatch.reach import reachable
 
 KINDS = frozenset({"call", "may", "ref"})
@@ -118,6 +119,24 @@ def _methods(idx, classes: set[str]) -> dict[str, list[str]]:
     return out
 
 
+def annotation_uses(idx) -> dict[str, set[str]]:
+    """Definition -> the project classes its type annotations name (parameters, returns, fields of a
+    pydantic model, a dataclass or a TypedDict): a type used only there is alive when its user is."""
+    out: dict[str, set[str]] = {}
+    for module, summary in idx.summaries.items():
+        for scope, user, expr in summary.get("annotations", ()):
+            classes = {v[1] for v in idx.resolve(module, scope, expr) if v[0] == "def" and idx.kind(v[1]) == "class"}
+            if classes:
+                out.setdefault(qualify(module, user), set()).update(classes)
+    return out
+
+
+def _overridden(idx, cls: str, method: str) -> str | None:
+    """The method of a project base of CLS that METHOD (a method of CLS) overrides."""
+    name = method.rpartition(".")[2]
+    return next((f"{b}.{name}" for b in idx.mro(cls)[1:] if f"{b}.{name}" in idx.defs), None)
+
+
 def compute(analysis) -> Liveness:
     """Alive definitions for KW102, grown to a fixpoint: every new root can make more classes live."""
     g = analysis.callgraph.graph
@@ -138,22 +157,34 @@ def compute(analysis) -> Liveness:
     classes = sorted(q for q in idx.defs if idx.kind(q) == "class")
     methods = _methods(idx, set(classes))
     external = {c for c in classes if external_bases(idx, c)}
+    annotated = annotation_uses(idx)
+    loaded: set[str] = set()  # classes alive as members of a family a loader can name
     orphans: dict[str, str] = {}
     while True:
-        extra = []
+        extra = [c for user, used in annotated.items() if user in alive for c in used if c not in alive]
         for c in classes:
             live = c in alive or any(m in alive for m in methods[c])
             if live:
-                if c in external:  # a framework outside the analysis calls its overrides
-                    extra += [m for m in methods[c] if m not in alive]
+                for m in methods[c]:
+                    if m in alive:
+                        continue
+                    if c in external:  # a framework outside the analysis calls its overrides
+                        extra.append(m)
+                    elif c in loaded and _overridden(idx, c, m):  # what the loader's client calls
+                        extra.append(m)
                 if c not in alive:
                     extra.append(c)
+                for m in methods[c]:  # the base method an override that is used implements
+                    base_method = _overridden(idx, c, m) if m in alive else None
+                    if base_method and base_method not in alive:
+                        extra.append(base_method)
                 continue
             base = next((b for b in idx.mro(c)[1:] if b in alive or any(m in alive for m in methods.get(b, ()))), None)
             if base is None:
                 continue
             if loaders:  # a loader can name a subclass of a live base: the family is alive
                 extra.append(c)
+                loaded.add(c)
             else:
                 orphans[c] = base
         if not extra:

@@ -30,7 +30,7 @@ import ast
 import re
 from typing import Any
 
-SUMMARY_VERSION = 6
+SUMMARY_VERSION = 7
 UNKNOWN = ("u",)
 IGNORE_RE = re.compile(r"#\s*knightwatch:\s*ignore(?P<codes>\[[^\]]*\])?(?:\s*--\s*(?P<reason>.*))?", re.I)
 BINOP_DUNDER = {
@@ -152,6 +152,7 @@ class Summariser(ast.NodeVisitor):
         self.name_loads: list[list[Any]] = []
         self.seen_names: set[tuple[str, str]] = set()
         self.words: set[str] = set()
+        self.annotations: list[list] = []  # [scope, scope of the user, name or attribute] in type annotations
         self.star_imports: list[str] = []
         self.all: list[str] | None = None
         self.main_block = 0
@@ -464,6 +465,9 @@ class Summariser(ast.NodeVisitor):
                     ann[a.arg] = t
         if ann:
             entry["ann"] = ann
+        arguments = node.args.posonlyargs + node.args.args + node.args.kwonlyargs + [node.args.vararg, node.args.kwarg]
+        for a in [a.annotation for a in arguments if a is not None] + [node.returns]:
+            self._annotated(q, a)
         self._defaults(entry, node.args)
         # decorators are applied by the enclosing scope, innermost first
         value: tuple = ("f", q)
@@ -480,6 +484,20 @@ class Summariser(ast.NodeVisitor):
         pairs += [(d, a) for d, a in zip(args.kw_defaults, args.kwonlyargs) if d is not None]
         if pairs:
             entry["defaults"] = {a.arg: self.expr(d) for d, a in pairs}
+
+    def _annotated(self, user: str, node: ast.AST | None) -> None:
+        """Record the names a type annotation uses (inside strings, subscripts and unions too): a type
+        used only there is alive when USER is."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                node = ast.parse(node.value, mode="eval").body
+            except (SyntaxError, ValueError, RecursionError):
+                return
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            self.annotations.append([self.scope, user, self.expr(node)])
+        elif node is not None:
+            for child in ast.iter_child_nodes(node):
+                self._annotated(user, child)
 
     def _annotation(self, node: ast.AST) -> tuple | None:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -558,6 +576,7 @@ class Summariser(ast.NodeVisitor):
         if node.value is not None:
             self.visit(node.value)
             self._bind_target(node.target, self.expr(node.value))
+        self._annotated(self.scope, node.annotation)
         t = self._annotation(node.annotation) if self.scopes[self.scope]["kind"] != "class" else None
         if t is not None and isinstance(node.target, (ast.Name, ast.Attribute)):
             self._bind_target(node.target, t)
@@ -692,7 +711,7 @@ class Summariser(ast.NodeVisitor):
         return {
             "v": SUMMARY_VERSION, "module": self.module, "scopes": self.scopes, "calls": self.calls,
             "gates": self.gates, "attr_loads": self.attr_loads, "attr_stores": self.attr_stores,
-            "name_loads": self.name_loads, "words": sorted(self.words),
+            "name_loads": self.name_loads, "words": sorted(self.words), "annotations": self.annotations,
             "star_imports": self.star_imports, "all": self.all, "main_block": self.main_block,
         }
 
