@@ -56,6 +56,38 @@ def executed_functions(analysis) -> dict[str, frozenset[str]]:
     return out
 
 
+def executed_modules(analysis) -> set[str]:
+    """Modules some host imported (ran any line of): a module is used by being imported."""
+    if not analysis.coverage:
+        return set()
+    out = set()
+    for q, data in analysis.callgraph.graph.nodes(data=True):
+        if data["kind"] == "module" and analysis.ran_on(data["path"], 1, max(data["end"], 1)):
+            out.add(q)
+    return out
+
+
+def named_modules(idx) -> set[str]:
+    """Modules a loader can import by a name the project spells out: a string equal to a module's
+    name (`"pkg.plugins.csv"`), or a package's name and a dot (`"pkg.plugins." + name`), which names
+    every module under it."""
+    strings: set[str] = set()
+    for summary in idx.summaries.values():
+        stack: list = [summary["scopes"], summary["calls"]]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                stack.extend(item.values())
+            elif isinstance(item, (list, tuple)):
+                if len(item) == 2 and item[0] in ("s", "fs") and isinstance(item[1], str):
+                    strings.add(item[1])
+                else:
+                    stack.extend(item)
+    modules = set(idx.summaries)
+    prefixes = tuple(p for p in strings if p.endswith(".") and p[:-1] in modules)
+    return {m for m in modules if m in strings or prefixes and m.startswith(prefixes)}
+
+
 def _entered(analysis, path: str, line: int) -> frozenset[str]:
     """Hosts whose arcs enter the code object starting at LINE (`-LINE -> LINE`)."""
     cov = analysis.coverage
@@ -119,6 +151,42 @@ def _methods(idx, classes: set[str]) -> dict[str, list[str]]:
     return out
 
 
+def _public(qname: str) -> bool:
+    """No part of QNAME is private (`_name`); dunder names are not private."""
+    return not any(p.startswith("_") and not (p.startswith("__") and p.endswith("__")) for p in qname.split("."))
+
+
+def library_exports(idx) -> list[str]:
+    """What a library offers its users: each public module's `__all__`, or, without one, its public
+    top-level names (what `from module import *` would take)."""
+    out = []
+    for module, summary in idx.summaries.items():
+        if not _public(module):
+            continue
+        names = summary.get("all")
+        if names is None:
+            names = [scope for scope in summary["scopes"] if scope.isidentifier() and not scope.startswith("_")]
+        out += [f"{module}.{n}" for n in names if f"{module}.{n}" in idx.defs]
+    return out
+
+
+def dispatch_prefixes(idx) -> frozenset[str]:
+    """Name prefixes of attributes looked up by a computed name, `getattr(self, "visit_" + kind)`:
+    a method named with one of them, in a live class, is reached by that dispatch."""
+    found = set()
+    for summary in idx.summaries.values():
+        for call in summary["calls"]:
+            callee, args = call[1], call[8]
+            key = None
+            if callee in (("n", "getattr"), ("n", "hasattr")) and len(args) >= 2:
+                key = args[1]
+            elif callee[0] == "ga":
+                key = callee[2]
+            if key and key[0] == "fs" and len(key[1]) >= 2:
+                found.add(key[1])
+    return frozenset(found)
+
+
 def annotation_uses(idx) -> dict[str, set[str]]:
     """Definition -> the project classes its type annotations name (parameters, returns, fields of a
     pydantic model, a dataclass or a TypedDict): a type used only there is alive when its user is."""
@@ -147,17 +215,20 @@ def compute(analysis) -> Liveness:
     for ep in packaging_entry_points(config.root):
         module, _, attr = ep.partition(":")
         roots += [n for n in (module, f"{module}.{attr}") if n in g]
-    if config.is_library:
-        for module, summary in idx.summaries.items():
-            roots += [f"{module}.{n}" for n in summary.get("all") or () if f"{module}.{n}" in idx.defs]
-    roots += sorted(executed)
+    library = config.is_library
+    if library:
+        roots += library_exports(idx)
+    roots += sorted(executed) + sorted(executed_modules(analysis))
+    loaders = sorted(m for m, s in idx.summaries.items() if LOADER_WORDS & set(s["words"]))
+    if loaders:
+        roots += sorted(named_modules(idx))
     alive = reachable(g, roots, KINDS)
     gaps = sorted(q for q in executed if q not in analysis.reach_all)
-    loaders = sorted(m for m, s in idx.summaries.items() if LOADER_WORDS & set(s["words"]))
     classes = sorted(q for q in idx.defs if idx.kind(q) == "class")
     methods = _methods(idx, set(classes))
     external = {c for c in classes if external_bases(idx, c)}
     annotated = annotation_uses(idx)
+    prefixes = tuple(sorted(dispatch_prefixes(idx)))
     loaded: set[str] = set()  # classes alive as members of a family a loader can name
     orphans: dict[str, str] = {}
     while True:
@@ -169,6 +240,10 @@ def compute(analysis) -> Liveness:
                     if m in alive:
                         continue
                     if c in external:  # a framework outside the analysis calls its overrides
+                        extra.append(m)
+                    elif library and _public(m.rpartition(".")[2]):  # instances reach the library's users
+                        extra.append(m)
+                    elif prefixes and m.rpartition(".")[2].startswith(prefixes):  # dispatch by a computed name
                         extra.append(m)
                     elif c in loaded and _overridden(idx, c, m):  # what the loader's client calls
                         extra.append(m)

@@ -8,6 +8,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Mapping
 
+import networkx as nx
+
 from knightwatch.always_calls import always_checks, find_function
 from knightwatch.callgraph import CallGraph, CallSite
 from knightwatch.errors import KnightwatchError
@@ -86,6 +88,11 @@ class Safety:
         found = self.checking = set(self.guarded_functions)  # is_breaker_site reads the helpers found so far
         trees: dict[str, ast.Module | None] = {}
         work = deque(sorted({c for b in self.breakers if b in g for c in g.predecessors(b)}))
+        calls = g.edge_subgraph([(a, b) for a, b, k in g.edges(data="kind") if k != "ref"])
+        reachers = set(self.sinks)
+        for sink in self.sinks:
+            if sink in calls:
+                reachers |= nx.ancestors(calls, sink)
         while work:
             q = work.popleft()
             if q in found or q in self.breakers or idx.kind(q) != "function":
@@ -99,10 +106,17 @@ class Safety:
 
             def check(call: ast.Call) -> bool:
                 return any(self.is_breaker_site(s) for s in by_position.get((call.lineno, call.col_offset + 1), ()))
-            if always_checks(func, check):  # its callers may now always check too (even one refused before)
+            if self._checks_before_sinks(q, reachers) and always_checks(func, check):
+                # its callers may now always check too (even one refused before)
                 found.add(q)
                 work.extend(sorted(c for c in g.predecessors(q) if c not in found))
         return found
+
+    def _checks_before_sinks(self, q: str, reachers: set[str]) -> bool:
+        """Every call in Q that can lead to a sink runs after a breaker: a helper that sends first and
+        checks afterwards is no check."""
+        return all(self.protected(site) for site in self.cg.sites.get(q, ())
+                   if any(t in reachers for t in site.targets))
 
     def _function_ast(self, q: str, sources: Mapping[str, str], trees: dict) -> ast.AST | None:
         module, _, entry = self.cg.index.defs[q]

@@ -73,6 +73,10 @@ FILES = {
                 finally:
                     self.risk.check(amount)
 
+            def _send_then_check(self, amount):
+                self.venue.send(amount)  # expect: KW301 critical
+                self.risk.check(amount)
+
             def trade(self, amount):
                 amount = self._sized(amount)
                 self.venue.send(amount)
@@ -100,6 +104,10 @@ FILES = {
                 self._in_finally(amount)
                 self.venue.send(amount)
 
+            def trade_after_helper(self, amount):
+                self._send_then_check(amount)
+                self.venue.send(amount)  # expect: KW301 critical
+
             def trade_after(self, amount):
                 self.venue.send(amount)  # expect: KW301 critical
                 self._sized(amount)
@@ -111,7 +119,7 @@ FILES = {
         def main():
             t = Trader()
             for step in (t.trade, t.trade_nested, t.trade_early, t.trade_swallowed, t.trade_chained,
-                         t.trade_refusing, t.trade_finally, t.trade_after):
+                         t.trade_refusing, t.trade_finally, t.trade_after, t.trade_after_helper):
                 step(10)
     ''',
 }

@@ -28,7 +28,7 @@ FILES = {
         def main(argv=None):
             argv = sys.argv[1:] if argv is None else argv
             if argv:
-                module = importlib.import_module("bot." + argv[0])
+                module = importlib.import_module(argv[0])
                 getattr(module, argv[1])()
 
         if __name__ == "__main__":
@@ -56,7 +56,7 @@ FILES = {
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory):
     root = make_project(tmp_path_factory.mktemp("bot") / "bot", FILES, CONFIG)
-    run_hosts(root, "bot", "bot.main", {"a": ["plugins", "loaded_by_name"], "b": ["plugins", "one_liner"], "c": []})
+    run_hosts(root, "bot", "bot.main", {"a": ["bot.plugins", "loaded_by_name"], "b": ["bot.plugins", "one_liner"], "c": []})
     return root
 
 
@@ -78,7 +78,15 @@ def test_dead_code_near_a_graph_gap_loses_confidence(bot):
     dead = _dead(report)
     assert dead["bot.plugins.never_loaded"]["confidence"] == 40
     assert "cannot reach" in dead["bot.plugins.never_loaded"]["why"]
-    assert dead["bot.unused"]["confidence"] == 100
+    assert dead["bot.unused"]["confidence"] == 100  # no host imported it, no string names it
+
+
+def test_a_module_a_loader_can_name_is_alive(tmp_path):
+    files = dict(FILES)
+    files["bot/main.py"] = FILES["bot/main.py"].replace("import_module(argv[0])", 'import_module("bot." + argv[0])')
+    root = make_project(tmp_path / "bot", files, CONFIG.replace('coverage = ["prodcov/.coverage.*"]', ""))
+    _, report, _ = check_json(root)
+    assert "bot.unused" not in _dead(report) and "bot.plugins" not in _dead(report)
 
 
 def test_without_coverage_the_graph_alone_decides(bot):

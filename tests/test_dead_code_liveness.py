@@ -92,7 +92,18 @@ PLUGIN = {
                     found.append(getattr(module, name)())
             return found
     ''',
+    "plug/walker.py": '''
+        class Walker:
+            def dispatch(self, node):
+                return getattr(self, "visit_" + type(node).__name__)(node)
+
+
+        class Printer(Walker):
+            def visit_int(self, node):
+                return str(node)
+    ''',
     "plug/main.py": '''
+        from plug.walker import Printer
         import logging
 
         from plug.frameworks import Names, Net, Sink
@@ -107,6 +118,7 @@ PLUGIN = {
             logging.getLogger().addHandler(Sink())
             Names().visit(None)
             describe(None)
+            Printer().dispatch(1)
     ''',
     "plug/models.py": '''
         from typing import TypedDict
