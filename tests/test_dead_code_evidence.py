@@ -29,7 +29,8 @@ FILES = {
             argv = sys.argv[1:] if argv is None else argv
             if argv:
                 module = importlib.import_module(argv[0])
-                getattr(module, argv[1])()
+                if len(argv) > 1:
+                    getattr(module, argv[1])()
 
         if __name__ == "__main__":
             main()
@@ -46,6 +47,9 @@ FILES = {
 
         def one_liner(): return 3
     ''',
+    "bot/settings.py": '''
+        LIMIT = 10
+    ''',
     "bot/unused.py": '''
         def orphan():
             return 4
@@ -56,7 +60,7 @@ FILES = {
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory):
     root = make_project(tmp_path_factory.mktemp("bot") / "bot", FILES, CONFIG)
-    run_hosts(root, "bot", "bot.main", {"a": ["bot.plugins", "loaded_by_name"], "b": ["bot.plugins", "one_liner"], "c": []})
+    run_hosts(root, "bot", "bot.main", {"a": ["bot.plugins", "loaded_by_name"], "b": ["bot.plugins", "one_liner"], "c": ["bot.settings"]})
     return root
 
 
@@ -71,6 +75,7 @@ def test_executed_functions_are_never_dead(bot):
     assert "bot.plugins.helper" not in dead  # called by code that ran: alive through it
     assert "bot.plugins.one_liner" not in dead  # judged by the arc into it, not by its def line
     assert "bot.plugins" not in dead
+    assert "bot.settings" not in dead  # a module is used by being imported
 
 
 def test_dead_code_near_a_graph_gap_loses_confidence(bot):

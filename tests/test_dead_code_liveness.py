@@ -198,16 +198,25 @@ LIBRARY = {
     ''',
     "lib/core.py": '''
         def exported():
-            return 0
+            return _Wrapper()
+
+
+        class _Wrapper:
+            def cache_clear(self):
+                return 0
+
+            def _unused(self):
+                return 1
     ''',
 }
 
 
 def test_library_exports_are_alive_and_an_application_says_so(tmp_path):
     root = make_project(tmp_path / "lib", LIBRARY, '[tool.knightwatch]\nsource = ["lib"]\n')
-    assert _dead(root) == {"lib.unexported": 100}
+    assert _dead(root) == {"lib.unexported": 100, "lib.core._Wrapper._unused": 100}  # users call cache_clear
     (root / "pyproject.toml").write_text('[tool.knightwatch]\nsource = ["lib"]\nproject = "application"\n')
-    assert set(_dead(root)) == {"lib.unexported", "lib.also", "lib._private"}  # exported: imported
+    assert set(_dead(root)) == {"lib.unexported", "lib.also", "lib._private", "lib.core._Wrapper.cache_clear",
+                                "lib.core._Wrapper._unused"}  # exported: imported
 
 
 def test_setup_cfg_entry_points_are_roots(tmp_path):
