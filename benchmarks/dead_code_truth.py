@@ -8,7 +8,7 @@ knightwatch (where coverage is evidence, so the count must be 0).
 
 Sdists come from PyPI (`pip download --no-binary`) into benchmarks/corpora/ (git-ignored). With
 --sample N, a seeded random sample of N graph-only findings per project is written to
-benchmarks/corpora/<name>-sample.txt with the source of each, for judging by hand.
+benchmarks/corpora/<NAME>-sample.txt with the source of each, for judging by hand.
 """
 
 from __future__ import annotations
@@ -42,12 +42,19 @@ class Project:
     exclude: tuple[str, ...] = ("tests", "test")
     entry_points: tuple[str, ...] = ()  # an application's entry points (its scripts are read from its metadata)
     kind: str = "application"  # or "library": its public names are used outside it
+    label: str = ""  # the name on the command line, when one sdist is measured twice
+
+    @property
+    def key(self) -> str:
+        return self.label or self.name
 
 
 PROJECTS = {
-    p.name: p for p in (
+    p.key: p for p in (
         Project("pyflakes", "4.1.0", "pyflakes", "pyflakes/test", entry_points=("pyflakes.api:main",)),
         Project("docutils", "0.23", "docutils", "test", entry_points=("docutils.__main__:main",), kind="library"),
+        Project("docutils", "0.23", "docutils", "test", entry_points=("docutils.__main__:main",),
+                label="docutils-app"),
         Project("toolz", "1.2.0", "toolz", "toolz/tests", kind="library"),
         Project("cachetools", "8.0.2", "src/cachetools", "tests", "src", kind="library"),
     )
@@ -134,7 +141,7 @@ def _write_sample(p: Project, root: Path, findings, executed: set[str], n: int) 
         ran = "EXECUTED in tests" if _ran([f], executed) else "not executed"
         out.append(f"## {f.symbol} ({f.properties['confidence']}%, {ran}) {f.path}:{f.line}\n"
                    + "\n".join(lines[f.line - 1: f.line + 7]) + "\n")
-    (CORPORA / f"{p.name}-sample.txt").write_text("\n".join(out), encoding="utf-8")
+    (CORPORA / f"{p.key}-sample.txt").write_text("\n".join(out), encoding="utf-8")
 
 
 def main() -> None:

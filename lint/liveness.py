@@ -14,6 +14,7 @@ from knightwatch.config import _read_toml
 from knightwatch.errors import KnightwatchError
 from knightwatch.index import qualify
 from knightwatch.reach import reachable
+from knightwatch.sources import python_files
 
 KINDS = frozenset({"call", "may", "ref"})
 #: bases that call none of a subclass's methods
@@ -24,6 +25,11 @@ LOADER_WORDS = frozenset({"import_module", "__import__", "__subclasses__", "iter
                           "spec_from_file_location", "exec_module", "load_module", "entry_points",
                           "iter_entry_points", "load_entry_point"})
 ENTRY_POINT = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*:\s*([A-Za-z_][\w.]*)")
+
+
+TEST_FILE = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+TEST_TEXT_LIMIT = 64_000_000  # bytes of test code read for names; past it the rest is not read
 
 
 @dataclass
@@ -54,6 +60,39 @@ def executed_functions(analysis) -> dict[str, frozenset[str]]:
         if hosts:
             out[q] = hosts
     return out
+
+
+def test_words(analysis) -> frozenset[str]:
+    """Identifiers in the project's test files that are not analysed: a definition only they name is
+    used by the tests, so it is less certainly dead than one nothing names."""
+    analysed = set(analysis.files)
+    words: set[str] = set()
+    budget = TEST_TEXT_LIMIT
+    for path, rel in python_files(analysis.config.root):
+        if rel in analysed or not TEST_FILE.search(rel):
+            continue
+        try:
+            text = path.read_bytes()[:budget].decode("utf-8", "replace")
+        except OSError:
+            continue
+        budget -= len(text)
+        words.update(IDENTIFIER.findall(text))
+        if budget <= 0:
+            break
+    return frozenset(words)
+
+
+def unresolved_call_names(cg) -> frozenset[str]:
+    """Names called as `x.name(...)` where the graph cannot tell what `x` is: a method of that name
+    may be what runs."""
+    names = set()
+    for module, sites in cg.sites_by_module.items():
+        calls = cg.index.summaries[module]["calls"]
+        for site in sites:
+            callee = calls[site.index][1]
+            if callee[0] == "a" and not any(t in cg.index.defs for t in site.targets):
+                names.add(callee[2])
+    return frozenset(names)
 
 
 def executed_modules(analysis) -> set[str]:

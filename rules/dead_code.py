@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from knightwatch.finding import Severity
+from knightwatch.liveness import test_words, unresolved_call_names
 from knightwatch.rule import Rule
 
 FRAMEWORK_DUNDERS = frozenset({"__init__", "__new__", "__call__", "__getattr__"})
@@ -20,8 +21,10 @@ class DeadCode(Rule):
     methods of a live class with a base outside the analysed source (a framework calls them), and
     subclasses of a live base when the project loads classes or modules by name. Each finding has
     a confidence: 100% when nothing names it; 60% when its name is mentioned somewhere (it might
-    be reached by name); 40% when production ran code in the same module or class family that
-    the call graph cannot reach; 30% for a subclass of a live base in a project with no loader.
+    be reached by name); 50% when only the project's tests name it; 40% when production ran code
+    in the same module or class family that the call graph cannot reach, or when `.name()` is
+    called on a value the call graph cannot type; 30% for a subclass of a live base in a project
+    with no loader.
 
     ## Why is this bad?
     Dead code is not harmless: it is tomorrow's dormant path. Power Peg sat unused for nine years,
@@ -54,6 +57,8 @@ class DeadCode(Rule):
             if info.summary:
                 words.update(info.summary["words"])
         near_gap = _near_gaps(idx, live.gaps)
+        untyped = unresolved_call_names(analysis.callgraph)
+        tested = test_words(analysis)
         reported: set[str] = set()
         for q in sorted(idx.defs, key=lambda q: (g.nodes[q]["path"], g.nodes[q]["line"])):
             if q in reached:
@@ -72,7 +77,7 @@ class DeadCode(Rule):
             reported.add(q)
             path = g.nodes[q]["path"]
             line = 1 if kind == "module" else entry["line"]
-            confidence, why = self._confidence(idx, q, kind, name, words, near_gap, live)
+            confidence, why = self._confidence(idx, q, kind, name, words, near_gap, live, untyped, tested)
             sends = self._sends(analysis, q)
             what = {"module": "module", "class": "class", "function": "function"}[kind]
             yield self.finding(
@@ -84,7 +89,8 @@ class DeadCode(Rule):
             )
 
     @staticmethod
-    def _confidence(idx, q: str, kind: str, name: str, words: set[str], near_gap, live) -> tuple[int, str]:
+    def _confidence(idx, q: str, kind: str, name: str, words: set[str], near_gap, live, untyped: frozenset[str],
+                    tested: frozenset[str]) -> tuple[int, str]:
         """How sure the finding is, and why it is not surer: 100% only when no loader, dispatch by
         name or framework could reach it."""
         owner = q if kind == "class" else q.rpartition(".")[0]
@@ -92,6 +98,10 @@ class DeadCode(Rule):
             return 30, f"subclass of {live.orphans.get(owner) or live.orphans[q]}, which is used: a plugin may load it"
         if near_gap(q, owner):
             return 40, "production ran code near it that the call graph cannot reach"
+        if kind == "function" and name in untyped:
+            return 40, f".{name}() is called on a value the call graph cannot type"
+        if name in tested:
+            return 50, "only the tests name it"
         if kind != "module" and name in words:
             return 60, "its name is mentioned elsewhere: it may be reached by name"
         return 100, "nothing names it"
