@@ -83,12 +83,12 @@ class Config:
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     baseline: Path | None = None
-    project: str = ""  # "application" or "library"; empty: a library unless entry points are configured
+    project: str = "application"  # or "library"
 
     @property
     def is_library(self) -> bool:
         """A library's public names (`__all__`) are used by code outside the analysis."""
-        return self.project == "library" or not self.project and not self.entry_points
+        return self.project == "library"
 
     @property
     def configured(self) -> bool:
@@ -203,7 +203,7 @@ def load_config(root: Path) -> Config:
         select=data.get("select", []),
         ignore=data.get("ignore", []),
         baseline=(root / baseline) if baseline else None,
-        project=data.get("project", ""),
+        project=data.get("project", "application"),
     )
 
 

@@ -1,7 +1,8 @@
 """What KW102 counts as alive: reachability from the entry points, widened by what the call graph
 cannot see — code production ran, entry points declared in packaging metadata, framework callbacks
-(methods of a class with a base outside the analysed source), plugin families a dynamic loader can
-name, and the `__all__` of a library."""
+(methods of a class with a base outside the analysed source), dispatch by a computed name, types
+used in annotations, plugin families and modules a dynamic loader can name, and the public names of
+a library."""
 
 from __future__ import annotations
 
@@ -25,8 +26,6 @@ LOADER_WORDS = frozenset({"import_module", "__import__", "__subclasses__", "iter
                           "spec_from_file_location", "exec_module", "load_module", "entry_points",
                           "iter_entry_points", "load_entry_point"})
 ENTRY_POINT = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*:\s*([A-Za-z_][\w.]*)")
-
-
 TEST_FILE = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 TEST_TEXT_LIMIT = 64_000_000  # bytes of test code read for names; past it the rest is not read
@@ -39,7 +38,6 @@ class Liveness:
     alive: dict[str, str | None]
     executed: dict[str, frozenset[str]]  # function -> hosts on which its body ran
     gaps: list[str]  # functions production ran that the call graph cannot reach
-    loaders: list[str] = field(default_factory=list)  # modules holding a dynamic loader
     orphans: dict[str, str] = field(default_factory=dict)  # subclass of a live base no loader names -> base
 
 
@@ -312,4 +310,4 @@ def compute(analysis) -> Liveness:
         while parent and idx.kind(parent) == "class":
             alive.setdefault(parent, q)
             parent = parent.rpartition(".")[0]
-    return Liveness(alive, executed, gaps, loaders, orphans)
+    return Liveness(alive, executed, gaps, orphans)

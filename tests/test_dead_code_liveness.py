@@ -212,7 +212,7 @@ LIBRARY = {
 
 
 def test_library_exports_are_alive_and_an_application_says_so(tmp_path):
-    root = make_project(tmp_path / "lib", LIBRARY, '[tool.knightwatch]\nsource = ["lib"]\n')
+    root = make_project(tmp_path / "lib", LIBRARY, '[tool.knightwatch]\nsource = ["lib"]\nproject = "library"\n')
     assert _dead(root) == {"lib.unexported": 100, "lib.core._Wrapper._unused": 100}  # users call cache_clear
     (root / "pyproject.toml").write_text('[tool.knightwatch]\nsource = ["lib"]\nproject = "application"\n')
     assert set(_dead(root)) == {"lib.unexported", "lib.also", "lib._private", "lib.core._Wrapper.cache_clear",
