@@ -26,6 +26,9 @@ LOADER_WORDS = frozenset({"import_module", "__import__", "__subclasses__", "iter
                           "spec_from_file_location", "exec_module", "load_module", "entry_points",
                           "iter_entry_points", "load_entry_point"})
 ENTRY_POINT = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*:\s*([A-Za-z_][\w.]*)")
+#: a string literal that may name a module, or a package and a dot (its end, or where an f-string
+#: field starts)
+DOTTED_STRING = re.compile(r"""[rbuf]*['"]([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\.?)(?=['"{])""")
 TEST_FILE = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 TEST_TEXT_LIMIT = 64_000_000  # bytes of test code read for names; past it the rest is not read
@@ -104,23 +107,15 @@ def executed_modules(analysis) -> set[str]:
     return out
 
 
-def named_modules(idx) -> set[str]:
-    """Modules a loader can import by a name the project spells out: a string equal to a module's
-    name (`"pkg.plugins.csv"`), or a package's name and a dot (`"pkg.plugins." + name`), which names
-    every module under it."""
+def named_modules(analysis) -> set[str]:
+    """Modules a loader can import by a name the project spells out in a string: a module's name
+    (`"pkg.plugins.csv"`), or a package's name and a dot (`"pkg.plugins." + name`,
+    `f"pkg.plugins.{name}"`), which names every module under it."""
+    modules = set(analysis.index.summaries)
     strings: set[str] = set()
-    for summary in idx.summaries.values():
-        stack: list = [summary["scopes"], summary["calls"]]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, dict):
-                stack.extend(item.values())
-            elif isinstance(item, (list, tuple)):
-                if len(item) == 2 and item[0] in ("s", "fs") and isinstance(item[1], str):
-                    strings.add(item[1])
-                else:
-                    stack.extend(item)
-    modules = set(idx.summaries)
+    for info in analysis.files.values():
+        if info.summary is not None:
+            strings.update(DOTTED_STRING.findall(info.text))
     prefixes = tuple(p for p in strings if p.endswith(".") and p[:-1] in modules)
     return {m for m in modules if m in strings or prefixes and m.startswith(prefixes)}
 
@@ -258,7 +253,7 @@ def compute(analysis) -> Liveness:
     roots += sorted(executed) + sorted(executed_modules(analysis))
     loaders = sorted(m for m, s in idx.summaries.items() if LOADER_WORDS & set(s["words"]))
     if loaders:
-        roots += sorted(named_modules(idx))
+        roots += sorted(named_modules(analysis))
     alive = reachable(g, roots, KINDS)
     gaps = sorted(q for q in executed if q not in analysis.reach_all)
     classes = sorted(q for q in idx.defs if idx.kind(q) == "class")
