@@ -41,6 +41,7 @@ class Liveness:
     alive: dict[str, str | None]
     executed: dict[str, frozenset[str]]  # function -> hosts on which its body ran
     gaps: list[str]  # functions production ran that the call graph cannot reach
+    untyped: frozenset[str]  # method names called on a value the call graph cannot type
     orphans: dict[str, str] = field(default_factory=dict)  # subclass of a live base no loader names -> base
 
 
@@ -261,6 +262,7 @@ def compute(analysis) -> Liveness:
     external = {c for c in classes if external_bases(idx, c)}
     annotated = annotation_uses(idx)
     prefixes = tuple(sorted(dispatch_prefixes(idx)))
+    untyped = unresolved_call_names(analysis.callgraph)
     loaded: set[str] = set()  # classes alive as members of a family a loader can name
     orphans: dict[str, str] = {}
     while True:
@@ -277,8 +279,8 @@ def compute(analysis) -> Liveness:
                         extra.append(m)
                     elif prefixes and m.rpartition(".")[2].startswith(prefixes):  # dispatch by a computed name
                         extra.append(m)
-                    elif c in loaded and _overridden(idx, c, m):  # what the loader's client calls
-                        extra.append(m)
+                    elif (c in loaded or m.rpartition(".")[2] in untyped) and _overridden(idx, c, m):
+                        extra.append(m)  # an interface method, called on a base-typed value the graph lost
                 if c not in alive:
                     extra.append(c)
                 for m in methods[c]:  # the base method an override that is used implements
@@ -305,4 +307,4 @@ def compute(analysis) -> Liveness:
         while parent and idx.kind(parent) == "class":
             alive.setdefault(parent, q)
             parent = parent.rpartition(".")[0]
-    return Liveness(alive, executed, gaps, orphans)
+    return Liveness(alive, executed, gaps, untyped, orphans)

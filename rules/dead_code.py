@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from knightwatch.finding import Severity
-from knightwatch.liveness import test_words, unresolved_call_names
+from knightwatch.liveness import test_words
 from knightwatch.rule import Rule
 
 FRAMEWORK_DUNDERS = frozenset({"__init__", "__new__", "__call__", "__getattr__"})
@@ -57,7 +57,7 @@ class DeadCode(Rule):
             if info.summary:
                 words.update(info.summary["words"])
         near_gap = _near_gaps(idx, live.gaps)
-        untyped = unresolved_call_names(analysis.callgraph)
+        untyped = live.untyped
         tested = test_words(analysis)
         reported: set[str] = set()
         for q in sorted(idx.defs, key=lambda q: (g.nodes[q]["path"], g.nodes[q]["line"])):
