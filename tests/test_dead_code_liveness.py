@@ -229,3 +229,36 @@ def test_project_kind_is_checked(tmp_path):
     root = make_project(tmp_path / "lib", LIBRARY, '[tool.knightwatch]\nsource = ["lib"]\nproject = "tool"\n')
     code, _, err = check_json(root)
     assert code == 2 and "'project' must be application or library" in err
+
+
+def test_overrides_called_on_an_untyped_value_are_alive(tmp_path):
+    root = make_project(tmp_path / "app", {
+        "app/__init__.py": "",
+        "app/steps.py": '''
+            class Step:
+                def run(self, data):
+                    raise NotImplementedError
+
+
+            class Double(Step):
+                def run(self, data):
+                    return data * 2
+
+                def unused(self):
+                    return 0
+
+
+            REGISTRY = {"double": Double}
+        ''',
+        "app/main.py": '''
+            import json
+
+            from app.steps import REGISTRY
+
+
+            def main():
+                step = json.loads("{}").get("step")  # the graph cannot type it
+                return step.run(1), REGISTRY
+        ''',
+    }, '[tool.knightwatch]\nsource = ["app"]\nentry-points = ["app.main:main"]\n')
+    assert _dead(root) == {"app.steps.Double.unused": 100}
