@@ -25,6 +25,8 @@ from knightwatch.config import Config, coverage_files
 from knightwatch.coverage_join import CoverageJoin, load_coverage
 from knightwatch.flags import FlagGraph, Registry, load_registry
 from knightwatch.index import Index
+from knightwatch.liveness import Liveness
+from knightwatch.liveness import compute as compute_liveness
 from knightwatch.parse import PARSE_ERRORS, compiler_check, decode, parse, parse_error
 from knightwatch.reach import entry_nodes, reachable
 from knightwatch.safety import Safety
@@ -181,6 +183,7 @@ class Analysis:
     reach_static: dict[str, str | None] = field(default_factory=dict)  # over call and ref edges only
     _executed_sorted: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     _sink_reachers: frozenset[str] | None = None
+    _liveness: Liveness | None = None
 
     def lines_of(self, path: str) -> list[str] | None:
         info = self.files.get(path)
@@ -214,6 +217,13 @@ class Analysis:
 
     def region_hosts(self, region) -> frozenset[str]:
         return self.ran_on(region.path, region.start, region.end)
+
+    @property
+    def liveness(self) -> Liveness:
+        """What KW102 counts as alive, with the coverage evidence the call graph cannot explain."""
+        if self._liveness is None:
+            self._liveness = compute_liveness(self)
+        return self._liveness
 
     @property
     def sink_reachers(self) -> frozenset[str]:
@@ -320,7 +330,8 @@ def _analyse_files(config: Config, infos: dict[str, FileInfo], notes: list[str],
     analysis.reach_all = reachable(cg.graph, analysis.roots, frozenset({"call", "may", "ref"}))
     analysis.reach_static = reachable(cg.graph, analysis.roots, frozenset({"call", "ref"}))
     if config.sinks:
-        analysis.safety = Safety(cg, config.sinks, config.breakers, config.where)
+        analysis.safety = Safety(cg, config.sinks, config.breakers, config.where,
+                                 {i.path: i.text for i in infos.values() if i.summary is not None})
     data_files = coverage_files(config, coverage if coverage is not None else config.coverage)
     if data_files:
         sources = {i.path: i.text for i in infos.values() if i.summary is not None}

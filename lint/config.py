@@ -49,6 +49,7 @@ SCHEMA: dict[str, dict[str, type | tuple]] = {
         "entry-points": list,
         "coverage": list,
         "max-file-size": int,
+        "project": str,
         "fail-on": str,
         "select": list,
         "ignore": list,
@@ -89,6 +90,12 @@ class Config:
     #: coverage data files of the project's test suite (`check --test-coverage`), each with a digest of
     #: its content (so a stored run is replayed only for the same data): KW502 reads them
     test_coverage: tuple[tuple[str, str], ...] = ()
+    project: str = "application"  # or "library"
+
+    @property
+    def is_library(self) -> bool:
+        """A library's public names (`__all__`) are used by code outside the analysis."""
+        return self.project == "library"
 
     @property
     def configured(self) -> bool:
@@ -182,6 +189,8 @@ def load_config(root: Path) -> Config:
     for name in ("fail-on",):
         if name in data and data[name].lower() not in ("critical", "high", "medium", "low"):
             raise KnightwatchError(f"{file}: [tool.knightwatch] {name!r} must be critical, high, medium or low")
+    if data.get("project", "application") not in ("application", "library"):
+        raise KnightwatchError(f"{file}: [tool.knightwatch] 'project' must be application or library")
     registry = flags.get("registry")
     baseline = data.get("baseline")
     return Config(
@@ -202,6 +211,7 @@ def load_config(root: Path) -> Config:
         ignore=data.get("ignore", []),
         baseline=(root / baseline) if baseline else None,
         package_dirs=package_dirs(pyproject, root),
+        project=data.get("project", "application"),
     )
 
 

@@ -23,13 +23,15 @@ def entry_nodes(graph: nx.DiGraph, entry_points: list[str], where: str) -> list[
     return roots
 
 
-def reachable(graph: nx.DiGraph, roots: Iterable[str], kinds: frozenset[str]) -> dict[str, str | None]:
+def reachable(graph: nx.DiGraph, roots: Iterable[str], kinds: frozenset[str],
+              parent: dict[str, str | None] | None = None) -> dict[str, str | None]:
     """Nodes reachable from ROOTS over edges of KINDS, each with its BFS parent (None for roots).
 
     Reaching a definition also reaches its module (importing it ran the module's top level), and
-    reaching a module reaches its parent package.
+    reaching a module reaches its parent package. Given PARENT (an earlier result), it is grown in
+    place: what it holds is not walked again.
     """
-    parent: dict[str, str | None] = {}
+    parent = {} if parent is None else parent
     queue: deque[str] = deque()
     for r in roots:
         if r in graph and r not in parent:

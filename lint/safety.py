@@ -3,9 +3,14 @@ on which no breaker runs before the sink."""
 
 from __future__ import annotations
 
+import ast
 from collections import deque
 from dataclasses import dataclass
+from typing import Mapping
 
+import networkx as nx
+
+from knightwatch.always_calls import always_checks, find_function
 from knightwatch.callgraph import CallGraph, CallSite
 from knightwatch.errors import KnightwatchError
 
@@ -42,7 +47,8 @@ class UnguardedSink:
 class Safety:
     """Resolve sinks and breakers and find sink calls no breaker dominates on some entry path."""
 
-    def __init__(self, cg: CallGraph, sinks: list[str], breakers: list[str], where: str):
+    def __init__(self, cg: CallGraph, sinks: list[str], breakers: list[str], where: str,
+                 sources: Mapping[str, str] | None = None):
         self.cg = cg
         idx = cg.index
         for name, kind in [(s, "sink") for s in sinks] + [(b, "breaker") for b in breakers]:
@@ -60,6 +66,9 @@ class Safety:
                     for d in idx.entry(q).get("decorators", ())
                     for v in idx.resolve(idx.defs[q][0], idx.entry(q)["parent"] or "", d))
         }
+        #: functions that always call a breaker (themselves or through such a helper) before
+        #: returning normally: a call to one of them counts as the check
+        self.checking = self._checking_helpers(sources or {})
 
     def is_sink_site(self, site: CallSite) -> str | None:
         """The sink SITE calls, preferring one it calls for certain over a may-call."""
@@ -67,7 +76,58 @@ class Safety:
         return found[0][1] if found else None
 
     def is_breaker_site(self, site: CallSite) -> bool:
-        return any(t in self.breakers for t in site.targets)
+        """SITE calls a breaker, or a helper that always calls one before returning (every function
+        it may call is such a helper)."""
+        targets = site.targets
+        return any(t in self.breakers for t in targets) or bool(targets) and all(t in self.checking for t in targets)
+
+    def _checking_helpers(self, sources: Mapping[str, str]) -> set[str]:
+        """Functions that call a breaker before every normal return, grown from the breakers' callers
+        up through helpers that call such functions (read from the functions' ASTs)."""
+        idx, g = self.cg.index, self.cg.graph
+        found = self.checking = set(self.guarded_functions)  # is_breaker_site reads the helpers found so far
+        trees: dict[str, ast.Module | None] = {}
+        work = deque(sorted({c for b in self.breakers if b in g for c in g.predecessors(b)}))
+        calls = g.edge_subgraph([(a, b) for a, b, k in g.edges(data="kind") if k != "ref"])
+        reachers = set(self.sinks)
+        for sink in self.sinks:
+            if sink in calls:
+                reachers |= nx.ancestors(calls, sink)
+        while work:
+            q = work.popleft()
+            if q in found or q in self.breakers or idx.kind(q) != "function":
+                continue
+            func = self._function_ast(q, sources, trees)
+            if func is None:
+                continue
+            by_position: dict[tuple[int, int], list[CallSite]] = {}
+            for site in self.cg.sites.get(q, ()):
+                by_position.setdefault((site.line, site.column), []).append(site)
+
+            def check(call: ast.Call) -> bool:
+                return any(self.is_breaker_site(s) for s in by_position.get((call.lineno, call.col_offset + 1), ()))
+            if self._checks_before_sinks(q, reachers) and always_checks(func, check):
+                # its callers may now always check too (even one refused before)
+                found.add(q)
+                work.extend(sorted(c for c in g.predecessors(q) if c not in found))
+        return found
+
+    def _checks_before_sinks(self, q: str, reachers: set[str]) -> bool:
+        """Every call in Q that can lead to a sink runs after a breaker: a helper that sends first and
+        checks afterwards is no check."""
+        return all(self.protected(site) for site in self.cg.sites.get(q, ())
+                   if any(t in reachers for t in site.targets))
+
+    def _function_ast(self, q: str, sources: Mapping[str, str], trees: dict) -> ast.AST | None:
+        module, _, entry = self.cg.index.defs[q]
+        path = self.cg.paths.get(module)
+        if path not in trees:
+            try:
+                trees[path] = ast.parse(sources[path]) if path in sources else None
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                trees[path] = None
+        tree = trees[path]
+        return find_function(tree, entry["line"], q.rpartition(".")[2]) if tree is not None else None
 
     def protected(self, site: CallSite) -> bool:
         if site.caller in self.guarded_functions:
@@ -82,6 +142,19 @@ class Safety:
                 if sink and s.caller not in self.sinks:
                     out.append((s, sink))
         return out
+
+    def called(self, roots: list[str]) -> set[str]:
+        """Functions some chain of call sites from ROOTS calls, breakers or not (references such as
+        imports do not call)."""
+        seen = set(roots)
+        queue = deque(roots)
+        while queue:
+            for site in self.cg.sites.get(queue.popleft(), ()):
+                for target in site.targets:
+                    if target not in seen and target in self.cg.index.defs:
+                        seen.add(target)
+                        queue.append(target)
+        return seen
 
     def unguarded(self, roots: list[str]) -> list[UnguardedSink]:
         """BFS from the roots along call sites no breaker dominates; report the sinks it reaches."""

@@ -134,6 +134,11 @@ def _special(path: Path) -> bool:
         return False
 
 
+def python_files(root: Path):
+    """(path, relative path) of every Python file under ROOT, skipping what discovery skips."""
+    return _walk(root, root, [], [])
+
+
 def discover(root: Path, source: list[str], exclude: list[str], notes: list[str],
              package_dirs: dict[str, str] | None = None) -> list[SourceFile]:
     """The Python files under ROOT's `source` entries (all of ROOT when empty), sorted by path. A file

@@ -30,7 +30,7 @@ import ast
 import re
 from typing import Any
 
-SUMMARY_VERSION = 5
+SUMMARY_VERSION = 7
 UNKNOWN = ("u",)
 IGNORE_RE = re.compile(r"#\s*knightwatch:\s*ignore(?P<codes>\[[^\]]*\])?(?:\s*--\s*(?P<reason>.*))?", re.I)
 BINOP_DUNDER = {
@@ -41,6 +41,8 @@ BINOP_DUNDER = {
 }
 CMP_DUNDER = {ast.Eq: "__eq__", ast.NotEq: "__ne__", ast.Lt: "__lt__", ast.LtE: "__le__", ast.Gt: "__gt__",
               ast.GtE: "__ge__", ast.In: "__contains__", ast.NotIn: "__contains__"}
+#: values a flag read compared with `==`/`is` means "off" (`os.environ.get("X") is None`)
+OFF_VALUES = frozenset({None, False, 0, "", "0", "false", "False", "FALSE", "off", "no", "n"})
 TERMINATORS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 CONTAINER_METHODS = frozenset({"get", "pop", "setdefault", "copy", "items", "values"})
 #: container mutations -> how they store: "one" (last argument), "all" (the elements of it), "key"
@@ -52,6 +54,26 @@ BUILTIN_DUNDERS = {"len": "__len__", "bool": "__bool__", "str": "__str__", "repr
                    "int": "__int__", "float": "__float__", "iter": "__iter__"}
 ITERATING_BUILTINS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max", "any", "all",
                                 "enumerate", "dict"})
+
+
+def _flips(node: ast.Compare) -> int:
+    """1 when the comparison is true exactly when the value compared is off: `x is None`, `x == "0"`,
+    `x != "on"` (a flag read inside it then gates its body with the opposite polarity)."""
+    if len(node.ops) != 1:
+        return 0
+    other = node.comparators[0] if isinstance(node.comparators[0], ast.Constant) else node.left
+    if not isinstance(other, ast.Constant):
+        return 0
+    try:
+        off = other.value in OFF_VALUES
+    except TypeError:  # an unhashable constant cannot be one of them
+        off = False
+    op = type(node.ops[0])
+    if op in (ast.Eq, ast.Is):
+        return 1 if off else 0
+    if op in (ast.NotEq, ast.IsNot):
+        return 0 if off else 1
+    return 0
 
 
 def _terminates(body: list[ast.stmt]) -> bool:
@@ -130,6 +152,7 @@ class Summariser(ast.NodeVisitor):
         self.name_loads: list[list[Any]] = []
         self.seen_names: set[tuple[str, str]] = set()
         self.words: set[str] = set()
+        self.annotations: list[list] = []  # [scope, scope of the user, name or attribute] in type annotations
         self.star_imports: list[str] = []
         self.all: list[str] | None = None
         self.main_block = 0
@@ -305,7 +328,10 @@ class Summariser(ast.NodeVisitor):
         if dunder:
             target = node.comparators[0] if dunder == "__contains__" else node.left
             self._dunder(node, self.expr(target), dunder)
+        flips = _flips(node)
+        self.negated += flips
         self.generic_visit(node)
+        self.negated -= flips
 
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load):
@@ -439,6 +465,9 @@ class Summariser(ast.NodeVisitor):
                     ann[a.arg] = t
         if ann:
             entry["ann"] = ann
+        arguments = node.args.posonlyargs + node.args.args + node.args.kwonlyargs + [node.args.vararg, node.args.kwarg]
+        for a in [a.annotation for a in arguments if a is not None] + [node.returns]:
+            self._annotated(q, a)
         self._defaults(entry, node.args)
         # decorators are applied by the enclosing scope, innermost first
         value: tuple = ("f", q)
@@ -455,6 +484,20 @@ class Summariser(ast.NodeVisitor):
         pairs += [(d, a) for d, a in zip(args.kw_defaults, args.kwonlyargs) if d is not None]
         if pairs:
             entry["defaults"] = {a.arg: self.expr(d) for d, a in pairs}
+
+    def _annotated(self, user: str, node: ast.AST | None) -> None:
+        """Record the names a type annotation uses (inside strings, subscripts and unions too): a type
+        used only there is alive when USER is."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                node = ast.parse(node.value, mode="eval").body
+            except (SyntaxError, ValueError, RecursionError):
+                return
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            self.annotations.append([self.scope, user, self.expr(node)])
+        elif node is not None:
+            for child in ast.iter_child_nodes(node):
+                self._annotated(user, child)
 
     def _annotation(self, node: ast.AST) -> tuple | None:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -533,6 +576,7 @@ class Summariser(ast.NodeVisitor):
         if node.value is not None:
             self.visit(node.value)
             self._bind_target(node.target, self.expr(node.value))
+        self._annotated(self.scope, node.annotation)
         t = self._annotation(node.annotation) if self.scopes[self.scope]["kind"] != "class" else None
         if t is not None and isinstance(node.target, (ast.Name, ast.Attribute)):
             self._bind_target(node.target, t)
@@ -667,7 +711,7 @@ class Summariser(ast.NodeVisitor):
         return {
             "v": SUMMARY_VERSION, "module": self.module, "scopes": self.scopes, "calls": self.calls,
             "gates": self.gates, "attr_loads": self.attr_loads, "attr_stores": self.attr_stores,
-            "name_loads": self.name_loads, "words": sorted(self.words),
+            "name_loads": self.name_loads, "words": sorted(self.words), "annotations": self.annotations,
             "star_imports": self.star_imports, "all": self.all, "main_block": self.main_block,
         }
 

@@ -16,6 +16,9 @@ class BreakerOutOfReach(Rule):
     when its call runs on every path to the sink in the same function (an earlier statement, an
     enclosing `if` test, an early-return guard, an argument of the sink call), when it decorates a
     function on the path, or when every caller reaches the function through such a guarded call.
+    A call to a helper that always calls a breaker before returning normally counts as the
+    breaker (`amount = self._sized(amount)` before `self.venue.send(amount)`): every path out of
+    the helper, except by an exception (the breaker refusing), must pass a breaker first.
     The finding carries the unguarded path. Paths that need a may-call edge (dispatch by name, an
     override) are reported with lower confidence.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from knightwatch.finding import Severity
+from knightwatch.liveness import test_words
 from knightwatch.rule import Rule
 
 FRAMEWORK_DUNDERS = frozenset({"__init__", "__new__", "__call__", "__getattr__"})
@@ -15,8 +16,15 @@ class DeadCode(Rule):
     Walks the call graph (calls, may-calls such as dispatch by name, and references such as
     callbacks and imports) from the configured entry points — or from every module's top level
     when none are configured — and reports the outermost function, class or module that nothing
-    reaches. Each finding has a confidence: 100% when its name appears nowhere else in the
-    project, 60% when the name is mentioned somewhere (it might be reached dynamically).
+    reaches. Also alive: code any coverage host ran (judged by body lines), scripts and entry
+    points declared in the packaging metadata, `__all__` of a library (`project = "library"`),
+    methods of a live class with a base outside the analysed source (a framework calls them), and
+    subclasses of a live base when the project loads classes or modules by name. Each finding has
+    a confidence: 100% when nothing names it; 60% when its name is mentioned somewhere (it might
+    be reached by name); 50% when only the project's tests name it; 40% when production ran code
+    in the same module or class family that the call graph cannot reach, or when `.name()` is
+    called on a value the call graph cannot type; 30% for a subclass of a live base in a project
+    with no loader.
 
     ## Why is this bad?
     Dead code is not harmless: it is tomorrow's dormant path. Power Peg sat unused for nine years,
@@ -41,12 +49,16 @@ class DeadCode(Rule):
 
     def check(self, analysis):
         g = analysis.callgraph.graph
-        reached = analysis.reach_all
+        live = analysis.liveness
+        reached = live.alive
         idx = analysis.index
         words = set()
         for info in analysis.files.values():
             if info.summary:
                 words.update(info.summary["words"])
+        near_gap = _near_gaps(idx, live.gaps)
+        untyped = live.untyped
+        tested = test_words(analysis)
         reported: set[str] = set()
         for q in sorted(idx.defs, key=lambda q: (g.nodes[q]["path"], g.nodes[q]["line"])):
             if q in reached:
@@ -65,8 +77,7 @@ class DeadCode(Rule):
             reported.add(q)
             path = g.nodes[q]["path"]
             line = 1 if kind == "module" else entry["line"]
-            mentioned = name in words if kind != "module" else False
-            confidence = 60 if mentioned else 100
+            confidence, why = self._confidence(idx, q, kind, name, words, near_gap, live, untyped, tested)
             sends = self._sends(analysis, q)
             what = {"module": "module", "class": "class", "function": "function"}[kind]
             yield self.finding(
@@ -74,8 +85,26 @@ class DeadCode(Rule):
                 f"{what} {q} is unreachable from every entry point (confidence {confidence}%)"
                 + (" and calls a sink" if sends else ""),
                 severity=Severity.MEDIUM if sends else Severity.LOW,
-                symbol=q, confidence=confidence, kind=what,
+                symbol=q, confidence=confidence, kind=what, why=why,
             )
+
+    @staticmethod
+    def _confidence(idx, q: str, kind: str, name: str, words: set[str], near_gap, live, untyped: frozenset[str],
+                    tested: frozenset[str]) -> tuple[int, str]:
+        """How sure the finding is, and why it is not surer: 100% only when no loader, dispatch by
+        name or framework could reach it."""
+        owner = q if kind == "class" else q.rpartition(".")[0]
+        if owner in live.orphans or q in live.orphans:
+            return 30, f"subclass of {live.orphans.get(owner) or live.orphans[q]}, which is used: a plugin may load it"
+        if near_gap(q, owner):
+            return 40, "production ran code near it that the call graph cannot reach"
+        if kind == "function" and name in untyped:
+            return 40, f".{name}() is called on a value the call graph cannot type"
+        if name in tested:
+            return 50, "only the tests name it"
+        if kind != "module" and name in words:
+            return 60, "its name is mentioned elsewhere: it may be reached by name"
+        return 100, "nothing names it"
 
     @staticmethod
     def _sends(analysis, q: str) -> bool:
@@ -84,3 +113,20 @@ class DeadCode(Rule):
         prefix = q + "."
         return any(analysis.safety.is_sink_site(s) for caller, sites in analysis.callgraph.sites.items()
                    if caller == q or caller.startswith(prefix) for s in sites)
+
+
+def _near_gaps(idx, gaps: list[str]):
+    """A test: is a definition in a module, or a class family, where production ran a function the
+    call graph cannot reach? (The graph has a hole there, so its other verdicts are weaker.)"""
+    modules = {idx.defs[q][0] for q in gaps}
+    families: set[str] = set()
+    for q in gaps:
+        owner = q.rpartition(".")[0]
+        if idx.kind(owner) == "class":
+            families.update(idx.mro(owner))
+
+    def near(q: str, owner: str) -> bool:
+        if idx.defs[q][0] in modules:
+            return True
+        return idx.kind(owner) == "class" and any(b in families for b in idx.mro(owner))
+    return near

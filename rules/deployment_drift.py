@@ -72,7 +72,8 @@ class DeploymentDrift(Rule):
                 path, line, f"{label} ran on {len(h)} of {total} hosts ({hosts}); the others never ran it",
                 severity=Severity.HIGH if reaches else Severity.MEDIUM, symbol=q or f"{path}:{label}",
                 trace=[TraceStep(path, line, 1, f"ran only on {hosts}")]
-                + [TraceStep(s.path, s.line, s.column, f"calls {', '.join(sorted(s.targets))}") for s in sites[:3]],
+                + [TraceStep(s.path, s.line, s.column, f"calls {', '.join(sorted(s.targets))}")
+                   for s in [s for s in sites if s.targets][:3]],  # a call of nothing known names no step
                 hosts=sorted(h), host_count=len(h), total_hosts=total)
 
     @staticmethod

@@ -159,12 +159,24 @@ def _dormant(model: dict) -> str:
                     body)
 
 
+def _gaps(drift: dict) -> str:
+    """Functions that ran in production although the call graph cannot reach them."""
+    if not drift.get("gaps"):
+        return ""
+    rows = [f"<tr><td>{_code(g['function'])}</td><td>{_code(g['path'] + ':' + str(g['line']))}</td>"
+            f"<td>{e(', '.join(g['hosts']))}</td></tr>" for g in drift["gaps"]]
+    return ("<h3>Ran in production, unreachable in the graph</h3><p class=\"small muted\">Holes in the call graph "
+            "(a loader, a dispatch or a framework it does not follow): dead-code findings near them are less certain."
+            "</p>" + _table(["Function", "Where", "Hosts"], rows))
+
+
 def _drift(model: dict) -> str:
     drift = model["drift"]
     hosts = drift["hosts"]
     if len(hosts) < 2:
         return _section("drift", "Which code ran on which host.",
-                        '<p class="muted">Host drift needs production coverage from at least two hosts.</p>')
+                        '<p class="muted">Host drift needs production coverage from at least two hosts.</p>'
+                        + _gaps(drift))
     prefix, short = host_labels(hosts)
     head = ["Code", "Where"] + [f'<th class="host" title="{e(h)}">{e(s)}</th>' for h, s in zip(hosts, short)]
     rows = []
@@ -182,7 +194,7 @@ def _drift(model: dict) -> str:
     lead = (f"Flag-gated branches and functions that ran on some hosts but not on all. {columns}Highlighted rows "
             f"ran on fewer than half of the hosts. Of the other flag-gated branches, {drift['uniform']} ran on "
             f"every host and {drift['never']} on none (see Dormant code).")
-    return _section("drift", lead, table + (f'<ul class="notes">{problems}</ul>' if problems else ""))
+    return _section("drift", lead, table + (f'<ul class="notes">{problems}</ul>' if problems else "") + _gaps(drift))
 
 
 def _safety(model: dict) -> str:

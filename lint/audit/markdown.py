@@ -66,15 +66,20 @@ def _dormant(model: dict) -> list[str]:
 def _drift(model: dict) -> list[str]:
     drift = model["drift"]
     out = ["## Host drift", ""]
+    gaps = []
+    if drift.get("gaps"):
+        gaps = ["### Ran in production, unreachable in the graph", ""] + _table(
+            ["Function", "Where", "Hosts"], [[_code(g["function"]), f"{g['path']}:{g['line']}", ", ".join(g["hosts"])]
+                                             for g in drift["gaps"]])
     if len(drift["hosts"]) < 2:
-        return out + ["Needs production coverage from at least two hosts.", ""]
+        return out + ["Needs production coverage from at least two hosts.", ""] + gaps
     prefix, short = host_labels(drift["hosts"])
     if prefix:
         out += [f"Hosts `{prefix}…`; **bold** rows ran on fewer than half of them.", ""]
     rows = [[(f"**{r['kind']} {_code(r['label'])}**" if r["minority"] else f"{r['kind']} {_code(r['label'])}"),
              f"{r['path']}:{r['line']}", *("●" if h in r["hosts"] else "·" for h in drift["hosts"])]
             for r in drift["rows"]]
-    return out + (_table(["Code", "Where", *short], rows) if rows else ["No drift between hosts.", ""])
+    return out + (_table(["Code", "Where", *short], rows) if rows else ["No drift between hosts.", ""]) + gaps
 
 
 def _safety(model: dict) -> list[str]:

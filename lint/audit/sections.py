@@ -1,4 +1,5 @@
-"""Audit sections read from the Analysis: dormant code per module, host drift, sink safety paths."""
+"""Audit sections read from the Analysis: dormant code per module, host drift (with the code that ran
+but the call graph cannot reach), sink safety paths."""
 
 from __future__ import annotations
 
@@ -113,7 +114,17 @@ def host_drift(analysis) -> dict:
     for p in analysis.coverage.problems if analysis.coverage else ():
         if p.host:
             problems.setdefault(p.host, []).append(p.message)
-    return {"hosts": hosts, "rows": rows, "uniform": uniform, "never": never, "problems": problems}
+    return {"hosts": hosts, "rows": rows, "uniform": uniform, "never": never, "problems": problems,
+            "gaps": graph_gaps(analysis)}
+
+
+def graph_gaps(analysis) -> list[dict]:
+    """Functions production ran that the call graph cannot reach from an entry point: holes in the
+    graph (a loader, a dispatch or a framework it does not model). KW102 trusts less what is near them."""
+    live = analysis.liveness
+    g = analysis.callgraph.graph
+    return [{"function": q, "path": g.nodes[q]["path"], "line": g.nodes[q]["line"], "hosts": sorted(live.executed[q])}
+            for q in live.gaps]
 
 
 def _how_guarded(analysis, site) -> str:
@@ -126,6 +137,9 @@ def _how_guarded(analysis, site) -> str:
         if before:
             b = before[-1]
             names = ", ".join(sorted(t for t in b.targets if t in safety.breakers))
+            if not names:
+                helpers = ", ".join(sorted(b.targets))
+                return f"{helpers} runs first and always calls a breaker ({b.path}:{b.line})"
             return f"{names} runs first ({b.path}:{b.line})"
     return "every path into the function passes a breaker first"
 
@@ -136,6 +150,7 @@ def safety_paths(analysis) -> list[dict]:
     if safety is None:
         return []
     unguarded = {(u.site.path, u.site.line, u.site.column): u for u in safety.unguarded(analysis.roots)}
+    called = safety.called(analysis.roots)  # "guarded" only where a call path reaches the sink call
     by_sink: dict[str, list[dict]] = {s: [] for s in sorted(safety.sinks)}
     for site, sink in sorted(safety.sink_sites(), key=lambda p: (p[0].path, p[0].line, p[0].column)):
         u = unguarded.get((site.path, site.line, site.column))
@@ -143,8 +158,10 @@ def safety_paths(analysis) -> list[dict]:
         if u is not None:
             entry.update(guarded=False, route=[fn for fn, _ in u.path], may=u.may,
                          how=f"no breaker ({', '.join(sorted(safety.breakers)) or 'none configured'}) runs first")
-        elif site.caller not in analysis.reach_all:
-            entry.update(guarded=None, route=[], may=False, how="unreachable from every entry point")
+        elif site.caller not in called:
+            how = "unreachable from every entry point" if site.caller not in analysis.reach_all \
+                else "no chain of calls from an entry point reaches it"
+            entry.update(guarded=None, route=[], may=False, how=how)
         else:
             route = [n for n in path_to(analysis.reach_all, site.caller)
                      if analysis.callgraph.graph.nodes[n]["kind"] != "module" or n == site.caller]

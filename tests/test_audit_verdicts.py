@@ -1,0 +1,87 @@
+"""Audit verdicts that must hold: a sink call is "guarded" only when a chain of calls from an entry
+point reaches it, and no trace step is empty (`calls ` with nothing after it). Real coverage runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from knightwatch.audit import build
+from knightwatch.cache import Cache
+from knightwatch.config import load_config
+from knightwatch.engine import check
+from projects import make_project, run_hosts
+
+CONFIG = """
+[tool.knightwatch]
+source = ["shop"]
+entry-points = ["shop.main:main"]
+coverage = ["prodcov/.coverage.*"]
+[tool.knightwatch.safety]
+sinks = ["shop.wire.send"]
+breakers = ["shop.wire.check"]
+"""
+
+FILES = {
+    "shop/__init__.py": "",
+    "shop/wire.py": '''
+        def check(qty):
+            return qty < 10
+
+        def send(qty):
+            return qty
+    ''',
+    "shop/orders.py": '''
+        from shop import wire
+
+        def guarded(qty):
+            if wire.check(qty):
+                wire.send(qty)
+
+        def imported_only(qty):
+            wire.check(qty)
+            wire.send(qty)
+
+        def rare(qty, hook):
+            hook(qty)
+            return qty.bit_length()
+    ''',
+    "shop/main.py": '''
+        import sys
+        from shop import orders
+        from shop.orders import imported_only
+
+        def main(argv=None):
+            argv = sys.argv[1:] if argv is None else argv
+            orders.guarded(1)
+            if argv:
+                orders.rare(2, print)
+
+        if __name__ == "__main__":
+            main()
+    ''',
+}
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    root = make_project(tmp_path_factory.mktemp("shop") / "shop", FILES, CONFIG)
+    run_hosts(root, "shop", "shop.main", {"a": ["rare"], "b": [], "c": []})
+    result, analysis = check(load_config(root), cache=Cache(None))
+    return build(result, analysis), result
+
+
+def test_guarded_only_where_a_call_path_reaches(shop):
+    model, _ = shop
+    sites = {s["caller"]: s for entry in model["safety"] for s in entry["sites"]}
+    assert sites["shop.orders.guarded"]["guarded"] is True
+    assert sites["shop.orders.imported_only"]["guarded"] is None  # imported, never called
+    assert "no chain of calls" in sites["shop.orders.imported_only"]["how"]
+
+
+def test_no_empty_trace_steps(shop):
+    model, result = shop
+    drift = [f for f in result.findings if f.rule == "KW401"]
+    assert any(f.symbol == "shop.orders.rare" for f in drift)  # the one-host function, with its trace
+    steps = [s.message for f in result.findings for s in f.trace] + [s["message"] for f in model["findings"]
+                                                                     for s in f["trace"]]
+    assert steps and all(m.strip() and not m.rstrip().endswith("calls") for m in steps)

@@ -1,0 +1,159 @@
+"""KW301 through helpers: a call to a function that always calls a breaker before returning counts
+as the breaker (issue 14's reproduction and its variations). Expectations are inline."""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+
+from expectations import EXPECT, ITEM
+from knightwatch.always_calls import always_checks
+from projects import check_json, make_project
+
+CONFIG = """
+[tool.knightwatch]
+source = ["desk"]
+entry-points = ["desk.main:main"]
+[tool.knightwatch.safety]
+sinks = ["desk.venue.Venue.send"]
+breakers = ["desk.risk.Risk.check"]
+"""
+
+FILES = {
+    "desk/__init__.py": "",
+    "desk/risk.py": '''
+        class Risk:
+            def check(self, amount):
+                if amount > 100:
+                    raise ValueError("order too large")
+    ''',
+    "desk/venue.py": '''
+        class Venue:
+            def send(self, amount):
+                return amount
+    ''',
+    "desk/trader.py": '''
+        from desk.risk import Risk
+        from desk.venue import Venue
+
+
+        class Trader:
+            def __init__(self):
+                self.risk = Risk()
+                self.venue = Venue()
+
+            def _sized(self, amount):
+                self.risk.check(amount)
+                return amount
+
+            def _early_out(self, amount):
+                if amount <= 0:
+                    return 0
+                self.risk.check(amount)
+                return amount
+
+            def _swallowed(self, amount):
+                try:
+                    self.risk.check(amount)
+                except ValueError:
+                    return amount
+                return amount
+
+            def _through_helper(self, amount):
+                return self._sized(amount) * 2
+
+            def _refuses(self, amount):
+                if amount > 50:
+                    raise RuntimeError("refused")
+                self.risk.check(amount)
+
+            def _in_finally(self, amount):
+                try:
+                    return amount * 2
+                finally:
+                    self.risk.check(amount)
+
+            def _send_then_check(self, amount):
+                self.venue.send(amount)  # expect: KW301 critical
+                self.risk.check(amount)
+
+            def trade(self, amount):
+                amount = self._sized(amount)
+                self.venue.send(amount)
+
+            def trade_nested(self, amount):
+                self.venue.send(self._sized(amount))
+
+            def trade_early(self, amount):
+                amount = self._early_out(amount)
+                self.venue.send(amount)  # expect: KW301 critical
+
+            def trade_swallowed(self, amount):
+                amount = self._swallowed(amount)
+                self.venue.send(amount)  # expect: KW301 critical
+
+            def trade_chained(self, amount):
+                amount = self._through_helper(amount)
+                self.venue.send(amount)
+
+            def trade_refusing(self, amount):
+                self._refuses(amount)
+                self.venue.send(amount)
+
+            def trade_finally(self, amount):
+                self._in_finally(amount)
+                self.venue.send(amount)
+
+            def trade_after_helper(self, amount):
+                self._send_then_check(amount)
+                self.venue.send(amount)  # expect: KW301 critical
+
+            def trade_after(self, amount):
+                self.venue.send(amount)  # expect: KW301 critical
+                self._sized(amount)
+    ''',
+    "desk/main.py": '''
+        from desk.trader import Trader
+
+
+        def main():
+            t = Trader()
+            for step in (t.trade, t.trade_nested, t.trade_early, t.trade_swallowed, t.trade_chained,
+                         t.trade_refusing, t.trade_finally, t.trade_after, t.trade_after_helper):
+                step(10)
+    ''',
+}
+
+
+def test_a_helper_that_always_checks_guards_the_sink(tmp_path):
+    root = make_project(tmp_path / "desk", FILES, CONFIG)
+    _, report, err = check_json(root, "--select", "KW301")
+    assert not err
+    expected = Counter()
+    for rel in FILES:
+        for n, line in enumerate((root / rel).read_text().splitlines(), 1):
+            m = EXPECT.search(line)
+            if m:
+                expected.update((rel, n, r, s) for r, s in ITEM.findall(m.group("items")))
+    actual = Counter((f["path"], f["line"], f["rule"], f["severity"]) for f in report["findings"])
+    assert actual == expected
+
+
+def _always(source: str) -> bool:
+    func = ast.parse(source).body[0]
+    return always_checks(func, lambda call: isinstance(call.func, ast.Name) and call.func.id == "check")
+
+
+def test_always_checks_follows_every_path():
+    assert _always("def f(x):\n    check(x)\n    return x")
+    assert _always("def f(x):\n    if not check(x):\n        raise ValueError\n    return x")
+    assert _always("def f(x):\n    return check(x)")
+    assert _always("def f(x):\n    raise NotImplementedError")  # never returns normally
+    assert _always("def f(x):\n    with check(x):\n        return x")
+    assert _always("def f(x):\n    if x:\n        check(x)\n    else:\n        check(-x)\n    return x")
+    assert not _always("def f(x):\n    if x:\n        check(x)\n    return x")
+    assert not _always("def f(x):\n    for i in x:\n        check(i)\n    return x")  # x may be empty
+    assert not _always("def f(x):\n    return x and check(x)")  # short-circuit
+    assert not _always("def f(x):\n    g = lambda: check(x)\n    return x")
+    assert not _always("def f(x):\n    match x:\n        case 1:\n            check(x)\n    return x")
+    assert _always("def f(x):\n    while True:\n        if check(x):\n            return x")

@@ -1,0 +1,264 @@
+"""KW102 counts as alive what a loader, a framework, packaging metadata or a type annotation uses
+(issue 14: dead means dead); what nothing can reach is still reported, at 100%."""
+
+from __future__ import annotations
+
+from projects import check_json, make_project
+
+PYPROJECT = """[project.scripts]
+plug-cli = "plug.cli:run"
+
+[project.entry-points."plug.plugins"]
+fancy = "plug.extras:Fancy"
+
+[tool.knightwatch]
+source = ["plug"]
+entry-points = ["plug.main:main"]
+"""
+
+PLUGIN = {
+    "plug/__init__.py": '''
+    ''',
+    "plug/base.py": '''
+        class Base:
+            def handle(self, event):
+                raise NotImplementedError
+    ''',
+    "plug/cli.py": '''
+        def run():
+            return 0
+    ''',
+    "plug/extras.py": '''
+        class Fancy:
+            def __init__(self):
+                self.x = 1
+    ''',
+    "plug/frameworks.py": '''
+        import ast
+        import logging
+
+        import torch
+
+
+        class Net(torch.nn.Module):
+            def forward(self, x):
+                return scale(x)
+
+
+        def scale(x):
+            return x * 2
+
+
+        class Sink(logging.Handler):
+            def emit(self, record):
+                print(record)
+
+
+        class Names(ast.NodeVisitor):
+            def visit_Name(self, node):
+                return node.id
+
+
+        def really_dead():
+            return 42
+    ''',
+    "plug/handlers/__init__.py": '''
+    ''',
+    "plug/handlers/alpha.py": '''
+        from plug.base import Base
+
+
+        class Alpha(Base):
+            def handle(self, event):
+                return _format(event)
+
+
+        def _format(event):
+            return str(event)
+    ''',
+    "plug/loader.py": '''
+        import importlib
+        import pkgutil
+
+        import plug.handlers
+        from plug.base import Base
+
+
+        def load(names):
+            found: list[Base] = []
+            for info in pkgutil.iter_modules(plug.handlers.__path__):
+                module = importlib.import_module(f"plug.handlers.{info.name}")
+                for name in names:
+                    found.append(getattr(module, name)())
+            return found
+    ''',
+    "plug/walker.py": '''
+        class Walker:
+            def dispatch(self, node):
+                return getattr(self, "visit_" + type(node).__name__)(node)
+
+
+        class Printer(Walker):
+            def visit_int(self, node):
+                return str(node)
+    ''',
+    "plug/main.py": '''
+        from plug.walker import Printer
+        import logging
+
+        from plug.frameworks import Names, Net, Sink
+        from plug.loader import load
+        from plug.models import describe
+
+
+        def main():
+            for handler in load(["Alpha"]):
+                handler.handle("tick")
+            Net()
+            logging.getLogger().addHandler(Sink())
+            Names().visit(None)
+            describe(None)
+            Printer().dispatch(1)
+    ''',
+    "plug/models.py": '''
+        from typing import TypedDict
+
+        from pydantic import BaseModel
+
+
+        class Point(TypedDict):
+            x: int
+
+
+        class Order(BaseModel):
+            where: Point
+            qty: int
+
+
+        def describe(order: Order) -> str:
+            return "order"
+    ''',
+}
+
+
+def _dead(root, *args) -> dict[str, int]:
+    _, report, err = check_json(root, "--select", "KW102", *args)
+    assert not err
+    return {f["symbol"]: f["properties"]["confidence"] for f in report["findings"]}
+
+
+def test_loaders_frameworks_packaging_and_annotations_keep_code_alive(tmp_path):
+    root = make_project(tmp_path / "plug", PLUGIN, PYPROJECT)
+    assert _dead(root) == {"plug.frameworks.really_dead": 100}
+
+
+def test_without_a_loader_a_subclass_of_a_used_base_is_reported_at_low_confidence(tmp_path):
+    files = dict(PLUGIN)
+    files["plug/loader.py"] = '''
+        import plug.handlers.alpha
+        from plug.base import Base
+
+
+        def load(names):
+            return [Base() for _ in names]
+    '''
+    root = make_project(tmp_path / "plug", files, PYPROJECT)
+    dead = _dead(root)
+    assert dead["plug.handlers.alpha.Alpha"] == 30
+    assert dead["plug.frameworks.really_dead"] == 100
+
+
+def test_undeclared_entry_points_and_unused_annotations_are_dead(tmp_path):
+    files = dict(PLUGIN)
+    files["plug/main.py"] = PLUGIN["plug/main.py"].replace("describe(None)", "pass").replace(
+        "from plug.models import describe", "import plug.models")
+    root = make_project(tmp_path / "plug", files, PYPROJECT.split("[tool.knightwatch]")[0].replace(
+        "plug.extras:Fancy", "plug.extras:Missing") + "[tool.knightwatch]" + PYPROJECT.split("[tool.knightwatch]")[1])
+    dead = _dead(root)
+    assert {"plug.extras.Fancy", "plug.models.describe", "plug.models.Order", "plug.models.Point"} <= set(dead)
+
+
+LIBRARY = {
+    "lib/__init__.py": '''
+        from lib.core import exported
+
+        __all__ = ["exported", "also"]
+
+
+        def also():
+            return _private()
+
+
+        def _private():
+            return 1
+
+
+        def unexported():
+            return 2
+    ''',
+    "lib/core.py": '''
+        def exported():
+            return _Wrapper()
+
+
+        class _Wrapper:
+            def cache_clear(self):
+                return 0
+
+            def _unused(self):
+                return 1
+    ''',
+}
+
+
+def test_library_exports_are_alive_and_an_application_says_so(tmp_path):
+    root = make_project(tmp_path / "lib", LIBRARY, '[tool.knightwatch]\nsource = ["lib"]\nproject = "library"\n')
+    assert _dead(root) == {"lib.unexported": 100, "lib.core._Wrapper._unused": 100}  # users call cache_clear
+    (root / "pyproject.toml").write_text('[tool.knightwatch]\nsource = ["lib"]\nproject = "application"\n')
+    assert set(_dead(root)) == {"lib.unexported", "lib.also", "lib._private", "lib.core._Wrapper.cache_clear",
+                                "lib.core._Wrapper._unused"}  # exported: imported
+
+
+def test_setup_cfg_entry_points_are_roots(tmp_path):
+    root = make_project(tmp_path / "lib", LIBRARY, '[tool.knightwatch]\nsource = ["lib"]\nproject = "application"\n')
+    (root / "setup.cfg").write_text("[options.entry_points]\nconsole_scripts =\n    lib-run = lib:unexported\n")
+    assert "lib.unexported" not in _dead(root)
+
+
+def test_project_kind_is_checked(tmp_path):
+    root = make_project(tmp_path / "lib", LIBRARY, '[tool.knightwatch]\nsource = ["lib"]\nproject = "tool"\n')
+    code, _, err = check_json(root)
+    assert code == 2 and "'project' must be application or library" in err
+
+
+def test_overrides_called_on_an_untyped_value_are_alive(tmp_path):
+    root = make_project(tmp_path / "app", {
+        "app/__init__.py": "",
+        "app/steps.py": '''
+            class Step:
+                def run(self, data):
+                    raise NotImplementedError
+
+
+            class Double(Step):
+                def run(self, data):
+                    return data * 2
+
+                def unused(self):
+                    return 0
+
+
+            REGISTRY = {"double": Double}
+        ''',
+        "app/main.py": '''
+            import json
+
+            from app.steps import REGISTRY
+
+
+            def main():
+                step = json.loads("{}").get("step")  # the graph cannot type it
+                return step.run(1), REGISTRY
+        ''',
+    }, '[tool.knightwatch]\nsource = ["app"]\nentry-points = ["app.main:main"]\n')
+    assert _dead(root) == {"app.steps.Double.unused": 100}
