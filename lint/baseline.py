@@ -16,6 +16,7 @@ from typing import Iterable, Iterator
 from knightwatch.config import Config
 from knightwatch.errors import KnightwatchError
 from knightwatch.finding import Finding
+from knightwatch.gitcmd import git
 
 DEFAULT_NAME = ".knightwatch-baseline.json"
 FORMAT_VERSION = 1
@@ -54,7 +55,7 @@ def load_baseline(path: Path) -> frozenset[str]:
 
 def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     try:
-        return subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, check=False)
+        return git(cwd, *args, timeout=None)
     except OSError as exc:
         raise KnightwatchError(f"--baseline-ref needs git: {exc.strerror or exc}") from None
 

@@ -123,6 +123,7 @@ COMMANDS = [
     ["audit", "-o", "{out}/audit.html"],
     ["flags", "--format", "json"],
     ["graph", "--format", "json"],
+    ["fix", "--dead", "--diff"],
 ]
 
 

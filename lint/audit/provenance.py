@@ -12,6 +12,7 @@ from pathlib import Path
 from knightwatch import __version__
 from knightwatch.config import Config, coverage_files
 from knightwatch.coverage_join import host_name
+from knightwatch.gitcmd import git
 
 #: rule -> the duties its findings are evidence about (what a finding, or its absence, speaks to)
 DUTIES = {
@@ -47,7 +48,7 @@ def _sha256(path: Path) -> str | None:
 
 def _git(root: Path, *args: str) -> str | None:
     try:
-        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30)
+        proc = git(root, *args, text=True, timeout=30)
     except (OSError, subprocess.SubprocessError):
         return None
     return proc.stdout.strip() if proc.returncode == 0 else None

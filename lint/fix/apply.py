@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 from knightwatch.errors import KnightwatchError
+from knightwatch.gitcmd import git
 
 STAGED = ".kwfix-new"
 SAVED = ".kwfix-old"
@@ -18,8 +19,7 @@ def dirty_files(root: Path) -> list[str] | None:
     """Uncommitted changes of the git work tree holding ROOT (paths as git shows them); None when
     ROOT is not in a git work tree (or git is missing)."""
     try:
-        done = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "."], cwd=root,
-                              capture_output=True, text=True, timeout=60)
+        done = git(root, "status", "--porcelain", "--untracked-files=no", "--", ".", text=True, timeout=60)
     except (OSError, subprocess.SubprocessError):
         return None
     if done.returncode:
@@ -33,8 +33,7 @@ def untracked(root: Path, paths: list[str]) -> list[str]:
     if not paths:
         return []
     try:
-        done = subprocess.run(["git", "ls-files", "--others", "--", *paths], cwd=root, capture_output=True,
-                              text=True, timeout=60)
+        done = git(root, "ls-files", "--others", "--", *paths, text=True, timeout=60)
     except (OSError, subprocess.SubprocessError):
         return []
     return sorted(done.stdout.splitlines()) if done.returncode == 0 else []
