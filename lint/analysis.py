@@ -179,7 +179,7 @@ class Analysis:
     roots: list[str] = field(default_factory=list)
     reach_all: dict[str, str | None] = field(default_factory=dict)  # over call, may and ref edges
     reach_static: dict[str, str | None] = field(default_factory=dict)  # over call and ref edges only
-    _executed_sorted: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    _executed_sorted: dict[int, list[int]] = field(default_factory=dict)  # id(FileRun) -> sorted lines
     _sink_reachers: frozenset[str] | None = None
 
     def lines_of(self, path: str) -> list[str] | None:
@@ -194,26 +194,39 @@ class Analysis:
         """Hosts that executed any line in [START, END] of PATH."""
         if not self.coverage:
             return frozenset()
-        hosts = set()
-        for host, lines in self.coverage.executed(path).items():
-            if self.coverage.mismatched(host, path):
-                continue
-            key = (host, path)
-            ordered = self._executed_sorted.get(key)
+        hosts: set[str] = set()
+        for run, group in self.coverage.groups(path):  # hosts with identical data are asked once
+            ordered = self._executed_sorted.get(id(run))
             if ordered is None:
-                ordered = self._executed_sorted[key] = sorted(lines)
+                ordered = self._executed_sorted[id(run)] = sorted(run.lines)
             i = bisect_left(ordered, start)
             if i < len(ordered) and ordered[i] <= end:
-                hosts.add(host)
+                hosts |= group
         return frozenset(hosts)
+
+    def unknown_on(self, path: str, start: int, end: int) -> frozenset[str]:
+        """Hosts that ran none of [START, END] of PATH as far as their data says, but have no data for
+        some of those lines (added or changed since the revision they ran): whether they ran is unknown."""
+        if not self.coverage:
+            return frozenset()
+        unknown = self.coverage.unknown_hosts(path, start, end)
+        return unknown - self.ran_on(path, start, end) if unknown else unknown
 
     def function_hosts(self, qname: str) -> frozenset[str]:
         """Hosts on which the body of function QNAME ran."""
         data = self.callgraph.graph.nodes[qname]
         return self.ran_on(data["path"], data["body"] or data["line"], data["end"])
 
+    def function_unknown(self, qname: str) -> frozenset[str]:
+        """Hosts for which whether the body of QNAME ran is unknown."""
+        data = self.callgraph.graph.nodes[qname]
+        return self.unknown_on(data["path"], data["body"] or data["line"], data["end"])
+
     def region_hosts(self, region) -> frozenset[str]:
         return self.ran_on(region.path, region.start, region.end)
+
+    def region_unknown(self, region) -> frozenset[str]:
+        return self.unknown_on(region.path, region.start, region.end)
 
     @property
     def sink_reachers(self) -> frozenset[str]:
@@ -324,5 +337,5 @@ def _analyse_files(config: Config, infos: dict[str, FileInfo], notes: list[str],
     data_files = coverage_files(config, coverage if coverage is not None else config.coverage)
     if data_files:
         sources = {i.path: i.text for i in infos.values() if i.summary is not None}
-        analysis.coverage = load_coverage(data_files, config.root, sources, config.paths)
+        analysis.coverage = load_coverage(data_files, config.root, sources, config.paths, config.hosts, config.where)
     return analysis

@@ -55,6 +55,7 @@ SCHEMA: dict[str, dict[str, type | tuple]] = {
         "paths": dict,
         "flags": dict,
         "safety": dict,
+        "hosts": dict,
     },
     "flags": {"accessors": list, "registry": str, "env-prefixes": list},
     "safety": {"sinks": list, "breakers": list},
@@ -82,6 +83,7 @@ class Config:
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     baseline: Path | None = None
+    hosts: dict[str, str] = field(default_factory=dict)  # host (or "default") -> git revision it runs
 
     @property
     def configured(self) -> bool:
@@ -164,6 +166,10 @@ def load_config(root: Path) -> Config:
     for key, aliases in paths.items():
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             raise KnightwatchError(f"{file}: [tool.knightwatch.paths] {key!r} must be an array of strings")
+    hosts = data.get("hosts", {})
+    for key, ref in hosts.items():
+        if not isinstance(ref, str) or not ref.strip():
+            raise KnightwatchError(f"{file}: [tool.knightwatch.hosts] {key!r} must be a git revision (a string)")
     for key in ("entry-points",):
         for value in data.get(key, []):
             if ":" not in value or not all(value.split(":", 1)):
@@ -194,6 +200,7 @@ def load_config(root: Path) -> Config:
         select=data.get("select", []),
         ignore=data.get("ignore", []),
         baseline=(root / baseline) if baseline else None,
+        hosts=hosts,
     )
 
 

@@ -171,10 +171,26 @@ def test_coverage_rules_are_skipped_with_a_note_without_coverage(tmp_path):
 
 def test_mismatched_host_is_reported_as_drift(tmp_path):
     root = make_project(tmp_path, FILES, CONFIG)
-    run_hosts(root, "desk", "desk.main", {f"host-{i}": [] for i in range(1, 4)})
-    wire = root / "desk" / "wire.py"  # the source moved on after the hosts ran: executed lines now blank
+    run_hosts(root, "desk", "desk.main", {"host-1": []})  # the straggler, on the old text
+    wire = root / "desk" / "wire.py"
     wire.write_text("\n\n\n\n" + wire.read_text())
+    run_hosts(root, "desk", "desk.main", {f"host-{i}": [] for i in range(2, 4)})
     code, report, err = check_json(root, "--select", "KW401")
     found = [(f["path"], f["properties"].get("host")) for f in report["findings"]]
-    assert ("desk/wire.py", "host-1") in found
-    assert "host-1" in err or any("different version" in f["message"] for f in report["findings"])
+    assert found == [("desk/wire.py", "host-1")]
+    assert "different version" in report["findings"][0]["message"]
+
+
+def test_tree_that_moved_on_since_every_host_ran_is_not_drift(tmp_path):
+    """Contract changed by issue 15: every host inconsistent with the file in the same way means
+    the tree moved on: the file's coverage is unknown (one note), not a finding per host."""
+    root = make_project(tmp_path, FILES, CONFIG)
+    run_hosts(root, "desk", "desk.main", {f"host-{i}": [] for i in range(1, 4)})
+    _, before, _ = check_json(root, "--select", "KW401,KW101")
+    wire = root / "desk" / "wire.py"
+    wire.write_text("\n\n\n\n" + wire.read_text())
+    _, report, _ = check_json(root, "--select", "KW401,KW101")
+    outside = [(f["rule"], f["path"], f["line"], f["message"]) for f in before["findings"] if f["path"] != "desk/wire.py"]
+    assert [(f["rule"], f["path"], f["line"], f["message"]) for f in report["findings"]] == outside
+    (note,) = [n for n in report["notes"] if "desk/wire.py" in n]
+    assert "production coverage is unknown" in note and "--context=rev:" in note
