@@ -639,6 +639,8 @@ class _RevisionReport:
             lost = sum(1 for n in lines if n not in between.forward)
             to_tree = loader._map(reference.sha, rel)
             here = between.unknown if to_tree is True else to_tree.lines(between.unknown) if to_tree else frozenset()
+            tree = split_lines(loader.sources[rel])
+            here = frozenset(n for n in here if not tree[n - 1].lstrip().startswith("#"))  # a new comment is no change
             if lost or here:
                 changed[rel], gone[rel] = here, lost
         return changed, gone

@@ -94,7 +94,10 @@ class DeploymentDrift(Rule):
             touched = sorted((data["path"], data["line"], q) for q, data in g.nodes(data=True)
                              if data["kind"] == "function" and data["path"] in diff.changed
                              and any(data["line"] <= n <= data["end"] for n in diff.changed[data["path"]]))
-            sinky = [t for t in touched if t[2] in analysis.sink_reachers]
+            sinks = set(analysis.safety.sinks) if analysis.safety else set()
+            sends = {q for _, _, q in touched if any(t in sinks for s in analysis.callgraph.sites.get(q, ()) for t in s.targets)}
+            # the changed function nearest the sink first: one that calls it directly
+            sinky = sorted((t for t in touched if t[2] in analysis.sink_reachers), key=lambda t: t[2] not in sends)
             where = sinky or touched
             if where:
                 path, line = where[0][0], where[0][1]
