@@ -11,7 +11,9 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from knightwatch.cli import main
 from knightwatch.linemap import line_map
 from projects import check_json
 
@@ -234,3 +236,28 @@ def test_line_map_moves_lines_and_arcs_and_marks_new_lines_unknown():
     assert lm.arcs({(-1, 1), (-6, 7), (7, -6), (13, -12)}) == {(-1, 1 + shift), (-6 - shift, 7 + shift),
                                                                 (7 + shift, -6 - shift)}  # line 13 changed
     assert sorted(lm.unknown) == [1, 2, 13 + shift, 14 + shift]
+
+
+@pytest.mark.parametrize("in_git", [False, True])
+def test_smars_baseline_survives_an_edit_above_everything(smars_dir, tmp_path, in_git):
+    """The acceptance scenario: baseline, insert a comment as line 1 of a covered module, check."""
+    root = tmp_path / "smars"
+    shutil.copytree(smars_dir, root, ignore=shutil.ignore_patterns(".knightwatch_cache", "__pycache__"))
+    if in_git:
+        _git(root, "init", "-q")
+        _git(root, "add", "-A")
+        _git(root, "commit", "-qm", "release 4.12.0")
+    _, report, _ = check_json(root)
+    before = _found(root, report)
+    assert CliRunner().invoke(main, ["baseline", str(root), "--output", str(root / "b.json")]).exit_code == 0
+    first = next(p for p in sorted(root.glob("smars/**/*.py")) if "def " in p.read_text())
+    first.write_text("# an edit above everything\n" + first.read_text())
+    code, report, err = check_json(root, "--baseline", str(root / "b.json"))
+    assert code == 0 and "Traceback" not in err and all(f["suppressed"] for f in report["findings"])
+    _, report, _ = check_json(root)
+    unknown = [n for n in report["notes"] if "production coverage is unknown" in n]
+    if in_git:  # carried by the diff: the same findings, moved with their lines
+        assert _found(root, report) == before and unknown == []
+    else:  # the tree moved on: that file's data is unknown, one note saying how to record revisions
+        (note,) = unknown
+        assert first.relative_to(root).as_posix() in note and "--context=rev:" in note
