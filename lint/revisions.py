@@ -41,6 +41,16 @@ def recorded_refs(contexts: Iterable[str]) -> list[str]:
     return sorted({m.group(1) for c in contexts for m in [_REV_CONTEXT.search(c)] if m})
 
 
+def head_commit(root: Path) -> str:
+    """The commit checked out around ROOT, or "" (no git, no repository, no commit)."""
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "--quiet", "HEAD"],
+                             capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return out.stdout.strip()
+
+
 class Git:
     """Read-only access to the git repository holding the project root (None-safe: see `open`)."""
 
