@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import io
+import json
 import re
 import shutil
 import tempfile
@@ -121,8 +122,9 @@ _PARALLEL_SUFFIX = re.compile(r"\.pid\d+\.X\w+x(?:\.H\w+h)?$")
 
 
 def host_name(data_file: Path) -> str:
-    """`.coverage.<host>` or parallel-mode `.coverage.<host>.pid<n>.X<rand>x` -> host; else the file name."""
-    name = data_file.name
+    """`.coverage.<host>` or parallel-mode `.coverage.<host>.pid<n>.X<rand>x` -> host; else the file name.
+    A SlipCover report's `.json` suffix is not part of the host's name."""
+    name = data_file.name.removesuffix(".json") or data_file.name
     host = _PARALLEL_SUFFIX.sub("", name[len(".coverage.") :]) if name.startswith(".coverage.") else ""
     return host or name
 
@@ -293,6 +295,30 @@ def _fetch(data: CoverageData, names: Iterable[str], has_arcs: bool) -> dict[str
     return out
 
 
+class _NotCoverage(Exception):
+    """A readable file that is neither coverage.py's data nor a SlipCover report."""
+
+
+def _slipcover(path: Path) -> dict[str, frozenset[int]]:
+    """Measured name -> executed lines of a SlipCover JSON report (`--json`). Its branch pairs are
+    only the branches, not every arc, so a SlipCover host counts as line data."""
+    try:
+        doc = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(f"invalid JSON: {exc}") from None
+    files = doc.get("files") if isinstance(doc, dict) else None
+    meta = doc.get("meta") if isinstance(doc, dict) else None
+    if not isinstance(meta, dict) or meta.get("software") != "slipcover" or not isinstance(files, dict):
+        raise _NotCoverage("JSON, but not a SlipCover report (no meta.software 'slipcover' and files)")
+    out = {}
+    for name, entry in files.items():
+        lines = entry.get("executed_lines") if isinstance(entry, dict) else None
+        if not isinstance(lines, list) or not all(isinstance(n, int) and not isinstance(n, bool) for n in lines):
+            raise ValueError(f"SlipCover report: {name}: executed_lines is not a list of line numbers")
+        out[name] = frozenset(filter(_POSITIVE, lines))
+    return out
+
+
 def _shown(path: Path, root: Path) -> str:
     try:
         return Path(abspath(path)).relative_to(abspath(root)).as_posix()
@@ -322,6 +348,16 @@ class _Read:
     targets: dict[str, str | tuple[str, ...] | None]  # measured name -> analysed relpath
     fetched: dict[str, _Executed]  # measured name -> lines, arcs (matched names only)
     refs: list[str]  # revisions named by `rev:` static contexts
+
+
+@dataclass
+class _Joined:
+    """One data file's content joined to the working tree at one revision."""
+
+    files: dict[str, tuple[frozenset[int], frozenset[Arc], frozenset[int]]]  # relpath -> lines, arcs, unknown
+    raw: dict[str, frozenset[int]]  # relpath -> executed lines at the revision
+    refused: list[tuple[str, str]]  # relpath, why
+    unmatched: list[tuple[str, tuple[str, ...] | None]]  # measured name, candidates
 
 
 def _digest(path: Path) -> str:
@@ -354,6 +390,7 @@ class _Loader:
         self.refusals: dict[str, dict[str, tuple[str, str]]] = {}  # relpath -> host -> shown, why
         self.unmatched: dict[str, _Unmatched] = {}
         self.reads: dict[str, _Read] = {}  # digest -> content
+        self.joined: dict[tuple[str, str | None], _Joined] = {}  # digest, revision -> on the working tree
         self.git = Git.open(root)
         self.configured = configured(hosts, self.git, where)
         self.revisions: dict[str, HostRevision] = {}
@@ -373,6 +410,14 @@ class _Loader:
 
     def _read(self, path: Path, digest: str) -> _Read:
         if digest not in self.reads:
+            with path.open("rb") as fh:
+                head = fh.read(64).lstrip()
+            if head.startswith(b"{"):
+                executed = _slipcover(path)
+                targets = {name: self.matcher.match(name) for name in sorted(executed)}
+                fetched = {name: (lines, frozenset()) for name, lines in executed.items()}
+                self.reads[digest] = _Read(False, targets, fetched, [])
+                return self.reads[digest]
             with ExitStack() as stack:
                 data = _open(path, stack)
                 measured, has_arcs = sorted(data.measured_files()), data.has_arcs()
@@ -398,6 +443,8 @@ class _Loader:
         try:
             digest = _digest(path)
             read = self._read(path, digest)
+        except _NotCoverage as exc:
+            return self.ignore("not-coverage", shown, host, f"not a coverage.py data file or SlipCover report ({exc})")
         except Exception as exc:  # coverage, sqlite3 and numbits raise many kinds on a damaged file
             reason = " ".join(str(exc).split()) or type(exc).__name__
             if "no such table" in reason or "wrong schema" in reason:  # SQLite, but not coverage's
@@ -408,25 +455,46 @@ class _Loader:
         self.arcs_by_file[shown] = (host, read.has_arcs)
         self.shown.setdefault(host, shown)
         rev = self.revisions[host] = self._revision(host, shown, digest, read)
-        files = self.data.setdefault(host, {})
-        raw = self.raw.setdefault(host, {})
+        joined = self._join(digest, read, rev)
+        for target, why in joined.refused:
+            self.refusals.setdefault(target, {}).setdefault(host, (shown, why))
+        for name, target in joined.unmatched:
+            self._note_unmatched(host, shown, name, target)
+        if host not in self.data:  # shared with every host whose data is identical: never mutated
+            self.data[host], self.raw[host] = joined.files, joined.raw
+            return
+        files, raw = dict(self.data[host]), dict(self.raw[host])
+        for target, carried in joined.files.items():  # parallel-mode files, or two releases on the host
+            if target in files:
+                old = files[target]
+                carried = (old[0] | carried[0], old[1] | carried[1], old[2] | carried[2])
+                raw[target] = raw[target] | joined.raw[target]
+            else:
+                raw[target] = joined.raw[target]
+            files[target] = carried
+        self.data[host], self.raw[host] = files, raw
+
+    def _join(self, digest: str, read: _Read, rev: HostRevision) -> _Joined:
+        """A data file's content on the working tree, once per distinct content and revision."""
+        key = (digest, rev.sha)
+        if key in self.joined:
+            return self.joined[key]
+        joined = self.joined[key] = _Joined({}, {}, [], [])
         for name, target in read.targets.items():
             if not isinstance(target, str) and rev.sha:
                 target, lines, arcs = self._renamed(rev.sha, name, read.fetched.get(name)) or (target, None, None)
             else:
                 lines, arcs = read.fetched[name] if isinstance(target, str) else (None, None)
             if not isinstance(target, str):
-                self._note_unmatched(host, shown, name, target)
+                joined.unmatched.append((name, target))
                 continue
             carried, why = self._carry(rev, target, lines, arcs)
             if why:
-                self.refusals.setdefault(target, {}).setdefault(host, (shown, why))
+                joined.refused.append((target, why))
                 continue
-            raw[target] = raw[target] | lines if target in raw else lines
-            if target in files:  # parallel-mode files, or two releases of one file on the host
-                old = files[target]
-                carried = (old[0] | carried[0], old[1] | carried[1], old[2] | carried[2])
-            files[target] = carried
+            joined.raw[target] = lines
+            joined.files[target] = carried
+        return joined
 
     def _revision(self, host: str, shown: str, digest: str, read: _Read) -> HostRevision:
         """Configured > recorded in the data > inferred from git history > unknown."""
@@ -542,12 +610,18 @@ class _Loader:
         refused, unknown = self._refused()
         runs: dict[str, dict[str, FileRun]] = {}
         interned: dict[tuple[int, int, int], FileRun] = {}  # identical data on many hosts: one FileRun
+        shared: dict[int, list[tuple[str, FileRun]]] = {}  # id(files) -> its runs, once per distinct data
         for host, files in sorted(self.data.items()):
-            for rel, carried in files.items():
-                key = (id(carried[0]), id(carried[1]), id(carried[2]))
-                if key not in interned:
-                    interned[key] = FileRun(carried[0], carried[1] if has_arcs else None, carried[2])
-                runs.setdefault(rel, {})[host] = interned[key]
+            items = shared.get(id(files))
+            if items is None:
+                items = shared[id(files)] = []
+                for rel, carried in files.items():
+                    key = (id(carried[0]), id(carried[1]), id(carried[2]))
+                    if key not in interned:
+                        interned[key] = FileRun(carried[0], carried[1] if has_arcs else None, carried[2])
+                    items.append((rel, interned[key]))
+            for rel, run in items:
+                runs.setdefault(rel, {})[host] = run
         unknown = self._new_since(unknown)
         notes = _RevisionReport(self)
         join = CoverageJoin(sorted(self.data), self.problems, has_arcs, runs, frozenset(refused),

@@ -186,8 +186,13 @@ def infer(git: Git, executed: Mapping[str, frozenset[int]],
     CONSISTENT(key, text, lines) is asked once per distinct blob of each file; a file renamed since
     a commit is looked up there under its old name.
     """
+    history = git.history()
+    tracked = git.tree(history[0]) if history else {}
+    executed = {rel: lines for rel, lines in executed.items() if rel in tracked}  # history knows no other
+    if not executed:
+        return None
     verdicts: dict[tuple[str, str], bool] = {}
-    for sha in git.history():
+    for sha in history:
         tree = git.tree(sha)
         for rel, lines in executed.items():
             blob = tree.get(rel) or tree.get(git.old_name(sha, rel))
