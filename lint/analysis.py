@@ -8,7 +8,7 @@ from __future__ import annotations
 import gc
 import marshal
 import os
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
@@ -163,6 +163,31 @@ def _summarise_all(jobs: list[tuple[str, str, bool, str, str]], cache: Cache,
     return out, refused
 
 
+class _LineIndex:
+    """Which hosts executed which lines of one file: per executed line, a bit per group of hosts with
+    identical data, so a range costs its executed lines, not the number of hosts."""
+
+    def __init__(self, groups) -> None:
+        self.groups = [hosts for _, hosts in groups]
+        masks: dict[int, int] = {}
+        for bit, (run, _) in enumerate(groups):
+            for n in run.lines:
+                masks[n] = masks.get(n, 0) | 1 << bit
+        self.lines = sorted(masks)
+        self.masks = [masks[n] for n in self.lines]
+        self.memo: dict[int, frozenset[str]] = {0: frozenset()}
+
+    def hosts(self, start: int, end: int) -> frozenset[str]:
+        mask = 0
+        for m in self.masks[bisect_left(self.lines, start):bisect_right(self.lines, end)]:
+            mask |= m
+        found = self.memo.get(mask)
+        if found is None:
+            found = self.memo[mask] = frozenset().union(
+                *(hosts for bit, hosts in enumerate(self.groups) if mask >> bit & 1))
+        return found
+
+
 @dataclass
 class Analysis:
     """What the rules read: files, graphs, flags, coverage, reachability, safety paths."""
@@ -179,7 +204,7 @@ class Analysis:
     roots: list[str] = field(default_factory=list)
     reach_all: dict[str, str | None] = field(default_factory=dict)  # over call, may and ref edges
     reach_static: dict[str, str | None] = field(default_factory=dict)  # over call and ref edges only
-    _executed_sorted: dict[int, list[int]] = field(default_factory=dict)  # id(FileRun) -> sorted lines
+    _line_index: dict[str, _LineIndex] = field(default_factory=dict)
     _sink_reachers: frozenset[str] | None = None
 
     def lines_of(self, path: str) -> list[str] | None:
@@ -194,15 +219,10 @@ class Analysis:
         """Hosts that executed any line in [START, END] of PATH."""
         if not self.coverage:
             return frozenset()
-        hosts: set[str] = set()
-        for run, group in self.coverage.groups(path):  # hosts with identical data are asked once
-            ordered = self._executed_sorted.get(id(run))
-            if ordered is None:
-                ordered = self._executed_sorted[id(run)] = sorted(run.lines)
-            i = bisect_left(ordered, start)
-            if i < len(ordered) and ordered[i] <= end:
-                hosts |= group
-        return frozenset(hosts)
+        index = self._line_index.get(path)
+        if index is None:
+            index = self._line_index[path] = _LineIndex(self.coverage.groups(path))
+        return index.hosts(start, end)
 
     def unknown_on(self, path: str, start: int, end: int) -> frozenset[str]:
         """Hosts that ran none of [START, END] of PATH as far as their data says, but have no data for

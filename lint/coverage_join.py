@@ -641,8 +641,9 @@ class _Loader:
                 by_sha.setdefault(rev.sha, []).append(host)
         out = {rel: set(hosts) for rel, hosts in unknown.items()}
         for sha, hosts in by_sha.items():
+            tree = self.git.tree(sha)
             for rel in self.sources:
-                if self._map(sha, rel) is None:
+                if rel not in tree and self.git.old_name(sha, rel) not in tree:
                     out.setdefault(rel, set()).update(hosts)
         return {rel: frozenset(hosts) for rel, hosts in out.items()}
 
@@ -662,9 +663,11 @@ class _RevisionReport:
             return  # nothing to say beyond the per-file notes
         for (how, label), hosts in sorted(self.groups.items()):
             rev = loader.revisions[hosts[0]]
-            msg = f"{_names(hosts)}: revision {rev.short} ({how}{' as ' + repr(rev.ref) if rev.ref else ''})"
             if how == "unknown":
-                msg += "; their data is checked against the working tree; " + HINT
+                msg = (f"{_names(hosts)}: revision unknown (no recent commit is consistent with the data, or its "
+                       f"files are not committed): checked against the working tree; {HINT}")
+            else:
+                msg = f"{_names(hosts)}: revision {rev.short} ({how}{' as ' + repr(rev.ref) if rev.ref else ''})"
             runs = [join.run(hosts[0], rel) for rel in loader.data.get(hosts[0], {})]
             lines = sum(len(r.unknown) for r in runs if r)
             files = sum(1 for r in runs if r and r.unknown)
