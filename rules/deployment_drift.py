@@ -55,9 +55,9 @@ class DeploymentDrift(Rule):
         g = analysis.callgraph.graph
         specs = analysis.registry.flags if analysis.registry else {}
         units = []  # (path, line, hosts, label, sites, qname or None, region, out of how many hosts)
+        rollouts = set()  # units of per-host rollout flags: meant to differ, they fold what they call
         for read in analysis.flags.reads:
-            if any(specs.get(k) and specs[k].per_host for k in read.keys):
-                continue  # a per-host rollout is meant to differ between hosts
+            rollout = any(specs.get(k) and specs[k].per_host for k in read.keys)
             caller = read.site.caller
             around = (analysis.function_hosts(caller) if caller in g and g.nodes[caller]["kind"] == "function"
                       else frozenset(analysis.hosts))
@@ -69,6 +69,8 @@ class DeploymentDrift(Rule):
                 if h and among >= 3 and len(h) * 2 < among:
                     units.append((reg.path, reg.start, h, f"branch gated by flag {read.key or read.via!r}", reg.sites,
                                   None, reg, among))
+                    if rollout:
+                        rollouts.add(id(units[-1]))
         for q, data in g.nodes(data=True):
             if data["kind"] == "function":
                 h = analysis.function_hosts(q)
@@ -76,7 +78,7 @@ class DeploymentDrift(Rule):
                 if h and among >= 3 and len(h) * 2 < among:
                     units.append((data["path"], data["line"], h, f"function {q}", analysis.callgraph.sites.get(q, []),
                                   q, None, among))
-        roots = self._roots(analysis, units)
+        roots = [u for u in self._roots(analysis, units) if id(u) not in rollouts]
         for path, line, h, label, sites, q, reg, among in sorted(roots, key=lambda u: (u[0], u[1])):
             reaches = analysis.sites_reach_sink(sites) or (q in analysis.sink_reachers if q else False)
             hosts = ", ".join(sorted(h))
