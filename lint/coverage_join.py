@@ -337,7 +337,8 @@ class _Unmatched:
 
 #: how to give knightwatch the revisions hosts ran, said wherever their absence costs a result
 HINT = ("record each host's revision with `coverage run --context=rev:$(git rev-parse HEAD)` "
-        "or name it in [tool.knightwatch.hosts]")
+        "(or name it in [tool.knightwatch.hosts]) and analyse a git checkout, so its data is carried "
+        "onto today's text")
 
 
 @dataclass

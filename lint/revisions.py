@@ -56,7 +56,7 @@ class Git:
 
     def __init__(self, root: Path, top: Path, prefix: str) -> None:
         self.root, self.top, self.prefix = root, top, prefix
-        self._texts: dict[tuple[str, str], str | None] = {}
+        self._texts: dict[str, str | None] = {}
         self._trees: dict[str, dict[str, str]] = {}
         self._renames: dict[str, dict[str, str]] = {}
         self._renamed_back: dict[str, dict[str, str]] = {}
@@ -133,8 +133,7 @@ class Git:
 
     def text(self, obj: str) -> str | None:
         """The text of a blob (`<blob id>` or `<commit>:<top-relative path>`), None if missing."""
-        key = (obj, "")
-        if key not in self._texts:
+        if obj not in self._texts:
             if self._batch is None:
                 self._batch = subprocess.Popen(["git", "-C", str(self.top), "cat-file", "--batch"],
                                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -142,13 +141,13 @@ class Git:
             self._batch.stdin.flush()
             header = self._batch.stdout.readline().split()
             if len(header) != 3 or header[1] != b"blob":
-                self._texts[key] = None
+                self._texts[obj] = None
                 if len(header) == 3:
                     self._batch.stdout.read(int(header[2]) + 1)
             else:
                 data = self._batch.stdout.read(int(header[2]) + 1)[:-1]
-                self._texts[key] = data.decode("utf-8", "replace")
-        return self._texts[key]
+                self._texts[obj] = data.decode("utf-8", "replace")
+        return self._texts[obj]
 
     def file_at(self, sha: str, relpath: str) -> str | None:
         """The text of project-relative RELPATH at commit SHA."""

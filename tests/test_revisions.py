@@ -207,6 +207,9 @@ def test_configured_revision_wins_and_a_bad_ref_is_one_line(repo):
     pyproject.write_text(CONFIG + '[tool.knightwatch.hosts]\ndefault = "release-1"\nhost-b = "no-such-tag"\n')
     code, _, err = check_json(repo)
     assert code == 2 and err.strip().count("\n") == 0 and "'host-b': 'no-such-tag' names no commit" in err
+    pyproject.write_text(CONFIG + '[tool.knightwatch.hosts]\ndefault = 12\n')
+    code, _, err = check_json(repo)
+    assert code == 2 and err.strip().count("\n") == 0 and "'default' must be a git revision" in err
 
 
 def test_a_renamed_module_keeps_its_data(repo):
