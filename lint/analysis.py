@@ -8,7 +8,7 @@ from __future__ import annotations
 import gc
 import marshal
 import os
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
@@ -165,6 +165,31 @@ def _summarise_all(jobs: list[tuple[str, str, bool, str, str]], cache: Cache,
     return out, refused
 
 
+class _LineIndex:
+    """Which hosts executed which lines of one file: per executed line, a bit per group of hosts with
+    identical data, so a range costs its executed lines, not the number of hosts."""
+
+    def __init__(self, groups) -> None:
+        self.groups = [hosts for _, hosts in groups]
+        masks: dict[int, int] = {}
+        for bit, (run, _) in enumerate(groups):
+            for n in run.lines:
+                masks[n] = masks.get(n, 0) | 1 << bit
+        self.lines = sorted(masks)
+        self.masks = [masks[n] for n in self.lines]
+        self.memo: dict[int, frozenset[str]] = {0: frozenset()}
+
+    def hosts(self, start: int, end: int) -> frozenset[str]:
+        mask = 0
+        for m in self.masks[bisect_left(self.lines, start):bisect_right(self.lines, end)]:
+            mask |= m
+        found = self.memo.get(mask)
+        if found is None:
+            found = self.memo[mask] = frozenset().union(
+                *(hosts for bit, hosts in enumerate(self.groups) if mask >> bit & 1))
+        return found
+
+
 @dataclass
 class Analysis:
     """What the rules read: files, graphs, flags, coverage, reachability, safety paths."""
@@ -181,7 +206,7 @@ class Analysis:
     roots: list[str] = field(default_factory=list)
     reach_all: dict[str, str | None] = field(default_factory=dict)  # over call, may and ref edges
     reach_static: dict[str, str | None] = field(default_factory=dict)  # over call and ref edges only
-    _executed_sorted: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    _line_index: dict[str, _LineIndex] = field(default_factory=dict)
     _sink_reachers: frozenset[str] | None = None
     _liveness: Liveness | None = None
 
@@ -197,26 +222,34 @@ class Analysis:
         """Hosts that executed any line in [START, END] of PATH."""
         if not self.coverage:
             return frozenset()
-        hosts = set()
-        for host, lines in self.coverage.executed(path).items():
-            if self.coverage.mismatched(host, path):
-                continue
-            key = (host, path)
-            ordered = self._executed_sorted.get(key)
-            if ordered is None:
-                ordered = self._executed_sorted[key] = sorted(lines)
-            i = bisect_left(ordered, start)
-            if i < len(ordered) and ordered[i] <= end:
-                hosts.add(host)
-        return frozenset(hosts)
+        index = self._line_index.get(path)
+        if index is None:
+            index = self._line_index[path] = _LineIndex(self.coverage.groups(path))
+        return index.hosts(start, end)
+
+    def unknown_on(self, path: str, start: int, end: int) -> frozenset[str]:
+        """Hosts that ran none of [START, END] of PATH as far as their data says, but have no data for
+        some of those lines (added or changed since the revision they ran): whether they ran is unknown."""
+        if not self.coverage:
+            return frozenset()
+        unknown = self.coverage.unknown_hosts(path, start, end)
+        return unknown - self.ran_on(path, start, end) if unknown else unknown
 
     def function_hosts(self, qname: str) -> frozenset[str]:
         """Hosts on which the body of function QNAME ran."""
         data = self.callgraph.graph.nodes[qname]
         return self.ran_on(data["path"], data["body"] or data["line"], data["end"])
 
+    def function_unknown(self, qname: str) -> frozenset[str]:
+        """Hosts for which whether the body of QNAME ran is unknown."""
+        data = self.callgraph.graph.nodes[qname]
+        return self.unknown_on(data["path"], data["body"] or data["line"], data["end"])
+
     def region_hosts(self, region) -> frozenset[str]:
         return self.ran_on(region.path, region.start, region.end)
+
+    def region_unknown(self, region) -> frozenset[str]:
+        return self.unknown_on(region.path, region.start, region.end)
 
     @property
     def liveness(self) -> Liveness:
@@ -335,5 +368,5 @@ def _analyse_files(config: Config, infos: dict[str, FileInfo], notes: list[str],
     data_files = coverage_files(config, coverage if coverage is not None else config.coverage)
     if data_files:
         sources = {i.path: i.text for i in infos.values() if i.summary is not None}
-        analysis.coverage = load_coverage(data_files, config.root, sources, config.paths)
+        analysis.coverage = load_coverage(data_files, config.root, sources, config.paths, config.hosts, config.where)
     return analysis

@@ -57,6 +57,7 @@ SCHEMA: dict[str, dict[str, type | tuple]] = {
         "paths": dict,
         "flags": dict,
         "safety": dict,
+        "hosts": dict,
     },
     "flags": {"accessors": list, "registry": str},
     "safety": {"sinks": list, "breakers": list},
@@ -96,6 +97,7 @@ class Config:
     def is_library(self) -> bool:
         """A library's public names (`__all__`) are used by code outside the analysis."""
         return self.project == "library"
+    hosts: dict[str, str] = field(default_factory=dict)  # host (or "default") -> git revision it runs
 
     @property
     def configured(self) -> bool:
@@ -179,6 +181,10 @@ def load_config(root: Path) -> Config:
     for key, aliases in paths.items():
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             raise KnightwatchError(f"{file}: [tool.knightwatch.paths] {key!r} must be an array of strings")
+    hosts = data.get("hosts", {})
+    for key, ref in hosts.items():
+        if not isinstance(ref, str) or not ref.strip():
+            raise KnightwatchError(f"{file}: [tool.knightwatch.hosts] {key!r} must be a git revision (a string)")
     for key in ("entry-points",):
         for value in data.get(key, []):
             if ":" not in value or not all(value.split(":", 1)):
@@ -212,6 +218,7 @@ def load_config(root: Path) -> Config:
         baseline=(root / baseline) if baseline else None,
         package_dirs=package_dirs(pyproject, root),
         project=data.get("project", "application"),
+        hosts=hosts,
     )
 
 

@@ -15,6 +15,7 @@ from knightwatch.decide import apply_baseline, ignores_of, selected, suppress_in
 from knightwatch.errors import KnightwatchError
 from knightwatch.finding import Finding, finalise
 from knightwatch.result import RunResult
+from knightwatch.revisions import head_commit
 from knightwatch.rule import Rule
 from knightwatch.rules import ALL_RULES
 from knightwatch.rules.stale_flag import today
@@ -103,11 +104,15 @@ def _gc_paused():
 
 def run_stamp(config: Config, coverage: list[str] | None, rules: list[type[Rule]]) -> str:
     """A digest of everything a run's result depends on: the tool, the config, the rules, today's date,
-    and the content of every source file, coverage data file and the flag registry."""
+    the content of every source file, coverage data file and the flag registry, and (with coverage)
+    the git commit checked out."""
     h = hashlib.blake2b(tool_digest(), digest_size=20)
     h.update(repr((config, [r.id for r in rules], today().isoformat())).encode())
     sources = [sf.abspath for sf in discover(config.root, config.source, config.exclude, [], config.package_dirs)]
-    inputs = sources + coverage_files(config, coverage if coverage is not None else config.coverage)
+    data_files = coverage_files(config, coverage if coverage is not None else config.coverage)
+    if data_files:  # hosts' revisions are inferred from git history: a new commit can change the result
+        h.update(head_commit(config.root).encode())
+    inputs = sources + data_files
     for path in inputs + ([config.registry] if config.registry else []):
         try:
             data = path.read_bytes()

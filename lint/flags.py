@@ -14,8 +14,10 @@ from knightwatch.callgraph import CallGraph, CallSite
 from knightwatch.config import DEFAULT_ACCESSORS, Config, _read_toml
 from knightwatch.errors import KnightwatchError
 
-KINDS = ("release", "experiment", "ops", "operational", "kill-switch", "permission")
+KINDS = ("release", "experiment", "canary", "rollout", "ops", "operational", "kill-switch", "permission")
 BY_DESIGN = frozenset({"ops", "operational", "kill-switch", "permission"})
+#: kinds whose state is expected to differ between hosts (a per-host rollout)
+PER_HOST = frozenset({"experiment", "canary", "rollout"})
 ENV_READERS = frozenset({"os.getenv", "os.environ.get"})
 
 
@@ -73,6 +75,10 @@ class FlagSpec:
     @property
     def by_design_dormant(self) -> bool:
         return self.kind in BY_DESIGN
+
+    @property
+    def per_host(self) -> bool:
+        return self.kind in PER_HOST
 
 
 @dataclass

@@ -7,14 +7,17 @@ from knightwatch.rule import Rule
 
 
 class DeploymentDrift(Rule):
-    """Code ran on only a minority of hosts, or a host ran code that differs from the source.
+    """Hosts ran different revisions of the code, or code ran on only a minority of hosts.
 
     ## What it does
-    Compares the production coverage of every host. It reports a flag-gated branch or a function
-    that ran on fewer than half of the hosts (the hosts are named), once, where the minority-only
-    code starts: functions reached only from that branch are folded into it. It also reports each
-    host whose coverage cannot belong to the analysed source (lines executed that are blank or
-    comments): that host runs a different version.
+    Reports each host that ran another revision than most hosts (configured, recorded as a
+    `rev:<sha>` coverage context, or inferred from git history), with what differs in the code it
+    executed: critical when the difference reaches a sink. Reports a flag-gated branch that ran on
+    fewer than half of the hosts that ran the function around it, and a function that ran on fewer
+    than half of the hosts, once, where the minority-only code starts. Branches of per-host rollout
+    flags (experiment, canary, rollout) and lines some host has no data for are left out. Without
+    revisions, a host whose coverage cannot belong to the analysed source (while other hosts' can)
+    is reported as running a different version. The tree being ahead of every host is not drift.
 
     ## Why is this bad?
     On 1 August 2012 one of Knight's eight SMARS servers did not receive the new code. Only that
@@ -40,6 +43,7 @@ class DeploymentDrift(Rule):
 
     def check(self, analysis):
         cov = analysis.coverage
+        yield from self._revisions(analysis)
         for p in cov.problems:
             if p.kind == "mismatch" and p.path:
                 yield self.finding(p.path, 1, f"host {p.host} ran a different version of this file: {p.message}",
@@ -49,32 +53,80 @@ class DeploymentDrift(Rule):
         if total < 3:
             return
         g = analysis.callgraph.graph
-        units = []  # (path, line, hosts, label, sites, qname or None, region)
+        specs = analysis.registry.flags if analysis.registry else {}
+        units = []  # (path, line, hosts, label, sites, qname or None, region, out of how many hosts)
+        rollouts = set()  # units of per-host rollout flags: meant to differ, they fold what they call
         for read in analysis.flags.reads:
+            rollout = any(specs.get(k) and specs[k].per_host for k in read.keys)
+            caller = read.site.caller
+            around = (analysis.function_hosts(caller) if caller in g and g.nodes[caller]["kind"] == "function"
+                      else frozenset(analysis.hosts))
             for reg in read.regions:
                 if reg.start == reg.end == read.line:
                     continue
                 h = analysis.region_hosts(reg)
-                if h and len(h) * 2 < total:
+                among = len(around - analysis.region_unknown(reg))  # traffic-dependent code is not drift
+                if h and among >= 3 and len(h) * 2 < among:
                     units.append((reg.path, reg.start, h, f"branch gated by flag {read.key or read.via!r}", reg.sites,
-                                  None, reg))
+                                  None, reg, among))
+                    if rollout:
+                        rollouts.add(id(units[-1]))
         for q, data in g.nodes(data=True):
             if data["kind"] == "function":
                 h = analysis.function_hosts(q)
-                if h and len(h) * 2 < total:
+                among = total - len(analysis.function_unknown(q))
+                if h and among >= 3 and len(h) * 2 < among:
                     units.append((data["path"], data["line"], h, f"function {q}", analysis.callgraph.sites.get(q, []),
-                                  q, None))
-        roots = self._roots(analysis, units)
-        for path, line, h, label, sites, q, reg in sorted(roots, key=lambda u: (u[0], u[1])):
+                                  q, None, among))
+        roots = [u for u in self._roots(analysis, units) if id(u) not in rollouts]
+        for path, line, h, label, sites, q, reg, among in sorted(roots, key=lambda u: (u[0], u[1])):
             reaches = analysis.sites_reach_sink(sites) or (q in analysis.sink_reachers if q else False)
             hosts = ", ".join(sorted(h))
             yield self.finding(
-                path, line, f"{label} ran on {len(h)} of {total} hosts ({hosts}); the others never ran it",
+                path, line, f"{label} ran on {len(h)} of {among} hosts ({hosts}); the others never ran it",
                 severity=Severity.HIGH if reaches else Severity.MEDIUM, symbol=q or f"{path}:{label}",
                 trace=[TraceStep(path, line, 1, f"ran only on {hosts}")]
                 + [TraceStep(s.path, s.line, s.column, f"calls {', '.join(sorted(s.targets))}")
                    for s in [s for s in sites if s.targets][:3]],  # a call of nothing known names no step
-                hosts=sorted(h), host_count=len(h), total_hosts=total)
+                hosts=sorted(h), host_count=len(h), total_hosts=among)
+
+    def _revisions(self, analysis):
+        """One finding per host that ran another revision than most hosts."""
+        g = analysis.callgraph.graph
+        for diff in analysis.coverage.diffs:
+            touched = sorted((data["path"], data["line"], q) for q, data in g.nodes(data=True)
+                             if data["kind"] == "function" and data["path"] in diff.changed
+                             and any(data["line"] <= n <= data["end"] for n in diff.changed[data["path"]]))
+            sinks = set(analysis.safety.sinks) if analysis.safety else set()
+            sends = {q for _, _, q in touched if any(t in sinks for s in analysis.callgraph.sites.get(q, ()) for t in s.targets)}
+            # the changed function nearest the sink first: one that calls it directly
+            sinky = sorted((t for t in touched if t[2] in analysis.sink_reachers), key=lambda t: t[2] not in sends)
+            where = sinky or touched
+            if where:
+                path, line = where[0][0], where[0][1]
+            else:
+                path = min(diff.changed, default=None) or min(analysis.files, default=None)
+                line = min(diff.changed.get(path) or {1})
+            rev, ref = diff.revision, diff.reference
+            gone, files = sum(diff.gone.values()), sorted(diff.changed)
+            if files:
+                what = (f"the code it executed differs in {len(files)} file(s) ({', '.join(files[:3])}"
+                        f"{', ...' if len(files) > 3 else ''}): {gone} executed line(s) are gone or changed since")
+                if sinky:
+                    what += f", and changed code reaches a sink ({sinky[0][2]})"
+            elif rev.sha and ref.sha:
+                what = "no code it executed differs"
+            else:
+                what = "what differs is not known (no git repository holding both revisions)"
+            severity = Severity.CRITICAL if sinky else Severity.HIGH if files or not (rev.sha and ref.sha) \
+                else Severity.MEDIUM
+            yield self.finding(
+                path, line, f"host {diff.host} ran revision {rev.short} ({rev.how}) while {diff.reference_hosts} "
+                f"host(s) ran {ref.short} ({ref.how}): {what}",
+                severity=severity, symbol=f"revision:{diff.host}", host=diff.host, revision=rev.sha or rev.ref,
+                reference=ref.sha or ref.ref,
+                trace=[TraceStep(p, ln, 1, f"changed between {rev.short} and {ref.short}: function {q}")
+                       for p, ln, q in where[:3]])
 
     @staticmethod
     def _roots(analysis, units):
@@ -91,7 +143,7 @@ class DeploymentDrift(Rule):
                     for t in s.targets:
                         called.setdefault(t, []).append(u)
             for u in group:
-                path, line, _, _, _, q, reg = u
+                path, line, _, _, _, q, reg, _ = u
                 if q is not None and any(o is not u for o in called.get(q, ())):
                     continue
                 if reg is not None and any(o[5] is not None and o[0] == path and

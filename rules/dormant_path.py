@@ -15,7 +15,8 @@ class DormantPath(Rule):
     It reports a branch gated by a feature flag that no host ever executed although the function
     around it ran, and a function that is statically reachable from an entry point but whose body
     no host executed (reported once, where the dormant part of the graph starts). Branches of
-    kill-switch, ops and permission flags are dormant by design and are not reported.
+    kill-switch, ops and permission flags are dormant by design and are not reported, nor is code
+    some host has no data for (added or changed since the revision that host ran).
 
     ## Why is this bad?
     Dormant code still ships and can still run. Nobody exercises it, nobody remembers what it
@@ -58,8 +59,8 @@ class DormantPath(Rule):
                 if by_design:
                     exempt_regions.append(region)
                     continue
-                if analysis.region_hosts(region):
-                    continue
+                if analysis.region_hosts(region) or analysis.region_unknown(region):
+                    continue  # it ran, or some host has no data for it (changed since the revision it ran)
                 dormant_regions.append(region)
                 key = read.key or read.via
                 state = "off" if region.on else "on"
@@ -93,7 +94,7 @@ class DormantPath(Rule):
 
         in_region = {(r.path, s.line) for r in covered_regions for s in r.sites}
         for q in sorted(analysis.reach_static):
-            if idx.kind(q) != "function" or hosts(q):
+            if idx.kind(q) != "function" or hosts(q) or analysis.function_unknown(q):
                 continue
             callers = [c for c in g.predecessors(q) if g.edges[c, q]["kind"] == "call" and c in analysis.reach_static]
             live_callers = [c for c in callers if g.nodes[c]["kind"] == "module" or hosts(c)]

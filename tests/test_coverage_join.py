@@ -213,18 +213,21 @@ def test_equal_suffixes_are_ambiguous_but_an_exact_relpath_wins(world):
         (lambda text: "\n".join(text.splitlines()[:3]), "executed but the file has 3 lines"),
     ],
 )
-def test_data_from_another_version_is_refused(world, edit, why):
+def test_data_every_host_refuses_makes_the_file_unknown(world, edit, why):
+    """No git, no revisions: when every host's data for a file is inconsistent with its text, the tree
+    moved on since they ran it: the file's data is unknown (one note), not a mismatch per host."""
     edited = {**SOURCES, ROUTER: edit(SOURCES[ROUTER])}
     join = load_coverage(data(world, *BRANCH_HOSTS), world, edited)
-    mismatches = [p for p in join.problems if p.kind == "mismatch"]
-    assert [(p.host, p.path, p.fatal) for p in mismatches] == [(h, ROUTER, False) for h in BRANCH_HOSTS]
-    for problem in mismatches:
-        assert problem.data_file == f"data/.coverage.{problem.host}"
-        assert problem.message.startswith(problem.data_file) and why in problem.message and "\n" not in problem.message
+    assert [p for p in join.problems if p.kind == "mismatch"] == []
+    (note,) = [p for p in join.problems if p.kind == "unknown"]
+    assert (note.path, note.fatal, note.data_file) == (ROUTER, False, f"data/.coverage.{BRANCH_HOSTS[0]}")
+    assert why in note.message and "--context=rev:" in note.message and "\n" not in note.message
     for host in BRANCH_HOSTS:
         assert join.mismatched(host, ROUTER) and join.run(host, ROUTER) is None
         assert not join.mismatched(host, "smars/flags.py") and join.run(host, "smars/flags.py") is not None
     assert join.executed(ROUTER) == {} and join.hosts_running(ROUTER, marked("everywhere")) == frozenset()
+    assert join.unknown_hosts(ROUTER, 1, 1) == frozenset(BRANCH_HOSTS)
+    assert join.unknown_hosts("smars/flags.py", 1, 100) == frozenset()
 
 
 def _truncated(world: Path, target: Path) -> None:

@@ -114,6 +114,8 @@ def host_drift(analysis) -> dict:
     for p in analysis.coverage.problems if analysis.coverage else ():
         if p.host:
             problems.setdefault(p.host, []).append(p.message)
+        elif p.kind in ("revision", "unknown"):  # which revision hosts ran, and lines with no data
+            problems.setdefault("revisions", []).append(p.message)
     return {"hosts": hosts, "rows": rows, "uniform": uniform, "never": never, "problems": problems,
             "gaps": graph_gaps(analysis)}
 
