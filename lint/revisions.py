@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from knightwatch.errors import KnightwatchError
+from knightwatch.gitcmd import SAFE, git
 
 #: how many commits, newest first, inference looks back over
 HISTORY_LIMIT = 200
@@ -44,8 +45,7 @@ def recorded_refs(contexts: Iterable[str]) -> list[str]:
 def head_commit(root: Path) -> str:
     """The commit checked out around ROOT, or "" (no git, no repository, no commit)."""
     try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "--quiet", "HEAD"],
-                             capture_output=True, text=True, timeout=30)
+        out = git(root, "rev-parse", "--verify", "--quiet", "HEAD", text=True, timeout=30)
     except (OSError, subprocess.SubprocessError):
         return ""
     return out.stdout.strip()
@@ -67,8 +67,7 @@ class Git:
     def open(cls, root: Path) -> Git | None:
         """The repository around ROOT, or None when there is none (or no git, or no commit)."""
         try:
-            out = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel", "--show-prefix",
-                                  "--verify", "HEAD"], capture_output=True, text=True, timeout=30)
+            out = git(root, "rev-parse", "--show-toplevel", "--show-prefix", "--verify", "HEAD", text=True, timeout=30)
         except (OSError, subprocess.SubprocessError):
             return None
         parts = out.stdout.split("\n")
@@ -77,15 +76,15 @@ class Git:
         return cls(root, Path(parts[0]), parts[1])
 
     def _git(self, *args: str) -> str:
-        out = subprocess.run(["git", "-C", str(self.top), *args], capture_output=True, text=True, timeout=120)
+        out = git(self.top, *args, text=True)
         if out.returncode != 0:
             raise KnightwatchError(f"git {' '.join(args)}: {out.stderr.strip().splitlines()[-1:] or out.returncode}")
         return out.stdout
 
     def resolve(self, ref: str) -> str | None:
         """The commit REF names, or None."""
-        out = subprocess.run(["git", "-C", str(self.top), "rev-parse", "--verify", "--quiet", "--end-of-options",
-                              f"{ref}^{{commit}}"], capture_output=True, text=True, timeout=30)
+        out = git(self.top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", text=True,
+                  timeout=30)
         return out.stdout.strip() or None if out.returncode == 0 else None
 
     def history(self) -> list[str]:
@@ -135,7 +134,7 @@ class Git:
         """The text of a blob (`<blob id>` or `<commit>:<top-relative path>`), None if missing."""
         if obj not in self._texts:
             if self._batch is None:
-                self._batch = subprocess.Popen(["git", "-C", str(self.top), "cat-file", "--batch"],
+                self._batch = subprocess.Popen(["git", *SAFE, "-C", str(self.top), "cat-file", "--batch"],
                                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
             self._batch.stdin.write(obj.encode() + b"\n")
             self._batch.stdin.flush()
