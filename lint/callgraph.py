@@ -114,7 +114,7 @@ class CallGraph:
         if tag and tag.startswith("bi:") and ("bi", tag[3:]) not in idx.resolve(module, scope, ("n", tag[3:])):
             return None  # `len` here is not the builtin
         targets = self.targets(idx.resolve(module, scope, callee))
-        if tag == "dec":
+        if tag in ("dec", "raise"):  # a builtin decorator declares; `raise ValueError` calls nothing of ours
             return {q: may for q, may in targets.items() if not q.startswith("<builtin>.")}
         if tag is not None:
             return {q: may for q, may in targets.items() if q in idx.defs} or None

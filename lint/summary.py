@@ -19,7 +19,7 @@ Expr encoding (tuples, hashable, so resolutions can be memoised by them):
   ("dec", deco, expr)   expr decorated by deco   ("l", (a, b), 1)      either a or b (`a or b`)
   ("u",)                unknown
 Calls are [scope, callee, line, col, end_line, end_col, cond, pos, args, kwargs, tag]; `**x` kwargs
-are keyed "**<n>". TAG marks calls Python makes implicitly: "dec" (applying a decorator), "dunder"
+are keyed "**<n>". TAG marks calls Python makes implicitly: "dec" (applying a decorator), "raise" (`raise E`), "dunder"
 (an operator, `for`, `with`, a truth test, a subscript) or "bi:<name>" (a protocol method the
 builtin <name> calls on its argument); None for calls written in the source.
 """
@@ -30,7 +30,7 @@ import ast
 import re
 from typing import Any
 
-SUMMARY_VERSION = 5
+SUMMARY_VERSION = 6
 UNKNOWN = ("u",)
 IGNORE_RE = re.compile(r"#\s*knightwatch:\s*ignore(?P<codes>\[[^\]]*\])?(?:\s*--\s*(?P<reason>.*))?", re.I)
 BINOP_DUNDER = {
@@ -648,8 +648,8 @@ class Summariser(ast.NodeVisitor):
     def visit_Raise(self, node: ast.Raise) -> None:
         if node.exc is not None:
             self.visit(node.exc)
-            if isinstance(node.exc, (ast.Name, ast.Attribute)):
-                self._record_call(node.exc, self.expr(node.exc), [], {})
+            if isinstance(node.exc, (ast.Name, ast.Attribute)):  # `raise E` instantiates E
+                self._record_call(node.exc, self.expr(node.exc), [], {}, "raise")
         if node.cause is not None:
             self.visit(node.cause)
 
