@@ -17,6 +17,11 @@ Expr encoding (tuples, hashable, so resolutions can be memoised by them):
   ("ga", obj, key, default) getattr with a default  ("gl",)           globals()/locals()/vars()
   ("cm", obj, method, (args)) result of a container method (get, pop, items, ...) on obj
   ("dec", deco, expr)   expr decorated by deco   ("l", (a, b), 1)      either a or b (`a or b`)
+  ("t", expr)           an instance of class expr or of any subclass (from an annotation)
+  ("tc", expr)          class expr or any subclass (`type[X]`)
+  ("ty", expr)          the class of expr's value (`type(x)`)
+  ("pf", expr)          `functools.partial(expr, ...)`: calling it calls expr
+  ("ns",)               an argparse namespace (`parser.parse_args()`)
   ("u",)                unknown
 Calls are [scope, callee, line, col, end_line, end_col, cond, pos, args, kwargs, tag]; `**x` kwargs
 are keyed "**<n>". TAG marks calls Python makes implicitly: "dec" (applying a decorator), "raise" (`raise E`), "dunder"
@@ -50,6 +55,19 @@ STORES = {"append": "one", "add": "one", "insert": "one", "appendleft": "one", "
 BUILTIN_DUNDERS = {"len": "__len__", "bool": "__bool__", "str": "__str__", "repr": "__repr__", "hash": "__hash__",
                    "abs": "__abs__", "next": "__next__", "reversed": "__reversed__", "format": "__format__",
                    "int": "__int__", "float": "__float__", "iter": "__iter__"}
+#: builtins whose result holds the elements of their (last) argument
+ELEMENT_BUILTINS = frozenset({"sorted", "reversed", "list", "tuple", "set", "frozenset", "iter", "filter"})
+#: annotation heads that mean their first argument
+TRANSPARENT_TYPES = frozenset({"Optional", "Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly",
+                               "InitVar"})
+SEQUENCE_TYPES = frozenset({"list", "List", "Sequence", "MutableSequence", "Iterable", "Iterator", "Collection",
+                            "set", "Set", "frozenset", "FrozenSet", "AbstractSet", "MutableSet", "deque", "Deque",
+                            "Generator", "AsyncIterator", "AsyncIterable", "AsyncGenerator", "ValuesView",
+                            "KeysView", "Reversible", "tuple", "Tuple"})
+MAPPING_TYPES = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "DefaultDict", "defaultdict", "OrderedDict",
+                           "ChainMap", "Counter"})
+#: field specifiers whose `default_factory`/`factory` (or `default`) keyword gives a field its value
+FIELD_SPECIFIERS = frozenset({"field", "ib", "attrib", "Field"})
 ITERATING_BUILTINS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max", "any", "all",
                                 "enumerate", "dict"})
 
@@ -128,6 +146,7 @@ class Summariser(ast.NodeVisitor):
         self.attr_loads: list[list[Any]] = []
         self.attr_stores: list[list[Any]] = []  # [scope, expr, line] of `obj.attr = ...` (property setters)
         self.name_loads: list[list[Any]] = []
+        self.ns_defaults: list[list[Any]] = []  # [scope, name, expr] of `parser.set_defaults(name=expr)`
         self.seen_names: set[tuple[str, str]] = set()
         self.words: set[str] = set()
         self.star_imports: list[str] = []
@@ -173,6 +192,9 @@ class Summariser(ast.NodeVisitor):
             return ("k", node.value) if type(node.value) is int else UNKNOWN
         if isinstance(node, ast.Call):
             f = node.func
+            special = self._special_call(node)
+            if special is not None:
+                return special
             if isinstance(f, ast.Name) and f.id == "getattr" and len(node.args) >= 2:
                 return ("ga", *[self.expr(a) for a in node.args[:3]])
             if isinstance(f, ast.Attribute) and f.attr in CONTAINER_METHODS:
@@ -218,11 +240,48 @@ class Summariser(ast.NodeVisitor):
             return ("l", tuple(self.expr(v) for v in node.values), 1)
         if isinstance(node, ast.Lambda):
             return ("f", self._lambda_name(node))
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            return ("l", (self.expr(node.elt),))  # its elements: the element expression over the loop
+        if isinstance(node, ast.DictComp):
+            return ("d", (("?0", self.expr(node.value)),))
         if isinstance(node, ast.NamedExpr):
             return self.expr(node.value)
         if isinstance(node, (ast.Await, ast.Starred)):
             return self.expr(node.value)
         return UNKNOWN
+
+    def _special_call(self, node: ast.Call) -> tuple | None:
+        """The value of a call whose result the analysis knows by the callee's name: `cast(T, x)` is x,
+        `vars(ns)` is ns, `partial(f, ...)` calls f, `sorted(xs)`/`zip(a, b)`/`enumerate(xs)` hold the
+        elements of their arguments, `type(x)` is x's class, `parse_args()` an argparse namespace."""
+        f = node.func
+        name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+        args = node.args
+        if name is None or any(isinstance(a, ast.Starred) for a in args):
+            return None
+        if name == "cast" and len(args) == 2:
+            return self.expr(args[1])
+        if name in ("parse_args", "parse_intermixed_args") and isinstance(f, ast.Attribute):
+            return ("ns",)
+        if name in ("parse_known_args", "parse_known_intermixed_args") and isinstance(f, ast.Attribute):
+            return ("l", (("ns",), UNKNOWN))
+        if not isinstance(f, ast.Name) and name != "partial":
+            return None
+        if name == "partial" and args:
+            return ("pf", self.expr(args[0]))
+        if name == "vars" and len(args) == 1:
+            return self.expr(args[0])
+        if name == "type" and len(args) == 1:
+            return ("ty", self.expr(args[0]))
+        if name in ELEMENT_BUILTINS and args and len(args) <= 2:
+            return ("l", (("it", self.expr(args[-1])),))
+        if name == "next" and args:
+            return ("it", self.expr(args[0]))
+        if name == "enumerate" and args:
+            return ("l", (("l", (UNKNOWN, ("it", self.expr(args[0])))),))
+        if name == "zip" and args:
+            return ("l", (("l", tuple(("it", self.expr(a)) for a in args)),))
+        return None
 
     def _lambda_name(self, node: ast.Lambda) -> str:
         key = id(node)
@@ -267,6 +326,8 @@ class Summariser(ast.NodeVisitor):
         args = [("*", self.expr(a.value)) if isinstance(a, ast.Starred) else self.expr(a) for a in node.args]
         kwargs = {k.arg or f"**{i}": self.expr(k.value) for i, k in enumerate(node.keywords)}
         self._record_call(node, callee, args, kwargs)
+        if isinstance(f, ast.Attribute) and f.attr == "set_defaults":  # argparse: `args.func` is one of these
+            self.ns_defaults += [[self.scope, k, v] for k, v in kwargs.items() if not k.startswith("**")]
         if isinstance(f, ast.Attribute) and f.attr in STORES and args:
             self._container_store(f, f.attr, args, kwargs)
         elif isinstance(f, ast.Name) and args and not isinstance(node.args[0], ast.Starred):
@@ -439,6 +500,9 @@ class Summariser(ast.NodeVisitor):
                     ann[a.arg] = t
         if ann:
             entry["ann"] = ann
+        returned = self._annotation(node.returns) if node.returns is not None else None
+        if returned is not None:
+            entry["rann"] = returned
         self._defaults(entry, node.args)
         # decorators are applied by the enclosing scope, innermost first
         value: tuple = ("f", q)
@@ -456,31 +520,51 @@ class Summariser(ast.NodeVisitor):
         if pairs:
             entry["defaults"] = {a.arg: self.expr(d) for d, a in pairs}
 
-    def _annotation(self, node: ast.AST) -> tuple | None:
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+    def _annotation(self, node: ast.AST | None) -> tuple | None:
+        """The value an annotation promises: `("t", cls)` for a class, a literal container of such for
+        `list[X]`/`dict[str, X]`, either of the parts of a union; None when it says nothing usable."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):  # a forward reference
             try:
                 node = ast.parse(node.value, mode="eval").body
             except SyntaxError:
                 return None
-        if isinstance(node, ast.Subscript):  # Optional[X], list[X]: take X where it is one name
-            inner = node.slice
-            if isinstance(node.value, (ast.Name, ast.Attribute)) and getattr(node.value, "id", getattr(node.value, "attr", "")) == "Optional":
-                node = inner
-            else:
-                return None
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-            parts = [p for p in (node.left, node.right) if not (isinstance(p, ast.Constant) and p.value is None)]
-            node = parts[0] if len(parts) == 1 else None
         if isinstance(node, (ast.Name, ast.Attribute)):
-            return ("c", self.expr(node))
-        return None
+            return ("t", self.expr(node))
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return self._union([node.left, node.right])
+        if not isinstance(node, ast.Subscript) or not isinstance(node.value, (ast.Name, ast.Attribute)):
+            return None
+        head = node.value.id if isinstance(node.value, ast.Name) else node.value.attr
+        parts = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if head in TRANSPARENT_TYPES:
+            return self._annotation(parts[0])
+        if head == "Union":
+            return self._union(parts)
+        if head in ("type", "Type") and isinstance(parts[0], (ast.Name, ast.Attribute)):
+            return ("tc", self.expr(parts[0]))
+        if head in SEQUENCE_TYPES:
+            elts = [t for t in (self._annotation(p) for p in parts) if t is not None]
+            return ("l", tuple(elts)) if elts else None
+        if head in MAPPING_TYPES:
+            value = self._annotation(parts[-1])
+            return ("d", (("?0", value),)) if value is not None else None
+        if head in ("Callable", "Literal"):
+            return None
+        return ("t", self.expr(node.value))  # a generic class of the project: `Box[int]`
+
+    def _union(self, parts: list[ast.AST]) -> tuple | None:
+        found = [t for t in (self._annotation(p) for p in parts
+                             if not (isinstance(p, ast.Constant) and p.value is None)) if t is not None]
+        if len(found) > 1:
+            return ("l", tuple(found), 1)
+        return found[0] if found else None
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         q = self._qual(node.name)
         for n in node.bases + [k.value for k in node.keywords] + node.decorator_list:
             self.visit(n)
         self._new_scope(q, "class", node, self.scope, body=_first_stmt_line(node.body),
-                        bases=[self.expr(b) for b in node.bases],
+                        bases=[self.expr(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases],
                         decorators=[self.expr(d) for d in node.decorator_list], attrs={},
                         deco_lines=[d.lineno for d in node.decorator_list])
         value: tuple = ("f", q)
@@ -495,6 +579,9 @@ class Summariser(ast.NodeVisitor):
             self._bind(target.id, value)
         elif isinstance(target, (ast.Tuple, ast.List)):
             elts = value[1] if value[0] == "l" and len(value[1]) == len(target.elts) else None
+            if value[0] == "it" and value[1][0] == "l" and len(value[1][1]) == 1 and value[1][1][0][0] == "l" \
+                    and len(value[1][1][0][1]) == len(target.elts):  # `for a, b in zip(xs, ys)`: a from xs, b from ys
+                elts = value[1][1][0][1]
             for i, t in enumerate(target.elts):
                 self._bind_target(t, elts[i] if elts else ("it", value))
         elif isinstance(target, ast.Starred):
@@ -530,13 +617,37 @@ class Summariser(ast.NodeVisitor):
                 self.all = [e[1] for e in value[1] if e[0] == "s"]
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        entry = self.scopes[self.scope]
+        in_class = entry["kind"] == "class"
         if node.value is not None:
             self.visit(node.value)
-            self._bind_target(node.target, self.expr(node.value))
-        t = self._annotation(node.annotation) if self.scopes[self.scope]["kind"] != "class" else None
-        if t is not None and isinstance(node.target, (ast.Name, ast.Attribute)):
+            value = self.expr(node.value)
+            if in_class and isinstance(node.value, ast.Call):
+                value = self._field_value(node.value, value)
+            self._bind_target(node.target, value)
+        t = self._annotation(node.annotation)
+        if in_class and isinstance(node.target, ast.Name):
+            # a field: instances hold the annotated type (and what the generated __init__ is passed)
+            if not _is_classvar(node.annotation):
+                entry.setdefault("fields", []).append(node.target.id)
+            if t is not None:
+                entry["attrs"].setdefault(node.target.id, []).append((self.scope, t))
+        elif t is not None and isinstance(node.target, (ast.Name, ast.Attribute)):
             self._bind_target(node.target, t)
         self.visit(node.target)
+
+    def _field_value(self, call: ast.Call, value: tuple) -> tuple:
+        """`field(default_factory=F)` (dataclasses, attrs, pydantic): the field holds what F returns."""
+        f = call.func
+        name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+        if name not in FIELD_SPECIFIERS:
+            return value
+        for k in call.keywords:
+            if k.arg in ("default_factory", "factory"):
+                return ("c", self.expr(k.value))
+            if k.arg == "default":
+                return self.expr(k.value)
+        return UNKNOWN
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self.generic_visit(node)
@@ -667,9 +778,15 @@ class Summariser(ast.NodeVisitor):
         return {
             "v": SUMMARY_VERSION, "module": self.module, "scopes": self.scopes, "calls": self.calls,
             "gates": self.gates, "attr_loads": self.attr_loads, "attr_stores": self.attr_stores,
-            "name_loads": self.name_loads, "words": sorted(self.words),
+            "name_loads": self.name_loads, "ns_defaults": self.ns_defaults, "words": sorted(self.words),
             "star_imports": self.star_imports, "all": self.all, "main_block": self.main_block,
         }
+
+
+def _is_classvar(annotation: ast.AST) -> bool:
+    node = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    return (isinstance(node, ast.Name) and node.id == "ClassVar") or \
+        (isinstance(node, ast.Attribute) and node.attr == "ClassVar")
 
 
 def _is_main_test(test: ast.AST) -> bool:
