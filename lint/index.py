@@ -306,12 +306,12 @@ class Index:
         out: Values = {}
         if expr[0] == "d":
             items = dict(expr[1])
-            wanted = {k[1] for k in (key or {}) if k[0] == "str"}
+            wanted = _key_names(key or {})
             if wanted:
                 for w in sorted(wanted & items.keys()):
                     _merge(out, self.resolve(module, scope, items[w]))
                 for m, s, k, v in stores:
-                    names = {x[1] for x in self.resolve(m, s, k) if x[0] == "str"}
+                    names = _key_names(self.resolve(m, s, k))
                     if names & wanted or not names:
                         _merge(out, self.resolve(m, s, v), may=not names)
                 if out:
@@ -608,6 +608,17 @@ class Index:
             return {v: may for v, may in self.resolve(module, scope, expr[1], depth).items() if v[0] in ("def", "inst")}
         if tag == "ns":
             return {expr: False}
+        if tag == "sl":
+            out = {}
+            for v, may in self.resolve(module, scope, expr[1], depth).items():
+                if v[0] == "box":
+                    self._read_fact(("s", v[1]))  # a store makes the slice unknown
+                if v[0] == "box" and self.boxes[v[1]][2][0] == "l" and v[1] not in self.stores:
+                    m, s, literal = self.boxes[v[1]]
+                    out[self._box(m, s, ("l", literal[1][expr[2]:expr[3]]))] = may
+                elif v[0] == "box":
+                    out[v] = may
+            return out
         if tag == "dec":
             return self.decorated(module, scope, expr[1], expr[2], depth)
         return {}
@@ -848,6 +859,11 @@ class Index:
     def _module_functions(self, module: str) -> list[str]:
         return [qualify(module, s) for s, e in self.summaries[module]["scopes"].items()
                 if e["kind"] == "function" and e["parent"] == ""]
+
+
+def _key_names(keys: Values) -> set[str]:
+    """The dict-literal keys (see the summary's dict encoding) that the resolved KEYS may be."""
+    return {k[1] if k[0] == "str" else f"#{k[1]}" for k in keys if k[0] in ("str", "int")}
 
 
 def _stored(values: Values) -> Values:

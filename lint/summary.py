@@ -22,6 +22,7 @@ Expr encoding (tuples, hashable, so resolutions can be memoised by them):
   ("ty", expr)          the class of expr's value (`type(x)`)
   ("pf", expr)          `functools.partial(expr, ...)`: calling it calls expr
   ("ns",)               an argparse namespace (`parser.parse_args()`)
+  ("sl", expr, lo, hi)  `expr[lo:hi]` with constant bounds
   ("u",)                unknown
 Calls are [scope, callee, line, col, end_line, end_col, cond, pos, args, kwargs, tag]; `**x` kwargs
 are keyed "**<n>". TAG marks calls Python makes implicitly: "dec" (applying a decorator), "raise" (`raise E`), "dunder"
@@ -208,12 +209,18 @@ class Summariser(ast.NodeVisitor):
             v = self.expr(node.value)
             if v == ("gl",):
                 return ("g", self.expr(node.slice))
+            if isinstance(node.slice, ast.Slice):  # a new sequence of (some of) the elements
+                bounds = [b.value if isinstance(b, ast.Constant) and type(b.value) is int else None if b is None else ""
+                          for b in (node.slice.lower, node.slice.upper, node.slice.step)]
+                if v[0] == "n" and "" not in bounds and bounds[2] is None:
+                    return ("sl", v, bounds[0], bounds[1])
+                return ("l", (("it", v),))
             return ("x", v, self.expr(node.slice))
         if isinstance(node, ast.Dict):
             d = {}
             for k, v in zip(node.keys, node.values):
-                if isinstance(k, ast.Constant) and isinstance(k.value, (str, int)):
-                    d[str(k.value)] = self.expr(v)
+                if isinstance(k, ast.Constant) and isinstance(k.value, (str, int)) and not isinstance(k.value, bool):
+                    d[k.value if isinstance(k.value, str) else f"#{k.value}"] = self.expr(v)  # 1 and "1" differ
                 elif v is not None:
                     d[f"?{len(d)}"] = self.expr(v)
             return ("d", tuple(d.items()))
@@ -592,7 +599,7 @@ class Summariser(ast.NodeVisitor):
                 self.scopes[owner]["attrs"].setdefault(target.attr, []).append((self.scope, value))
             else:
                 self.scopes[self.scope].setdefault("setattrs", []).append((target.value.id, target.attr, value))
-        elif isinstance(target, ast.Subscript) and isinstance(target.value, (ast.Name, ast.Attribute)):
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, (ast.Name, ast.Attribute, ast.Subscript)):
             key = self.expr(target.slice)
             self.scopes[self.scope].setdefault("items", []).append((self.expr(target.value), key, value))
             self._dunder(target, self.expr(target.value), "__setitem__", [key, value])
