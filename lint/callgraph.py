@@ -117,7 +117,13 @@ class CallGraph:
         tag = call[10] if len(call) > 10 else None
         if tag and tag.startswith("bi:") and ("bi", tag[3:]) not in idx.resolve(module, scope, ("n", tag[3:])):
             return None  # `len` here is not the builtin
-        targets = self.targets(idx.resolve(module, scope, callee))
+        values = idx.resolve(module, scope, callee)
+        targets = self.targets(values)
+        for v, may in values.items():
+            if v[0] == "def" and idx.kind(v[1]) == "class" and idx.fielded(v[1]):
+                for q, m in self.targets(idx.factories(v[1])).items():  # the generated __init__ calls them
+                    if q in idx.defs:
+                        targets.setdefault(q, m or may)
         if tag in ("dec", "raise"):  # a builtin decorator declares; `raise ValueError` calls nothing of ours
             return {q: may for q, may in targets.items() if not q.startswith("<builtin>.")}
         if tag is not None:

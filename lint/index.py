@@ -252,6 +252,26 @@ class Index:
                 or any(self.fielded(b) for b in self.bases(cls))
         return found
 
+    def interface(self, cls: str) -> bool:
+        """Whether CLS declares an abstract method or is a `typing.Protocol`: no instance is CLS itself."""
+        module, _, entry = self.defs[cls]
+        if any("abstractmethod" in self.decorator_names(f"{cls}.{name}") for name in entry["names"]
+               if self.kind(f"{cls}.{name}") == "function"):
+            return True
+        return any(v[0] == "ext" and v[1].rpartition(".")[2] == "Protocol"
+                   for b in entry.get("bases", ()) for v in self.resolve(module, entry["parent"] or "", b))
+
+    def factories(self, cls: str) -> Values:
+        """The `default_factory` callables the generated `__init__` of CLS calls, unless one is written."""
+        if any(self.class_member(cls, name) for name in ("__init__", "__new__")):
+            return {}
+        out: Values = {}
+        for c in self.mro(cls):
+            module, scope, entry = self.defs[c]
+            for e in entry.get("factories", ()):
+                _merge(out, self.resolve(module, scope, e))
+        return out
+
     def fields(self, cls: str) -> list[str]:
         """The parameters of CLS's generated `__init__`: its fields and its bases', bases first."""
         out: list[str] = []
@@ -596,7 +616,10 @@ class Index:
             out = {}
             for v, may in self.resolve(module, scope, expr[1], depth).items():
                 if v[0] == "def" and self.kind(v[1]) == "class":
-                    _merge(out, self._open({("inst" if tag == "t" else "def", v[1]): may}))
+                    opened = self._open({("inst" if tag == "t" else "def", v[1]): may})
+                    if tag == "t" and len(opened) > 1 and self.interface(v[1]):
+                        del opened[("inst", v[1])]  # an ABC or a Protocol is never the instance itself
+                    _merge(out, opened)
             return out
         if tag == "ty":
             out = {}

@@ -650,7 +650,8 @@ class Summariser(ast.NodeVisitor):
         if name not in FIELD_SPECIFIERS:
             return value
         for k in call.keywords:
-            if k.arg in ("default_factory", "factory"):
+            if k.arg in ("default_factory", "factory"):  # called by the generated __init__
+                self.scopes[self.scope].setdefault("factories", []).append(self.expr(k.value))
                 return ("c", self.expr(k.value))
             if k.arg == "default":
                 return self.expr(k.value)
