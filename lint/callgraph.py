@@ -136,7 +136,9 @@ class CallGraph:
         return targets
 
     # ---- building -----------------------------------------------------------------------------
-    def build(self) -> "CallGraph":
+    def build(self, clear_memo: bool = False) -> "CallGraph":
+        """Learn what flows between functions, then resolve every site (with CLEAR_MEMO, from a memo
+        emptied first: the same graph, if no memoised resolution missed a fact it depended on)."""
         idx = self.index
         for q, (module, scope, entry) in idx.defs.items():
             self.graph.add_node(q, kind=entry["kind"], module=module, path=self.paths[module],
@@ -148,6 +150,8 @@ class CallGraph:
             if not learnt:
                 break
             idx.reset()
+        if clear_memo:
+            idx.clear_memo()
         for module, summary in idx.summaries.items():
             self._sites(module, summary)
             self._references(module, summary)

@@ -109,6 +109,9 @@ class Index:
         self._subclasses: dict[str, set[str]] | None = None
         self._mro: dict[str, list[str]] = {}
         self._nesting = 0
+        self._active: set[tuple] = set()  # resolutions under way
+        self._short = False  # the resolution under way met a cut (or a result that did)
+        self._partial: dict[tuple, int] = {}  # resolutions that met a cut -> the depth they were made at
         self._fielded: dict[str, bool] = {}
         self._ns_defaults: dict[str, list] | None = None
 
@@ -430,6 +433,14 @@ class Index:
                 todo.extend(memo[1])
         self._volatile = False
 
+    def clear_memo(self) -> None:
+        """Forget every resolution (the learnt facts stay)."""
+        self._memo.clear()
+        self._partial.clear()
+        self._members.clear()
+        self._readers.clear()
+        self._cut.clear()
+
     def bind_stores(self) -> bool:
         """Record what is stored into containers (`d[k] = v`, `l.append(v)`) and onto objects
         (`setattr(obj, "a", v)`, `obj.a = v`); True when something new was learnt."""
@@ -505,6 +516,13 @@ class Index:
         key = (module, scope, expr)
         memo = self._memo.get(key)
         parent = self._current
+        inherited = None  # the dependents of a short resolution being redone
+        if memo is not None and key in self._partial:
+            if depth < self._partial[key] and memo[1] is not None and key not in self._active:
+                del self._memo[key]  # cut short deeper down before: redone with the larger budget
+                inherited, memo = memo[1], None
+            else:
+                self._short = True
         if memo is not None:
             dependents = memo[1]
             if dependents is not None:  # volatile, or under way (cut short: completed once KEY is)
@@ -513,14 +531,16 @@ class Index:
                     dependents.add(parent)
             return memo[0]
         if depth > MAX_DEPTH or self._nesting > MAX_NESTING:  # cut short: redone once KEY, resolved elsewhere, changes
-            self._volatile = True
+            self._volatile = self._short = True
             if parent is not None:
                 self._cut.setdefault(key, set()).add(parent)
             return {}
         outer, self._volatile = self._volatile, False
-        memo = self._memo[key] = ({}, set())  # under way: no values found so far
+        outer_short, self._short = self._short, False
+        memo = self._memo[key] = ({}, inherited or set())  # under way: no values found so far
         self._current = key
         self._nesting += 1
+        self._active.add(key)
         try:
             out = self._resolve(module, scope, expr, depth + 1)
         except BaseException:
@@ -529,6 +549,13 @@ class Index:
         finally:
             self._current = parent
             self._nesting -= 1
+            self._active.discard(key)
+        if self._short:  # something below was cut short: complete only within this depth budget
+            self._partial[key] = depth
+            self._volatile = True
+        else:
+            self._partial.pop(key, None)
+        self._short = self._short or outer_short
         if self._volatile:
             dependents = memo[1]
             if self._cut and key in self._cut:
