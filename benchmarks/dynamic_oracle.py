@@ -1,6 +1,7 @@
 """Dynamic call-graph oracle: what really runs, against knightwatch's static call graph.
 
-    python benchmarks/dynamic_oracle.py PROJECT_DIR [-- COMMAND ...]    # default command: pytest -q -x -p no:cacheprovider
+    python benchmarks/dynamic_oracle.py PROJECT_DIR [--src src] [-v] [-- COMMAND ...]
+    (default COMMAND: python -m pytest -q -p no:cacheprovider, run in PROJECT_DIR)
 
 Runs COMMAND (a project's own test suite, by default pytest) in PROJECT_DIR under `sys.setprofile`
 (a `sitecustomize` on PYTHONPATH installs the hook in that process and every Python child), records
@@ -93,13 +94,13 @@ def definitions(root: Path, bodies: dict | None = None) -> dict[tuple[str, int],
     return out
 
 
-def trace(root: Path, command: list[str]) -> set[tuple]:
-    """Run COMMAND in ROOT under the profile hook; the raw edges recorded."""
+def trace(root: Path, command: list[str], cwd: Path | None = None) -> set[tuple]:
+    """Run COMMAND in CWD (default ROOT) under the profile hook; the raw edges between ROOT's code."""
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "sitecustomize.py").write_text(HOOK)
         env = dict(os.environ, KW_ORACLE_ROOT=str(root) + os.sep, KW_ORACLE_OUT=str(Path(tmp) / "edges"),
                    PYTHONPATH=os.pathsep.join(filter(None, [tmp, str(root), os.environ.get("PYTHONPATH")])))
-        subprocess.run(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(command, cwd=cwd or root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         edges = set()
         for f in Path(tmp).glob("edges.*"):
             for line in f.read_text().splitlines():
@@ -167,12 +168,14 @@ def compare(root: Path, raw: set[tuple], verbose: bool) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("project", type=Path)
+    parser.add_argument("--src", default=".", help="the sources to analyse, relative to PROJECT (e.g. src)")
     parser.add_argument("command", nargs="*", help="command to run (default: pytest)")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
-    root = args.project.resolve()
-    command = args.command or [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"]
-    raw = trace(root, command)
+    project = args.project.resolve()
+    root = (project / args.src).resolve()
+    command = args.command or [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    raw = trace(root, command, cwd=project)
     result = compare(root, raw, args.verbose)
     print(f"{root.name}: {result['executed_edges']} executed edges, recall {result['recall']:.3f}, "
           f"{result['sites']} executed call sites, mean static targets per site {result['mean_targets_per_site']:.2f}")

@@ -781,17 +781,19 @@ class Index:
         entry = self.summaries[module]["scopes"][scope]
         params = self.params(module, scope)
         out: Values = {v: False for v in self.bound.get((q, name), ())}
-        if name in entry.get("ann", {}):
-            _merge(out, self.resolve(module, entry["parent"] or "", entry["ann"][name], depth))
         if name in entry.get("defaults", {}):
             _merge(out, self.resolve(module, entry["parent"] or "", entry["defaults"][name], depth))
         for m, s, e in self.param_values.get((q, name), ()):
             _merge(out, _stored(self.resolve(m, s, e, depth)))
-        if not out and entry.get("method") and params and params[0] == name:
-            # no call in the project says what `self` is: an instance of the class or of a subclass
-            out = self._open(self.own_class(q))
-        if len(out) > PARAM_CAP:
+        capped = len(out) > PARAM_CAP
+        if capped:
             out = {v: may for v, may in out.items() if v[0] == "def"}
+        if name in entry.get("ann", {}):  # what the annotation promises is never capped
+            _merge(out, self.resolve(module, entry["parent"] or "", entry["ann"][name], depth))
+        if (capped or not out) and entry.get("method") and params and params[0] == name:
+            # no call in the project says what `self` is (or too many do): an instance of the class
+            # or of a subclass
+            _merge(out, self._open(self.own_class(q)))
         return out
 
     def own_class(self, method: str) -> Values:
