@@ -67,6 +67,8 @@ SEQUENCE_TYPES = frozenset({"list", "List", "Sequence", "MutableSequence", "Iter
                             "KeysView", "Reversible", "tuple", "Tuple"})
 MAPPING_TYPES = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "DefaultDict", "defaultdict", "OrderedDict",
                            "ChainMap", "Counter"})
+#: default factories that make an empty container: "l" (list-like) or "d" (dict-like)
+EMPTY_CONTAINERS = {"list": "l", "set": "l", "deque": "l", "dict": "d", "defaultdict": "d", "OrderedDict": "d"}
 #: field specifiers whose `default_factory`/`factory` (or `default`) keyword gives a field its value
 FIELD_SPECIFIERS = frozenset({"field", "ib", "attrib", "Field"})
 ITERATING_BUILTINS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max", "any", "all",
@@ -630,7 +632,7 @@ class Summariser(ast.NodeVisitor):
             self.visit(node.value)
             value = self.expr(node.value)
             if in_class and isinstance(node.value, ast.Call):
-                value = self._field_value(node.value, value)
+                value = self._field_value(node.value, value, node.target)
             self._bind_target(node.target, value)
         t = self._annotation(node.annotation)
         if in_class and isinstance(node.target, ast.Name):
@@ -643,7 +645,7 @@ class Summariser(ast.NodeVisitor):
             self._bind_target(node.target, t)
         self.visit(node.target)
 
-    def _field_value(self, call: ast.Call, value: tuple) -> tuple:
+    def _field_value(self, call: ast.Call, value: tuple, target: ast.AST) -> tuple:
         """`field(default_factory=F)` (dataclasses, attrs, pydantic): the field holds what F returns."""
         f = call.func
         name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
@@ -651,6 +653,11 @@ class Summariser(ast.NodeVisitor):
             return value
         for k in call.keywords:
             if k.arg in ("default_factory", "factory"):  # called by the generated __init__
+                if isinstance(k.value, ast.Name) and k.value.id in EMPTY_CONTAINERS:
+                    # a container of its own, that appends and item stores reach (the unknown
+                    # element named after the field keeps two fields' containers apart)
+                    empty = ("u", getattr(target, "id", ""))
+                    return ("d", (("?0", empty),)) if EMPTY_CONTAINERS[k.value.id] == "d" else ("l", (empty,))
                 self.scopes[self.scope].setdefault("factories", []).append(self.expr(k.value))
                 return ("c", self.expr(k.value))
             if k.arg == "default":
