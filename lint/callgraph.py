@@ -152,6 +152,7 @@ class CallGraph:
             idx.reset()
         if clear_memo:
             idx.clear_memo()
+        idx.forget_short()
         for module, summary in idx.summaries.items():
             self._sites(module, summary)
             self._references(module, summary)

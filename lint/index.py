@@ -111,7 +111,9 @@ class Index:
         self._nesting = 0
         self._active: set[tuple] = set()  # resolutions under way
         self._short = False  # the resolution under way met a cut (or a result that did)
+        self._redo = False
         self._partial: dict[tuple, int] = {}  # resolutions that met a cut -> the depth they were made at
+        # (resolutions built on them met it too)
         self._fielded: dict[str, bool] = {}
         self._ns_defaults: dict[str, list] | None = None
 
@@ -433,6 +435,14 @@ class Index:
                 todo.extend(memo[1])
         self._volatile = False
 
+    def forget_short(self) -> None:
+        """Forget the resolutions cut short by the depth budget (memoised while the facts were still
+        growing, wherever they were first asked for), so that the final pass redoes them once."""
+        for key in self._partial:
+            self._memo.pop(key, None)
+        self._partial.clear()
+        self._redo = True  # and from now on, one asked for with a larger budget than it had is redone
+
     def clear_memo(self) -> None:
         """Forget every resolution (the learnt facts stay)."""
         self._memo.clear()
@@ -518,7 +528,7 @@ class Index:
         parent = self._current
         inherited = None  # the dependents of a short resolution being redone
         if memo is not None and key in self._partial:
-            if depth < self._partial[key] and memo[1] is not None and key not in self._active:
+            if self._redo and depth < self._partial[key] and memo[1] is not None and key not in self._active:
                 del self._memo[key]  # cut short deeper down before: redone with the larger budget
                 inherited, memo = memo[1], None
             else:
