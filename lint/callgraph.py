@@ -34,7 +34,11 @@ IMPLICIT_DUNDERS = frozenset({"__str__", "__repr__", "__eq__", "__hash__", "__lt
 CALLING_BUILTINS = frozenset({"<builtin>.map", "<builtin>.filter", "<builtin>.sorted", "<builtin>.min",
                               "<builtin>.max", "<builtin>.iter"})
 #: code outside the project that takes a function without calling it
-NON_CALLING_EXTERNALS = ("functools.wraps", "functools.update_wrapper", "typing.", "inspect.", "weakref.")
+NON_CALLING_EXTERNALS = ("functools.wraps", "functools.update_wrapper", "functools.partial", "typing.", "inspect.",
+                         "weakref.")
+#: methods only ever called on an exact class (`Cls()`, `super().__init__()`, `Base.__init__(self)`):
+#: a base's constructor never dispatches to a subclass's
+CONSTRUCTORS = frozenset({"__init__", "__new__"})
 RANK = {"call": 0, "may": 1, "ref": 2}
 #: kinds of value whose use as a value keeps a node alive (a "ref" edge)
 REFERABLE = frozenset({"def", "mod", "inst"})
@@ -113,8 +117,14 @@ class CallGraph:
         tag = call[10] if len(call) > 10 else None
         if tag and tag.startswith("bi:") and ("bi", tag[3:]) not in idx.resolve(module, scope, ("n", tag[3:])):
             return None  # `len` here is not the builtin
-        targets = self.targets(idx.resolve(module, scope, callee))
-        if tag == "dec":
+        values = idx.resolve(module, scope, callee)
+        targets = self.targets(values)
+        for v, may in values.items():
+            if v[0] == "def" and idx.kind(v[1]) == "class" and idx.fielded(v[1]):
+                for q, m in self.targets(idx.factories(v[1])).items():  # the generated __init__ calls them
+                    if q in idx.defs:
+                        targets.setdefault(q, m or may)
+        if tag in ("dec", "raise"):  # a builtin decorator declares; `raise ValueError` calls nothing of ours
             return {q: may for q, may in targets.items() if not q.startswith("<builtin>.")}
         if tag is not None:
             return {q: may for q, may in targets.items() if q in idx.defs} or None
@@ -126,7 +136,9 @@ class CallGraph:
         return targets
 
     # ---- building -----------------------------------------------------------------------------
-    def build(self) -> "CallGraph":
+    def build(self, clear_memo: bool = False) -> "CallGraph":
+        """Learn what flows between functions, then resolve every site (with CLEAR_MEMO, from a memo
+        emptied first: the same graph, if no memoised resolution missed a fact it depended on)."""
         idx = self.index
         for q, (module, scope, entry) in idx.defs.items():
             self.graph.add_node(q, kind=entry["kind"], module=module, path=self.paths[module],
@@ -138,6 +150,9 @@ class CallGraph:
             if not learnt:
                 break
             idx.reset()
+        if clear_memo:
+            idx.clear_memo()
+        idx.forget_short()
         for module, summary in idx.summaries.items():
             self._sites(module, summary)
             self._references(module, summary)
@@ -202,15 +217,32 @@ class CallGraph:
         return changed
 
     def _bind_call(self, module: str, call: list) -> bool:
-        """Flow CALL's receiver and arguments into what it runs."""
+        """Flow CALL's receiver and arguments into what it runs (for `partial(f, ...)`, into f)."""
         idx = self.index
         scope, callee, args, kwargs = call[0], call[1], call[8], call[9]
         changed = False
+        if _named(callee) == "partial" and args and args[0][0] != "*" \
+                and ("ext", "functools.partial") in idx.resolve(module, scope, callee):
+            callee, args = args[0], args[1:]
         for fq, offset, first in idx.dispatch(module, scope, callee):
             if first is not None:
                 changed |= idx.bind_receiver(fq, first)
             if args or kwargs:
                 changed |= self._bind_arguments(fq, offset, module, scope, args, kwargs)
+        if args or kwargs:
+            for v in idx.resolve(module, scope, callee):
+                if v[0] == "def" and idx.kind(v[1]) == "class" and idx.fielded(v[1]) \
+                        and not any(idx.class_member(v[1], name) for name in CONSTRUCTORS):
+                    changed |= self._bind_fields(v[1], module, scope, args, kwargs)
+        return changed
+
+    def _bind_fields(self, cls: str, module: str, scope: str, args: list, kwargs: dict) -> bool:
+        """The generated `__init__` of dataclass-like CLS stores its arguments in the fields."""
+        fields = self.index.fields(cls)
+        changed = False
+        for name, a in list(zip(fields, args)) + [(k, a) for k, a in kwargs.items() if k in fields]:
+            if a[0] != "*":
+                changed |= self.index.bind_field(cls, name, (module, scope, a))
         return changed
 
     def _bind_property(self, module: str, scope: str, expr: tuple) -> bool:
@@ -363,7 +395,7 @@ class CallGraph:
                         continue
                     if name in IMPLICIT_DUNDERS or idx.method_kind(member) == "property":
                         self._edge(q, member, "ref", entry["line"])
-                    for base in idx.mro(q)[1:]:
+                    for base in idx.mro(q)[1:] if name not in CONSTRUCTORS else ():
                         if f"{base}.{name}" in idx.defs:
                             self._edge(f"{base}.{name}", member, "may", entry["line"], implicit=True)
                             break
@@ -380,6 +412,11 @@ class CallGraph:
                 parent_q = qualify(module, entry["parent"])
                 if idx.kind(parent_q) == "class":
                     self._edge(parent_q, q, "ref", entry["line"])
+
+
+def _named(callee: tuple) -> str:
+    """The name a callee expression ends with (`partial` for `functools.partial`), or ''."""
+    return callee[1] if callee[0] == "n" else callee[2] if callee[0] == "a" else ""
 
 
 def _decorator_name(d: tuple) -> str:

@@ -1,7 +1,8 @@
 """Export the call graph (with flag nodes) as PyCG JSON, DOT, GraphML or networkx node-link JSON.
 
 PyCG: every module, function and lambda of the project is a key mapping to its sorted callees over
-the call and may-call edges that call sites make (references and implicit edges are not calls). The other formats carry the whole graph,
+the call and may-call edges that call sites make (references, implicit edges and importing a module
+are not calls there, though the graph keeps imports as edges for reachability). The other formats carry the whole graph,
 string-keyed: flag keys become `flag:<key>` nodes with `reads` edges to the functions that read them,
 and calls run only under a flag carry `gated_by`.
 """
@@ -18,6 +19,8 @@ from knightwatch.errors import KnightwatchError
 FORMATS = ("pycg", "dot", "graphml", "json")
 CALL_KINDS = frozenset({"call", "may"})
 PYCG_KEYS = frozenset({"module", "function", "lambda"})
+#: node kinds PyCG never names as a callee: a class (its __init__ is), a module (importing is no call)
+NOT_CALLEES = frozenset({"class", "module"})
 FOCUS_HOPS = 3
 FLAG_PREFIX = "flag:"
 
@@ -30,7 +33,7 @@ def pycg(analysis: Analysis) -> dict[str, list[str]]:
     for q in idx.defs:
         if idx.kind(q) in PYCG_KEYS:
             out[q] = sorted(t for t, data in g.adj[q].items() if data["kind"] in CALL_KINDS
-                            and not data.get("implicit") and g.nodes[t].get("kind") != "class")
+                            and not data.get("implicit") and g.nodes[t].get("kind") not in NOT_CALLEES)
     return dict(sorted(out.items()))
 
 

@@ -9,6 +9,7 @@ may-flag (True when the value is only possibly meant: dispatch by a computed nam
   ("box", n)      a literal dict/list (plus what is stored into it later) that `elements()` gives
   ("items", n)    `box.items()`               ("prop", qname) reading this attribute runs QNAME
   ("sup", cls, self) the object super() returns inside class CLS for SELF (an "inst" or "def")
+  ("ns",)         an argparse namespace: its attributes are what `set_defaults` gives anywhere
 
 The facts that flow between functions (call arguments into parameters, receivers into `self`,
 values stored into containers and onto instances) are learnt in rounds by `knightwatch.callgraph`
@@ -36,6 +37,13 @@ PASSTHROUGH_DECORATORS = frozenset({"property", "staticmethod", "classmethod", "
                                     "asynccontextmanager", "singledispatch", "setter", "getter", "deleter"})
 PROPERTY_DECORATORS = frozenset({"property", "cached_property", "setter", "getter", "deleter"})
 MAX_DEPTH = 12
+#: resolutions nested deeper than this (through containers, iteration, members) are cut short like
+#: MAX_DEPTH ones, so that no input reaches Python's recursion limit
+MAX_NESTING = 80
+#: class decorators and external bases (last dotted part) that generate an `__init__` taking the
+#: class's annotated fields in order (dataclasses, attrs, NamedTuple, pydantic, TypedDict)
+FIELD_DECORATORS = frozenset({"dataclass", "define", "frozen", "mutable", "s", "attrs", "dataclass_json"})
+FIELD_BASES = frozenset({"NamedTuple", "BaseModel", "TypedDict", "BaseSettings", "Struct", "SQLModel"})
 #: a parameter bound to more values than this is megamorphic: only the functions and classes passed
 #: to it are still tracked (strings, containers and objects from everywhere would flood the graph)
 PARAM_CAP = 40
@@ -100,6 +108,14 @@ class Index:
         self._guards: set[tuple] = set()  # star imports being followed
         self._subclasses: dict[str, set[str]] | None = None
         self._mro: dict[str, list[str]] = {}
+        self._nesting = 0
+        self._active: set[tuple] = set()  # resolutions under way
+        self._short = False  # the resolution under way met a cut (or a result that did)
+        self._redo = False
+        self._partial: dict[tuple, int] = {}  # resolutions that met a cut -> the depth they were made at
+        # (resolutions built on them met it too)
+        self._fielded: dict[str, bool] = {}
+        self._ns_defaults: dict[str, list] | None = None
 
     # ---- definitions ------------------------------------------------------------------------------
     def kind(self, qname: str) -> str | None:
@@ -192,7 +208,12 @@ class Index:
             known = self._members[key] = self._written_member(cls, attr, after)
         found, chain = known
         if found is not None:
-            return found
+            if not self.fielded(cls):
+                return found
+            for c in chain:  # the generated __init__ stores what it is passed
+                self._read_fact(("a", c, attr))
+            passed = [item for c in chain for item in self.dynamic_attrs.get((c, attr), ())]
+            return (found[0], found[1] + passed) if passed else found
         for c in chain:  # `setattr` may add it later
             self._read_fact(("a", c, attr))
         for c in chain:
@@ -206,9 +227,11 @@ class Index:
         if after is not None:
             chain = chain[chain.index(after) + 1:] if after in chain else []
         for c in chain:
-            _, scope, entry = self.defs[c]
+            module, scope, entry = self.defs[c]
             if attr in entry["names"]:
-                return (c, [(scope, e) for e in entry["names"][attr]]), chain
+                # a class-level default (`_x: T | None = None`) is shadowed by what methods assign
+                assigned = [(self.defs[o][0], s, e) for o in chain for s, e in self.entry(o).get("attrs", {}).get(attr, ())]
+                return (c, [(module, scope, e) for e in entry["names"][attr]] + assigned), chain
         for c in chain:
             entry = self.entry(c)
             if attr in entry.get("attrs", {}):
@@ -220,6 +243,60 @@ class Index:
         out: Values = {}
         for pair in pairs:
             module, (scope, e) = (pair[0], pair[1:]) if len(pair) == 3 else (self.defs[owner][0], pair)
+            _merge(out, _stored(self.resolve(module, scope, e, depth)))
+        return out
+
+    def fielded(self, cls: str) -> bool:
+        """Whether CLS gets a generated `__init__` that stores its fields (a dataclass, a NamedTuple...)."""
+        found = self._fielded.get(cls)
+        if found is None:
+            self._fielded[cls] = False  # cycle guard
+            found = self._fielded[cls] = bool(FIELD_DECORATORS.intersection(self.decorator_names(cls))) or any(
+                v[0] == "ext" and v[1].rpartition(".")[2] in FIELD_BASES
+                for b in self.entry(cls).get("bases", ()) for v in self.resolve(self.defs[cls][0], self.entry(cls)["parent"] or "", b)) \
+                or any(self.fielded(b) for b in self.bases(cls))
+        return found
+
+    def interface(self, cls: str) -> bool:
+        """Whether CLS declares an abstract method or is a `typing.Protocol`: no instance is CLS itself."""
+        module, _, entry = self.defs[cls]
+        if any("abstractmethod" in self.decorator_names(f"{cls}.{name}") for name in entry["names"]
+               if self.kind(f"{cls}.{name}") == "function"):
+            return True
+        return any(v[0] == "ext" and v[1].rpartition(".")[2] == "Protocol"
+                   for b in entry.get("bases", ()) for v in self.resolve(module, entry["parent"] or "", b))
+
+    def factories(self, cls: str) -> Values:
+        """The `default_factory` callables the generated `__init__` of CLS calls, unless one is written."""
+        if any(self.class_member(cls, name) for name in ("__init__", "__new__")):
+            return {}
+        out: Values = {}
+        for c in self.mro(cls):
+            module, scope, entry = self.defs[c]
+            for e in entry.get("factories", ()):
+                _merge(out, self.resolve(module, scope, e))
+        return out
+
+    def fields(self, cls: str) -> list[str]:
+        """The parameters of CLS's generated `__init__`: its fields and its bases', bases first."""
+        out: list[str] = []
+        for c in reversed(self.mro(cls)):
+            out += [f for f in self.entry(c).get("fields", ()) if f not in out]
+        return out
+
+    def bind_field(self, cls: str, name: str, source: tuple) -> bool:
+        """Field NAME of instances of CLS may hold the value of SOURCE = (module, scope, expr)."""
+        return self._learn(self.dynamic_attrs[(cls, name)], source, ("a", cls, name))
+
+    def namespace_attribute(self, attr: str, depth: int) -> Values:
+        """ATTR of an argparse namespace: what any `set_defaults(ATTR=...)` in the project gives."""
+        if self._ns_defaults is None:
+            self._ns_defaults = defaultdict(list)
+            for module, summary in self.summaries.items():
+                for scope, name, e in summary.get("ns_defaults", ()):
+                    self._ns_defaults[name].append((module, scope, e))
+        out: Values = {}
+        for module, scope, e in self._ns_defaults.get(attr, ()):
             _merge(out, self.resolve(module, scope, e, depth))
         return out
 
@@ -254,12 +331,12 @@ class Index:
         out: Values = {}
         if expr[0] == "d":
             items = dict(expr[1])
-            wanted = {k[1] for k in (key or {}) if k[0] == "str"}
+            wanted = _key_names(key or {})
             if wanted:
                 for w in sorted(wanted & items.keys()):
                     _merge(out, self.resolve(module, scope, items[w]))
                 for m, s, k, v in stores:
-                    names = {x[1] for x in self.resolve(m, s, k) if x[0] == "str"}
+                    names = _key_names(self.resolve(m, s, k))
                     if names & wanted or not names:
                         _merge(out, self.resolve(m, s, v), may=not names)
                 if out:
@@ -358,6 +435,22 @@ class Index:
                 todo.extend(memo[1])
         self._volatile = False
 
+    def forget_short(self) -> None:
+        """Forget the resolutions cut short by the depth budget (memoised while the facts were still
+        growing, wherever they were first asked for), so that the final pass redoes them once."""
+        for key in self._partial:
+            self._memo.pop(key, None)
+        self._partial.clear()
+        self._redo = True  # and from now on, one asked for with a larger budget than it had is redone
+
+    def clear_memo(self) -> None:
+        """Forget every resolution (the learnt facts stay)."""
+        self._memo.clear()
+        self._partial.clear()
+        self._members.clear()
+        self._readers.clear()
+        self._cut.clear()
+
     def bind_stores(self) -> bool:
         """Record what is stored into containers (`d[k] = v`, `l.append(v)`) and onto objects
         (`setattr(obj, "a", v)`, `obj.a = v`); True when something new was learnt."""
@@ -433,6 +526,13 @@ class Index:
         key = (module, scope, expr)
         memo = self._memo.get(key)
         parent = self._current
+        inherited = None  # the dependents of a short resolution being redone
+        if memo is not None and key in self._partial:
+            if self._redo and depth < self._partial[key] and memo[1] is not None and key not in self._active:
+                del self._memo[key]  # cut short deeper down before: redone with the larger budget
+                inherited, memo = memo[1], None
+            else:
+                self._short = True
         if memo is not None:
             dependents = memo[1]
             if dependents is not None:  # volatile, or under way (cut short: completed once KEY is)
@@ -440,14 +540,17 @@ class Index:
                 if parent is not None:
                     dependents.add(parent)
             return memo[0]
-        if depth > MAX_DEPTH:  # cut short: redone once KEY, resolved elsewhere, changes
-            self._volatile = True
+        if depth > MAX_DEPTH or self._nesting > MAX_NESTING:  # cut short: redone once KEY, resolved elsewhere, changes
+            self._volatile = self._short = True
             if parent is not None:
                 self._cut.setdefault(key, set()).add(parent)
             return {}
         outer, self._volatile = self._volatile, False
-        memo = self._memo[key] = ({}, set())  # under way: no values found so far
+        outer_short, self._short = self._short, False
+        memo = self._memo[key] = ({}, inherited or set())  # under way: no values found so far
         self._current = key
+        self._nesting += 1
+        self._active.add(key)
         try:
             out = self._resolve(module, scope, expr, depth + 1)
         except BaseException:
@@ -455,6 +558,14 @@ class Index:
             raise
         finally:
             self._current = parent
+            self._nesting -= 1
+            self._active.discard(key)
+        if self._short:  # something below was cut short: complete only within this depth budget
+            self._partial[key] = depth
+            self._volatile = True
+        else:
+            self._partial.pop(key, None)
+        self._short = self._short or outer_short
         if self._volatile:
             dependents = memo[1]
             if self._cut and key in self._cut:
@@ -509,6 +620,10 @@ class Index:
                 elif v[0] == "inst":
                     for f, m2 in self._member_values(v[1], "__getitem__", depth, False).items():
                         _merge(out, self.call_result(f, depth), may or m2)
+                elif v[0] == "ns":
+                    for k in key:
+                        if k[0] == "str":
+                            _merge(out, self.namespace_attribute(k[1], depth), may)
             return out
         if tag == "it":
             out = {}
@@ -534,6 +649,36 @@ class Index:
             return {("def", q): True for q in self._module_functions(module)}
         if tag == "sup":
             return self.super_values(module, scope, expr[1], depth)
+        if tag in ("t", "tc"):  # annotated: an instance (or the class) of it or of any subclass
+            out = {}
+            for v, may in self.resolve(module, scope, expr[1], depth).items():
+                if v[0] == "def" and self.kind(v[1]) == "class":
+                    opened = self._open({("inst" if tag == "t" else "def", v[1]): may})
+                    if tag == "t" and len(opened) > 1 and self.interface(v[1]):
+                        del opened[("inst", v[1])]  # an ABC or a Protocol is never the instance itself
+                    _merge(out, opened)
+            return out
+        if tag == "ty":
+            out = {}
+            for v, may in self.resolve(module, scope, expr[1], depth).items():
+                if v[0] == "inst":
+                    out[("def", v[1])] = may
+            return out
+        if tag == "pf":
+            return {v: may for v, may in self.resolve(module, scope, expr[1], depth).items() if v[0] in ("def", "inst")}
+        if tag == "ns":
+            return {expr: False}
+        if tag == "sl":
+            out = {}
+            for v, may in self.resolve(module, scope, expr[1], depth).items():
+                if v[0] == "box":
+                    self._read_fact(("s", v[1]))  # a store makes the slice unknown
+                if v[0] == "box" and self.boxes[v[1]][2][0] == "l" and v[1] not in self.stores:
+                    m, s, literal = self.boxes[v[1]]
+                    out[self._box(m, s, ("l", literal[1][expr[2]:expr[3]]))] = may
+                elif v[0] == "box":
+                    out[v] = may
+            return out
         if tag == "dec":
             return self.decorated(module, scope, expr[1], expr[2], depth)
         return {}
@@ -646,17 +791,19 @@ class Index:
         entry = self.summaries[module]["scopes"][scope]
         params = self.params(module, scope)
         out: Values = {v: False for v in self.bound.get((q, name), ())}
-        if name in entry.get("ann", {}):
-            _merge(out, self._open(self.resolve(module, entry["parent"] or "", entry["ann"][name], depth)))
         if name in entry.get("defaults", {}):
             _merge(out, self.resolve(module, entry["parent"] or "", entry["defaults"][name], depth))
         for m, s, e in self.param_values.get((q, name), ()):
-            _merge(out, self.resolve(m, s, e, depth))
-        if not out and entry.get("method") and params and params[0] == name:
-            # no call in the project says what `self` is: an instance of the class or of a subclass
-            out = self._open(self.own_class(q))
-        if len(out) > PARAM_CAP:
+            _merge(out, _stored(self.resolve(m, s, e, depth)))
+        capped = len(out) > PARAM_CAP
+        if capped:
             out = {v: may for v, may in out.items() if v[0] == "def"}
+        if name in entry.get("ann", {}):  # what the annotation promises is never capped
+            _merge(out, self.resolve(module, entry["parent"] or "", entry["ann"][name], depth))
+        if (capped or not out) and entry.get("method") and params and params[0] == name:
+            # no call in the project says what `self` is (or too many do): an instance of the class
+            # or of a subclass
+            _merge(out, self._open(self.own_class(q)))
         return out
 
     def own_class(self, method: str) -> Values:
@@ -698,6 +845,8 @@ class Index:
             return self._member_values(v[2][1], attr, depth, instance=v[2][0] == "inst", after=v[1])
         if kind == "str" and attr == "value":
             return {v: False}
+        if kind == "ns":
+            return self.namespace_attribute(attr, depth)
         if kind == "bi" and "." not in v[1]:  # `str.join`; attributes of what it returns are unknown
             return {("bi", f"{v[1]}.{attr}"): False}
         return {}
@@ -716,6 +865,8 @@ class Index:
                 out: Values = {}
                 for e in entry.get("returns", ()):
                     _merge(out, self.resolve(m, s, e, depth))
+                if "rann" in entry:  # what the annotation promises, besides what the body shows
+                    _merge(out, self.resolve(m, entry["parent"] or "", entry["rann"], depth))
                 return out
         if kind == "inst":
             out = {}
@@ -770,6 +921,19 @@ class Index:
     def _module_functions(self, module: str) -> list[str]:
         return [qualify(module, s) for s, e in self.summaries[module]["scopes"].items()
                 if e["kind"] == "function" and e["parent"] == ""]
+
+
+def _key_names(keys: Values) -> set[str]:
+    """The dict-literal keys (see the summary's dict encoding) that the resolved KEYS may be."""
+    return {k[1] if k[0] == "str" else f"#{k[1]}" for k in keys if k[0] in ("str", "int")}
+
+
+def _stored(values: Values) -> Values:
+    """VALUES as held by a variable, parameter or attribute: reading a property ran its getter, and
+    what is kept is the getter's result, not the getter."""
+    if any(v[0] == "prop" for v in values):
+        return {v: may for v, may in values.items() if v[0] != "prop"}
+    return values
 
 
 def _plain(params: Iterable[str]) -> list[str]:

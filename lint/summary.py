@@ -17,9 +17,15 @@ Expr encoding (tuples, hashable, so resolutions can be memoised by them):
   ("ga", obj, key, default) getattr with a default  ("gl",)           globals()/locals()/vars()
   ("cm", obj, method, (args)) result of a container method (get, pop, items, ...) on obj
   ("dec", deco, expr)   expr decorated by deco   ("l", (a, b), 1)      either a or b (`a or b`)
+  ("t", expr)           an instance of class expr or of any subclass (from an annotation)
+  ("tc", expr)          class expr or any subclass (`type[X]`)
+  ("ty", expr)          the class of expr's value (`type(x)`)
+  ("pf", expr)          `functools.partial(expr, ...)`: calling it calls expr
+  ("ns",)               an argparse namespace (`parser.parse_args()`)
+  ("sl", expr, lo, hi)  `expr[lo:hi]` with constant bounds
   ("u",)                unknown
 Calls are [scope, callee, line, col, end_line, end_col, cond, pos, args, kwargs, tag]; `**x` kwargs
-are keyed "**<n>". TAG marks calls Python makes implicitly: "dec" (applying a decorator), "dunder"
+are keyed "**<n>". TAG marks calls Python makes implicitly: "dec" (applying a decorator), "raise" (`raise E`), "dunder"
 (an operator, `for`, `with`, a truth test, a subscript) or "bi:<name>" (a protocol method the
 builtin <name> calls on its argument); None for calls written in the source.
 """
@@ -30,7 +36,7 @@ import ast
 import re
 from typing import Any
 
-SUMMARY_VERSION = 7
+SUMMARY_VERSION = 8
 UNKNOWN = ("u",)
 IGNORE_RE = re.compile(r"#\s*knightwatch:\s*ignore(?P<codes>\[[^\]]*\])?(?:\s*--\s*(?P<reason>.*))?", re.I)
 BINOP_DUNDER = {
@@ -52,6 +58,21 @@ STORES = {"append": "one", "add": "one", "insert": "one", "appendleft": "one", "
 BUILTIN_DUNDERS = {"len": "__len__", "bool": "__bool__", "str": "__str__", "repr": "__repr__", "hash": "__hash__",
                    "abs": "__abs__", "next": "__next__", "reversed": "__reversed__", "format": "__format__",
                    "int": "__int__", "float": "__float__", "iter": "__iter__"}
+#: builtins whose result holds the elements of their (last) argument
+ELEMENT_BUILTINS = frozenset({"sorted", "reversed", "list", "tuple", "set", "frozenset", "iter", "filter"})
+#: annotation heads that mean their first argument
+TRANSPARENT_TYPES = frozenset({"Optional", "Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly",
+                               "InitVar"})
+SEQUENCE_TYPES = frozenset({"list", "List", "Sequence", "MutableSequence", "Iterable", "Iterator", "Collection",
+                            "set", "Set", "frozenset", "FrozenSet", "AbstractSet", "MutableSet", "deque", "Deque",
+                            "Generator", "AsyncIterator", "AsyncIterable", "AsyncGenerator", "ValuesView",
+                            "KeysView", "Reversible", "tuple", "Tuple"})
+MAPPING_TYPES = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "DefaultDict", "defaultdict", "OrderedDict",
+                           "ChainMap", "Counter"})
+#: default factories that make an empty container: "l" (list-like) or "d" (dict-like)
+EMPTY_CONTAINERS = {"list": "l", "set": "l", "deque": "l", "dict": "d", "defaultdict": "d", "OrderedDict": "d"}
+#: field specifiers whose `default_factory`/`factory` (or `default`) keyword gives a field its value
+FIELD_SPECIFIERS = frozenset({"field", "ib", "attrib", "Field"})
 ITERATING_BUILTINS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max", "any", "all",
                                 "enumerate", "dict"})
 
@@ -150,6 +171,7 @@ class Summariser(ast.NodeVisitor):
         self.attr_loads: list[list[Any]] = []
         self.attr_stores: list[list[Any]] = []  # [scope, expr, line] of `obj.attr = ...` (property setters)
         self.name_loads: list[list[Any]] = []
+        self.ns_defaults: list[list[Any]] = []  # [scope, name, expr] of `parser.set_defaults(name=expr)`
         self.seen_names: set[tuple[str, str]] = set()
         self.words: set[str] = set()
         self.annotations: list[list] = []  # [scope, scope of the user, name or attribute] in type annotations
@@ -196,6 +218,9 @@ class Summariser(ast.NodeVisitor):
             return ("k", node.value) if type(node.value) is int else UNKNOWN
         if isinstance(node, ast.Call):
             f = node.func
+            special = self._special_call(node)
+            if special is not None:
+                return special
             if isinstance(f, ast.Name) and f.id == "getattr" and len(node.args) >= 2:
                 return ("ga", *[self.expr(a) for a in node.args[:3]])
             if isinstance(f, ast.Attribute) and f.attr in CONTAINER_METHODS:
@@ -209,12 +234,18 @@ class Summariser(ast.NodeVisitor):
             v = self.expr(node.value)
             if v == ("gl",):
                 return ("g", self.expr(node.slice))
+            if isinstance(node.slice, ast.Slice):  # a new sequence of (some of) the elements
+                bounds = [b.value if isinstance(b, ast.Constant) and type(b.value) is int else None if b is None else ""
+                          for b in (node.slice.lower, node.slice.upper, node.slice.step)]
+                if v[0] == "n" and "" not in bounds and bounds[2] is None:
+                    return ("sl", v, bounds[0], bounds[1])
+                return ("l", (("it", v),))
             return ("x", v, self.expr(node.slice))
         if isinstance(node, ast.Dict):
             d = {}
             for k, v in zip(node.keys, node.values):
-                if isinstance(k, ast.Constant) and isinstance(k.value, (str, int)):
-                    d[str(k.value)] = self.expr(v)
+                if isinstance(k, ast.Constant) and isinstance(k.value, (str, int)) and not isinstance(k.value, bool):
+                    d[k.value if isinstance(k.value, str) else f"#{k.value}"] = self.expr(v)  # 1 and "1" differ
                 elif v is not None:
                     d[f"?{len(d)}"] = self.expr(v)
             return ("d", tuple(d.items()))
@@ -241,11 +272,48 @@ class Summariser(ast.NodeVisitor):
             return ("l", tuple(self.expr(v) for v in node.values), 1)
         if isinstance(node, ast.Lambda):
             return ("f", self._lambda_name(node))
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            return ("l", (self.expr(node.elt),))  # its elements: the element expression over the loop
+        if isinstance(node, ast.DictComp):
+            return ("d", (("?0", self.expr(node.value)),))
         if isinstance(node, ast.NamedExpr):
             return self.expr(node.value)
         if isinstance(node, (ast.Await, ast.Starred)):
             return self.expr(node.value)
         return UNKNOWN
+
+    def _special_call(self, node: ast.Call) -> tuple | None:
+        """The value of a call whose result the analysis knows by the callee's name: `cast(T, x)` is x,
+        `vars(ns)` is ns, `partial(f, ...)` calls f, `sorted(xs)`/`zip(a, b)`/`enumerate(xs)` hold the
+        elements of their arguments, `type(x)` is x's class, `parse_args()` an argparse namespace."""
+        f = node.func
+        name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+        args = node.args
+        if name is None or any(isinstance(a, ast.Starred) for a in args):
+            return None
+        if name == "cast" and len(args) == 2:
+            return self.expr(args[1])
+        if name in ("parse_args", "parse_intermixed_args") and isinstance(f, ast.Attribute):
+            return ("ns",)
+        if name in ("parse_known_args", "parse_known_intermixed_args") and isinstance(f, ast.Attribute):
+            return ("l", (("ns",), UNKNOWN))
+        if not isinstance(f, ast.Name) and name != "partial":
+            return None
+        if name == "partial" and args:
+            return ("pf", self.expr(args[0]))
+        if name == "vars" and len(args) == 1:
+            return self.expr(args[0])
+        if name == "type" and len(args) == 1:
+            return ("ty", self.expr(args[0]))
+        if name in ELEMENT_BUILTINS and args and len(args) <= 2:
+            return ("l", (("it", self.expr(args[-1])),))
+        if name == "next" and args:
+            return ("it", self.expr(args[0]))
+        if name == "enumerate" and args:
+            return ("l", (("l", (UNKNOWN, ("it", self.expr(args[0])))),))
+        if name == "zip" and args:
+            return ("l", (("l", tuple(("it", self.expr(a)) for a in args)),))
+        return None
 
     def _lambda_name(self, node: ast.Lambda) -> str:
         key = id(node)
@@ -290,6 +358,8 @@ class Summariser(ast.NodeVisitor):
         args = [("*", self.expr(a.value)) if isinstance(a, ast.Starred) else self.expr(a) for a in node.args]
         kwargs = {k.arg or f"**{i}": self.expr(k.value) for i, k in enumerate(node.keywords)}
         self._record_call(node, callee, args, kwargs)
+        if isinstance(f, ast.Attribute) and f.attr == "set_defaults":  # argparse: `args.func` is one of these
+            self.ns_defaults += [[self.scope, k, v] for k, v in kwargs.items() if not k.startswith("**")]
         if isinstance(f, ast.Attribute) and f.attr in STORES and args:
             self._container_store(f, f.attr, args, kwargs)
         elif isinstance(f, ast.Name) and args and not isinstance(node.args[0], ast.Starred):
@@ -468,6 +538,9 @@ class Summariser(ast.NodeVisitor):
         arguments = node.args.posonlyargs + node.args.args + node.args.kwonlyargs + [node.args.vararg, node.args.kwarg]
         for a in [a.annotation for a in arguments if a is not None] + [node.returns]:
             self._annotated(q, a)
+        returned = self._annotation(node.returns) if node.returns is not None else None
+        if returned is not None:
+            entry["rann"] = returned
         self._defaults(entry, node.args)
         # decorators are applied by the enclosing scope, innermost first
         value: tuple = ("f", q)
@@ -499,31 +572,51 @@ class Summariser(ast.NodeVisitor):
             for child in ast.iter_child_nodes(node):
                 self._annotated(user, child)
 
-    def _annotation(self, node: ast.AST) -> tuple | None:
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+    def _annotation(self, node: ast.AST | None) -> tuple | None:
+        """The value an annotation promises: `("t", cls)` for a class, a literal container of such for
+        `list[X]`/`dict[str, X]`, either of the parts of a union; None when it says nothing usable."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):  # a forward reference
             try:
                 node = ast.parse(node.value, mode="eval").body
             except SyntaxError:
                 return None
-        if isinstance(node, ast.Subscript):  # Optional[X], list[X]: take X where it is one name
-            inner = node.slice
-            if isinstance(node.value, (ast.Name, ast.Attribute)) and getattr(node.value, "id", getattr(node.value, "attr", "")) == "Optional":
-                node = inner
-            else:
-                return None
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-            parts = [p for p in (node.left, node.right) if not (isinstance(p, ast.Constant) and p.value is None)]
-            node = parts[0] if len(parts) == 1 else None
         if isinstance(node, (ast.Name, ast.Attribute)):
-            return ("c", self.expr(node))
-        return None
+            return ("t", self.expr(node))
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return self._union([node.left, node.right])
+        if not isinstance(node, ast.Subscript) or not isinstance(node.value, (ast.Name, ast.Attribute)):
+            return None
+        head = node.value.id if isinstance(node.value, ast.Name) else node.value.attr
+        parts = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if head in TRANSPARENT_TYPES:
+            return self._annotation(parts[0])
+        if head == "Union":
+            return self._union(parts)
+        if head in ("type", "Type") and isinstance(parts[0], (ast.Name, ast.Attribute)):
+            return ("tc", self.expr(parts[0]))
+        if head in SEQUENCE_TYPES:
+            elts = [t for t in (self._annotation(p) for p in parts) if t is not None]
+            return ("l", tuple(elts)) if elts else None
+        if head in MAPPING_TYPES:
+            value = self._annotation(parts[-1])
+            return ("d", (("?0", value),)) if value is not None else None
+        if head in ("Callable", "Literal"):
+            return None
+        return ("t", self.expr(node.value))  # a generic class of the project: `Box[int]`
+
+    def _union(self, parts: list[ast.AST]) -> tuple | None:
+        found = [t for t in (self._annotation(p) for p in parts
+                             if not (isinstance(p, ast.Constant) and p.value is None)) if t is not None]
+        if len(found) > 1:
+            return ("l", tuple(found), 1)
+        return found[0] if found else None
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         q = self._qual(node.name)
         for n in node.bases + [k.value for k in node.keywords] + node.decorator_list:
             self.visit(n)
         self._new_scope(q, "class", node, self.scope, body=_first_stmt_line(node.body),
-                        bases=[self.expr(b) for b in node.bases],
+                        bases=[self.expr(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases],
                         decorators=[self.expr(d) for d in node.decorator_list], attrs={},
                         deco_lines=[d.lineno for d in node.decorator_list])
         value: tuple = ("f", q)
@@ -538,6 +631,9 @@ class Summariser(ast.NodeVisitor):
             self._bind(target.id, value)
         elif isinstance(target, (ast.Tuple, ast.List)):
             elts = value[1] if value[0] == "l" and len(value[1]) == len(target.elts) else None
+            if value[0] == "it" and value[1][0] == "l" and len(value[1][1]) == 1 and value[1][1][0][0] == "l" \
+                    and len(value[1][1][0][1]) == len(target.elts):  # `for a, b in zip(xs, ys)`: a from xs, b from ys
+                elts = value[1][1][0][1]
             for i, t in enumerate(target.elts):
                 self._bind_target(t, elts[i] if elts else ("it", value))
         elif isinstance(target, ast.Starred):
@@ -548,7 +644,7 @@ class Summariser(ast.NodeVisitor):
                 self.scopes[owner]["attrs"].setdefault(target.attr, []).append((self.scope, value))
             else:
                 self.scopes[self.scope].setdefault("setattrs", []).append((target.value.id, target.attr, value))
-        elif isinstance(target, ast.Subscript) and isinstance(target.value, (ast.Name, ast.Attribute)):
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, (ast.Name, ast.Attribute, ast.Subscript)):
             key = self.expr(target.slice)
             self.scopes[self.scope].setdefault("items", []).append((self.expr(target.value), key, value))
             self._dunder(target, self.expr(target.value), "__setitem__", [key, value])
@@ -573,14 +669,44 @@ class Summariser(ast.NodeVisitor):
                 self.all = [e[1] for e in value[1] if e[0] == "s"]
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        entry = self.scopes[self.scope]
+        in_class = entry["kind"] == "class"
         if node.value is not None:
             self.visit(node.value)
-            self._bind_target(node.target, self.expr(node.value))
+            value = self.expr(node.value)
+            if in_class and isinstance(node.value, ast.Call):
+                value = self._field_value(node.value, value, node.target)
+            self._bind_target(node.target, value)
         self._annotated(self.scope, node.annotation)
-        t = self._annotation(node.annotation) if self.scopes[self.scope]["kind"] != "class" else None
-        if t is not None and isinstance(node.target, (ast.Name, ast.Attribute)):
+        t = self._annotation(node.annotation)
+        if in_class and isinstance(node.target, ast.Name):
+            # a field: instances hold the annotated type (and what the generated __init__ is passed)
+            if not _is_classvar(node.annotation):
+                entry.setdefault("fields", []).append(node.target.id)
+            if t is not None:
+                entry["attrs"].setdefault(node.target.id, []).append((self.scope, t))
+        elif t is not None and isinstance(node.target, (ast.Name, ast.Attribute)):
             self._bind_target(node.target, t)
         self.visit(node.target)
+
+    def _field_value(self, call: ast.Call, value: tuple, target: ast.AST) -> tuple:
+        """`field(default_factory=F)` (dataclasses, attrs, pydantic): the field holds what F returns."""
+        f = call.func
+        name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+        if name not in FIELD_SPECIFIERS:
+            return value
+        for k in call.keywords:
+            if k.arg in ("default_factory", "factory"):  # called by the generated __init__
+                if isinstance(k.value, ast.Name) and k.value.id in EMPTY_CONTAINERS:
+                    # a container of its own, that appends and item stores reach (the unknown
+                    # element named after the field keeps two fields' containers apart)
+                    empty = ("u", getattr(target, "id", ""))
+                    return ("d", (("?0", empty),)) if EMPTY_CONTAINERS[k.value.id] == "d" else ("l", (empty,))
+                self.scopes[self.scope].setdefault("factories", []).append(self.expr(k.value))
+                return ("c", self.expr(k.value))
+            if k.arg == "default":
+                return self.expr(k.value)
+        return UNKNOWN
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self.generic_visit(node)
@@ -692,8 +818,8 @@ class Summariser(ast.NodeVisitor):
     def visit_Raise(self, node: ast.Raise) -> None:
         if node.exc is not None:
             self.visit(node.exc)
-            if isinstance(node.exc, (ast.Name, ast.Attribute)):
-                self._record_call(node.exc, self.expr(node.exc), [], {})
+            if isinstance(node.exc, (ast.Name, ast.Attribute)):  # `raise E` instantiates E
+                self._record_call(node.exc, self.expr(node.exc), [], {}, "raise")
         if node.cause is not None:
             self.visit(node.cause)
 
@@ -711,9 +837,16 @@ class Summariser(ast.NodeVisitor):
         return {
             "v": SUMMARY_VERSION, "module": self.module, "scopes": self.scopes, "calls": self.calls,
             "gates": self.gates, "attr_loads": self.attr_loads, "attr_stores": self.attr_stores,
-            "name_loads": self.name_loads, "words": sorted(self.words), "annotations": self.annotations,
+            "name_loads": self.name_loads, "ns_defaults": self.ns_defaults, "words": sorted(self.words),
+            "annotations": self.annotations,
             "star_imports": self.star_imports, "all": self.all, "main_block": self.main_block,
         }
+
+
+def _is_classvar(annotation: ast.AST) -> bool:
+    node = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    return (isinstance(node, ast.Name) and node.id == "ClassVar") or \
+        (isinstance(node, ast.Attribute) and node.attr == "ClassVar")
 
 
 def _is_main_test(test: ast.AST) -> bool:

@@ -36,8 +36,14 @@ MINIMUM_CASES = {
     "stdlib": 4,
     "external": 2,
     "mixed": 8,
+    "inheritance": 12,
+    "annotations": 12,
+    "dataclasses": 8,
+    "containers": 12,
+    "callables": 9,
+    "argparse": 3,
 }
-MINIMUM_TOTAL = 110
+MINIMUM_TOTAL = 180
 
 CASES = sorted(p for p in ROOT.glob("*/*") if p.is_dir() and p.name != "__pycache__")
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)

@@ -107,3 +107,15 @@ def test_the_call_graph_and_index_are_freed_without_the_garbage_collector():
     finally:
         if enabled:
             gc.enable()
+
+
+def test_deep_chains_through_containers_degrade_to_unknown_without_recursion_errors():
+    # each element read starts a new resolution (containers resolve their elements afresh), so only
+    # the nesting budget stops this chain short of Python's recursion limit
+    lines = ["def f():\n    pass\n", "a0 = [f]\n"]
+    lines += [f"a{i} = [a{i - 1}[0]]\n" for i in range(1, 400)]
+    lines.append("a399[0][0]()\n")
+    idx = index_of({"deep": "".join(lines)})
+    graph = CallGraph(idx, {"deep": "deep.py"}).build()
+    assert "deep.f" in graph.graph  # built; the far end of the chain is simply unknown
+    assert idx.resolve("deep", "", ("x", ("n", "a1"), ("k", 0))) == {("def", "deep.f"): False}

@@ -1,0 +1,186 @@
+"""Dynamic call-graph oracle: what really runs, against knightwatch's static call graph.
+
+    python benchmarks/dynamic_oracle.py PROJECT_DIR [--src src] [-v] [-- COMMAND ...]
+    (default COMMAND: python -m pytest -q -p no:cacheprovider, run in PROJECT_DIR)
+
+Runs COMMAND (a project's own test suite, by default pytest) in PROJECT_DIR under `sys.setprofile`
+(a `sitecustomize` on PYTHONPATH installs the hook in that process and every Python child), records
+every caller -> callee edge between functions defined in PROJECT_DIR's sources (tests excluded as
+callers and callees), and compares them with `knightwatch graph PROJECT_DIR --format pycg`:
+
+- recall: the share of executed edges the static graph has;
+- precision proxy: for every executed call site (caller, line), how many targets the static graph
+  gives the caller on that line (mean over the sites; 1.0 is exact).
+
+Code objects are mapped to PyCG names from (file, first line) of every def in the tree, read with
+`ast`; lambdas and comprehensions are skipped. Misses are printed grouped by callee (`-v`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+HOOK = r'''
+import atexit, os, sys, threading
+_ROOT = os.environ["KW_ORACLE_ROOT"]
+_OUT = os.environ["KW_ORACLE_OUT"]
+_edges = set()
+def _hook(frame, event, arg):
+    if event != "call":
+        return
+    callee = frame.f_code
+    if not callee.co_filename.startswith(_ROOT):
+        return
+    caller = frame.f_back
+    while caller is not None and caller.f_code.co_name in ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"):
+        caller = caller.f_back
+    if caller is None or not caller.f_code.co_filename.startswith(_ROOT):
+        return
+    _edges.add((caller.f_code.co_filename, _first(caller.f_code), caller.f_lineno,
+                callee.co_filename, _first(callee)))
+def _first(code):
+    return 0 if code.co_name == "<module>" else code.co_firstlineno
+def _dump():
+    sys.setprofile(None)
+    with open(f"{_OUT}.{os.getpid()}", "w") as f:
+        for e in _edges:
+            f.write("\t".join(map(str, e)) + "\n")
+atexit.register(_dump)
+threading.setprofile(_hook)
+sys.setprofile(_hook)
+'''
+
+
+def definitions(root: Path, bodies: dict | None = None) -> dict[tuple[str, int], str]:
+    """(absolute file, line of the def's first line as the code object reports it) -> PyCG name;
+    class bodies, which run as part of the enclosing scope, go to BODIES when given."""
+    out: dict[tuple[str, int], str] = {}
+    bodies = {} if bodies is None else bodies
+    for path in sorted(root.rglob("*.py")):
+        if ".venv" in path.parts or "__pycache__" in path.parts:
+            continue
+        parts = list(path.relative_to(root).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        module = ".".join(parts)
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError):
+            continue
+        out[(str(path), 0)] = module  # a module's code (see `_first` in the hook)
+
+        def walk(node: ast.AST, prefix: str) -> None:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    name = f"{prefix}.{child.name}"
+                    first = child.decorator_list[0].lineno if child.decorator_list else child.lineno
+                    out[(str(path), first)] = name
+                    walk(child, name)
+                elif isinstance(child, ast.ClassDef):
+                    bodies[(str(path), child.decorator_list[0].lineno if child.decorator_list else child.lineno)] = prefix
+                    walk(child, f"{prefix}.{child.name}")
+                else:
+                    walk(child, prefix)
+
+        walk(tree, module)
+    return out
+
+
+def trace(root: Path, command: list[str], cwd: Path | None = None) -> set[tuple]:
+    """Run COMMAND in CWD (default ROOT) under the profile hook; the raw edges between ROOT's code."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "sitecustomize.py").write_text(HOOK)
+        env = dict(os.environ, KW_ORACLE_ROOT=str(root) + os.sep, KW_ORACLE_OUT=str(Path(tmp) / "edges"),
+                   PYTHONPATH=os.pathsep.join(filter(None, [tmp, str(root), os.environ.get("PYTHONPATH")])))
+        subprocess.run(command, cwd=cwd or root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        edges = set()
+        for f in Path(tmp).glob("edges.*"):
+            for line in f.read_text().splitlines():
+                a, al, line_no, b, bl = line.split("\t")
+                edges.add((a, int(al), int(line_no), b, int(bl)))
+        return edges
+
+
+def static_graph(root: Path) -> dict[str, list[str]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "cg.json"
+        subprocess.run([sys.executable, "-m", "knightwatch", "graph", str(root), "--format", "pycg", "--output",
+                        str(out)], check=True)
+        return json.loads(out.read_text())
+
+
+def static_lines(root: Path) -> dict[str, dict[int, set[str]]]:
+    """caller -> line -> callees, from the full graph (edge attribute `lines`)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "g.json"
+        subprocess.run([sys.executable, "-m", "knightwatch", "graph", str(root), "--format", "json", "--output",
+                        str(out)], check=True)
+        data = json.loads(out.read_text())
+    lines: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for e in data["edges"]:
+        if e.get("kind") in ("call", "may") and not e.get("implicit"):
+            for n in str(e.get("lines", "")).split(","):
+                if n.strip().isdigit():
+                    lines[e["source"]][int(n)].add(e["target"])
+    return lines
+
+
+def is_test(name: str) -> bool:
+    return any(p.startswith("test") or p in ("tests", "conftest") for p in name.split("."))
+
+
+def compare(root: Path, raw: set[tuple], verbose: bool) -> dict:
+    bodies: dict = {}
+    names = definitions(root, bodies)
+    static = static_graph(root)
+    by_line = static_lines(root)
+    executed: set[tuple[str, str]] = set()
+    sites: set[tuple[str, int]] = set()
+    for a, al, line, b, bl in raw:
+        caller, callee = names.get((a, al), bodies.get((a, al))), names.get((b, bl))
+        if caller is None or callee is None or is_test(caller) or is_test(callee):
+            continue
+        executed.add((caller, callee))
+        sites.add((caller, line))
+    found = {(a, b) for a, bs in static.items() for b in bs}
+    hit = executed & found
+    per_site = [len(by_line.get(c, {}).get(line, ())) for c, line in sites]
+    nonzero = [n for n in per_site if n]
+    result = {"executed_edges": len(executed), "found": len(hit),
+              "recall": len(hit) / len(executed) if executed else 1.0,
+              "sites": len(sites), "mean_targets_per_site": sum(nonzero) / len(nonzero) if nonzero else 0.0}
+    if verbose:
+        missed = Counter(b for a, b in executed - found)
+        for (a, b) in sorted(executed - found):
+            print(f"  missed {a} -> {b}")
+        print("  most missed callees:", missed.most_common(10))
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("project", type=Path)
+    parser.add_argument("--src", default=".", help="the sources to analyse, relative to PROJECT (e.g. src)")
+    parser.add_argument("command", nargs="*", help="command to run (default: pytest)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    project = args.project.resolve()
+    root = (project / args.src).resolve()
+    command = args.command or [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    raw = trace(root, command, cwd=project)
+    result = compare(root, raw, args.verbose)
+    print(f"{root.name}: {result['executed_edges']} executed edges, recall {result['recall']:.3f}, "
+          f"{result['sites']} executed call sites, mean static targets per site {result['mean_targets_per_site']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,7 @@
+class Pricer:
+    def price(self):
+        pass
+
+
+def quote(p: Pricer):
+    p.price()

@@ -1,0 +1,7 @@
+def build(x: "Node"):
+    x.visit()
+
+
+class Node:
+    def visit(self):
+        pass

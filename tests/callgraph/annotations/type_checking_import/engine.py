@@ -1,0 +1,3 @@
+class Engine:
+    def halt(self):
+        pass

@@ -1,0 +1,6 @@
+def pick():
+    pass
+
+
+fn = next(iter([pick]))
+fn()

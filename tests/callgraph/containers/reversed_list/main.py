@@ -1,0 +1,10 @@
+def undo1():
+    pass
+
+
+def undo2():
+    pass
+
+
+for u in reversed([undo1, undo2]):
+    u()

@@ -1,0 +1,11 @@
+class Venue:
+    def connect(self):
+        pass
+
+
+class Kraken(Venue):
+    def connect(self):
+        super(Kraken, self).connect()
+
+
+Kraken().connect()
