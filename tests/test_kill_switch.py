@@ -35,7 +35,7 @@ def test_findings_match_inline_expectations_exactly(desk):
     assert actual == expected, f"missing: {sorted(expected - actual)}\nunexpected: {sorted(actual - expected)}"
     moved = next(f for f in report["findings"] if f["rule"] == "KW502" and f["severity"] == "critical")
     assert "kill switch 'desk.halt-orders' cannot stop this call of desk.venue.Venue.submit" in moved["message"]
-    assert [(s["path"], s["line"]) for s in moved["trace"]] == [("desk/app.py", 15), ("desk/orders.py", 22)]
+    assert [(s["path"], s["line"]) for s in moved["trace"]] == [("desk/app.py", 17), ("desk/orders.py", 22)]
 
 
 def test_without_test_coverage_only_the_unswitched_sink(desk):
