@@ -142,7 +142,7 @@ def judge(config: Config, coverage: list[str] | None, rules: list[type[Rule]], c
         findings = decide_inline(findings, analysis, ran, lines_reader(analysis))
     result = RunResult(root=config.root, findings=findings, rules=ran, notes=analysis.notes + [
         p.message for p in problems] + notes, files_analysed=len(analysis.files), hosts=analysis.hosts,
-        warnings=[p.message for p in problems if not p.fatal])
+        warnings=[p.message for p in problems if not p.fatal and p.kind != "revision"])  # which revision: a note
     if stamp is not None and not any(p.fatal for p in problems) and run_stamp(config, coverage, rules) == stamp:
         cache.put_run(slot, stamp, result)
     return result, analysis

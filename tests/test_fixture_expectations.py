@@ -13,14 +13,9 @@ import pytest
 from expectations import actual_findings, expected_findings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-#: the call-graph idioms Halyard's expectations need (issue 13); until they resolve, the exact match fails
-HALYARD_GAPS = ("call graph does not yet resolve dataclass fields (Engine.desk, Desk.quoter, Quoter.gate, "
-                "Hedger.links/primary/gate), argparse set_defaults(func=...) then args.func(args), "
-                "functools.partial queued and called later, or the class-decorator registries")
 FIXTURE_HOSTS = [
     pytest.param("smars", [f"nyc-smars-0{i}" for i in range(1, 9)], id="smars"),
-    pytest.param("halyard", [f"ld4-halyard-0{i}" for i in range(1, 6)], id="halyard",
-                 marks=pytest.mark.xfail(strict=True, reason=HALYARD_GAPS)),
+    pytest.param("halyard", [f"ld4-halyard-0{i}" for i in range(1, 6)], id="halyard"),
 ]
 
 
