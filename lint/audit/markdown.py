@@ -79,7 +79,9 @@ def _drift(model: dict) -> list[str]:
     rows = [[(f"**{r['kind']} {_code(r['label'])}**" if r["minority"] else f"{r['kind']} {_code(r['label'])}"),
              f"{r['path']}:{r['line']}", *("●" if h in r["hosts"] else "·" for h in drift["hosts"])]
             for r in drift["rows"]]
-    return out + (_table(["Code", "Where", *short], rows) if rows else ["No drift between hosts.", ""]) + gaps
+    notes = [f"- {cell(h)}: {cell(msg)}" for h, msgs in drift["problems"].items() for msg in msgs]
+    return out + (_table(["Code", "Where", *short], rows) if rows else ["No drift between hosts.", ""]) \
+        + (notes + [""] if notes else []) + gaps
 
 
 def _safety(model: dict) -> list[str]:
