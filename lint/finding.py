@@ -86,9 +86,6 @@ class Finding:
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.rule, self.message)
 
-    def with_snippet(self, snippet: str) -> "Finding":
-        return replace(self, snippet=snippet)
-
 
 def fingerprint(rule: str, path: str, symbol: str, snippet: str, ordinal: int = 0) -> str:
     """A line-number-free identity: rule, file, symbol and the normalised code line (its trailing

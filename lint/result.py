@@ -49,6 +49,3 @@ class RunResult:
             "by_severity": {s.label: by_severity.get(s.label, 0) for s in sorted(Severity, reverse=True)},
             "by_rule": dict(sorted(Counter(f.rule for f in active).items())),
         }
-
-    def rule_for(self, rule_id: str) -> type[Rule] | None:
-        return next((r for r in self.rules if r.id == rule_id), None)
