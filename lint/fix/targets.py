@@ -59,13 +59,17 @@ def stale_values(analysis, findings) -> tuple[dict[str, bool], list[str]]:
         old = entry["age_days"] is not None and entry["age_days"] > STALE_AGE.days
         if not (everywhere or entry["expired"] or old):
             continue
-        value = state == "on"
-        ran = _untouched_by_production(analysis, key, value)
-        if ran:
-            notes.append(f"{key}: not retired: the code it would delete ran on {', '.join(ran)}")
-            continue
-        values[key] = value
+        _retire(analysis, key, state == "on", values, notes)
     return values, notes
+
+
+def _retire(analysis, key: str, value: bool, values: dict[str, bool], notes: list[str]) -> None:
+    """Retire KEY at VALUE into VALUES, unless code that would delete ran on a host (said in NOTES)."""
+    ran = _untouched_by_production(analysis, key, value)
+    if ran:
+        notes.append(f"{key}: not retired: the code it would delete ran on {', '.join(ran)}")
+    else:
+        values[key] = value
 
 
 def _untouched_by_production(analysis, key: str, value: bool) -> list[str]:
@@ -87,12 +91,7 @@ def dormant_retired(analysis, findings) -> tuple[dict[str, bool], list[str]]:
                    if not analysis.region_hosts(region)}
         if len(dormant) != 1:
             continue
-        value = not dormant.pop()
-        ran = _untouched_by_production(analysis, key, value)
-        if ran:
-            notes.append(f"{key}: not retired: the code it would delete ran on {', '.join(ran)}")
-            continue
-        values[key] = value
+        _retire(analysis, key, not dormant.pop(), values, notes)
     return values, notes
 
 
