@@ -43,6 +43,9 @@ COMMANDS = {
     "fix": (["--dead", "--diff"], []),  # the change it would make, as a diff: the tree is left alone
 }
 PAIRS = list(itertools.product(COMMANDS, repeat=2))
+#: `fix` re-analyses a scratch copy for each round of its cascade (seconds, not tenths): it is paired
+#: with every command on a cold cache and across an edit, the rest on the other states
+PAIRS_WITHOUT_FIX = [(a, b) for a, b in PAIRS if "fix" not in (a, b)]
 EDIT = "\n\ndef _added_by_the_workflow_matrix():\n    return 42\n"
 
 
@@ -108,11 +111,11 @@ def _differences(step: str, got: tuple, want: tuple) -> list[str]:
     return [f"{step}: differs from the --no-cache run:\n{shown}"]
 
 
-def _run_pairs(copies, name, tmp_path, before_a=None, between=None, after=None) -> None:
+def _run_pairs(copies, name, tmp_path, before_a=None, between=None, after=None, pairs=PAIRS_WITHOUT_FIX) -> None:
     """Every ordered pair on a fresh cache: BEFORE_A(cache) once it exists, BETWEEN(cache) after A."""
     project, target, original, expected = _project(copies, name)
     problems = []
-    for i, (a, b) in enumerate(PAIRS):
+    for i, (a, b) in enumerate(pairs):
         cache = tmp_path / f"cache-{i}"
         flags = ["--cache-dir", str(cache)]
         variant = "original"
@@ -134,11 +137,11 @@ def _run_pairs(copies, name, tmp_path, before_a=None, between=None, after=None) 
 
 @pytest.mark.parametrize("name", PROJECTS)
 def test_cold_cache(copies, name, tmp_path):
-    _run_pairs(copies, name, tmp_path)
+    _run_pairs(copies, name, tmp_path, pairs=PAIRS)
 
 
 def _warm(cache: Path, project: Path, flags: list[str]) -> None:
-    for command in COMMANDS:
+    for command in [c for c in COMMANDS if c != "fix"]:  # fix caches what check does
         _invoke(command, project, cache.parent / "warming", flags)
 
 
@@ -154,7 +157,7 @@ def _edit(cache: Path, target: Path) -> str:
 
 @pytest.mark.parametrize("name", PROJECTS)
 def test_one_source_file_edited_between_the_two(copies, name, tmp_path):
-    _run_pairs(copies, name, tmp_path, between=_edit)
+    _run_pairs(copies, name, tmp_path, between=_edit, pairs=PAIRS)
 
 
 @pytest.mark.parametrize("name", PROJECTS)
@@ -230,7 +233,7 @@ def test_two_runs_sharing_one_cache_at_once(copies, name, tmp_path):
     project, _, _, expected = _project(copies, name)
     problems = []
     with ThreadPoolExecutor(2) as pool:
-        for i, (a, b) in enumerate(PAIRS):
+        for i, (a, b) in enumerate(PAIRS_WITHOUT_FIX):
             cache = tmp_path / f"cache-{i}"
             runs = [pool.submit(_process, c, project, tmp_path / f"{i}{side}", cache) for c, side in ((a, "a"), (b, "b"))]
             for command, run in zip((a, b), runs):
