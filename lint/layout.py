@@ -13,20 +13,27 @@ from pathlib import Path
 from typing import Any
 
 
+def _table(data: Any, *keys: str) -> Any:
+    """DATA[KEYS...], or {} where a level is missing or is not a table (a malformed file is not ours to judge)."""
+    for key in keys:
+        data = data.get(key, {}) if isinstance(data, dict) else {}
+    return data
+
+
 def _setuptools(tool: dict[str, Any]) -> dict[str, str]:
-    table = tool.get("setuptools", {})
-    mapping = table.get("package-dir", {}) if isinstance(table, dict) else {}
+    mapping = _table(tool, "setuptools", "package-dir")
     if not isinstance(mapping, dict):
         return {}
     return {_folder(d): name for name, d in mapping.items() if isinstance(name, str) and isinstance(d, str)}
 
 
 def _hatch(tool: dict[str, Any]) -> dict[str, str]:
-    wheel = tool.get("hatch", {}).get("build", {}).get("targets", {}).get("wheel", {})
+    wheel = _table(tool, "hatch", "build", "targets", "wheel")
     if not isinstance(wheel, dict):
         return {}
     found = {}
-    for path in wheel.get("packages", []):
+    packages = wheel.get("packages", [])
+    for path in packages if isinstance(packages, list) else []:
         if isinstance(path, str) and "/" in path.strip("/"):  # "src/pkg": the folder src/ holds top-level packages
             found[_folder(path.strip("/").rpartition("/")[0])] = ""
     sources = wheel.get("sources", {})
@@ -37,7 +44,7 @@ def _hatch(tool: dict[str, Any]) -> dict[str, str]:
 
 
 def _poetry(tool: dict[str, Any]) -> dict[str, str]:
-    packages = tool.get("poetry", {}).get("packages", [])
+    packages = _table(tool, "poetry", "packages")
     found = {}
     for entry in packages if isinstance(packages, list) else []:
         if isinstance(entry, dict) and isinstance(entry.get("from"), str):

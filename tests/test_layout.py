@@ -81,3 +81,12 @@ def test_knightwatch_reads_its_own_mapping():
     assert modules["lint/cli.py"] == "knightwatch.cli"
     assert modules["rules/dead_code.py"] == "knightwatch.rules.dead_code"
     assert modules["lint/report/sarif.py"] == "knightwatch.report.sarif"
+
+
+@pytest.mark.parametrize("config", [
+    '[tool]\nhatch = "wheel"\npoetry = 3\nsetuptools = []\n',
+    '[tool.hatch.build.targets.wheel]\npackages = "src/acme"\n[tool.poetry]\npackages = "acme"\n',
+])
+def test_packaging_tables_of_the_wrong_type_map_nothing(tmp_path, config):
+    root = make_project(tmp_path, {"tools/gen.py": ""}, config)
+    assert _modules(root) == {"tools/gen.py": "tools.gen"}
