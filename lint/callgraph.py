@@ -117,7 +117,7 @@ class CallGraph:
         tag = call[10] if len(call) > 10 else None
         if tag and tag.startswith("bi:") and ("bi", tag[3:]) not in idx.resolve(module, scope, ("n", tag[3:])):
             return None  # `len` here is not the builtin
-        values = idx.resolve(module, scope, callee)
+        values = idx.callee_values(module, scope, callee, decorator=tag == "dec")
         targets = self.targets(values)
         for v, may in values.items():
             if v[0] == "def" and idx.kind(v[1]) == "class" and idx.fielded(v[1]):
@@ -224,7 +224,7 @@ class CallGraph:
         if _named(callee) == "partial" and args and args[0][0] != "*" \
                 and ("ext", "functools.partial") in idx.resolve(module, scope, callee):
             callee, args = args[0], args[1:]
-        for fq, offset, first in idx.dispatch(module, scope, callee):
+        for fq, offset, first in idx.dispatch(module, scope, callee, decorator=len(call) > 10 and call[10] == "dec"):
             if first is not None:
                 changed |= idx.bind_receiver(fq, first)
             if args or kwargs:

@@ -475,18 +475,25 @@ class Index:
         params = self.params(module, scope)
         return bool(params) and self._learn(self.bound[(fq, params[0])], value, ("p", fq, params[0]))
 
-    def dispatch(self, module: str, scope: str, callee: tuple) -> list[tuple[str, int, Value | None]]:
+    def dispatch(self, module: str, scope: str, callee: tuple,
+                 decorator: bool = False) -> list[tuple[str, int, Value | None]]:
         """(function, index of the first argument's parameter, value bound to the first parameter or
-        None) for each function a call of CALLEE runs."""
+        None) for each function a call of CALLEE (applied as a DECORATOR) runs."""
         out: list = []
         if callee[0] == "a":
             for r in self.resolve(module, scope, callee[1]):
                 for f in self.member(r, callee[2], 0):
                     out += self._bound(f, r)
         else:
-            for f in self.resolve(module, scope, callee):
+            for f in self.callee_values(module, scope, callee, decorator):
                 out += self._bound(f, None)
         return out
+
+    def callee_values(self, module: str, scope: str, callee: tuple, decorator: bool = False) -> Values:
+        """What the CALLEE of a call is (of a decorator application, for DECORATOR)."""
+        if decorator:
+            return self._decorators(module, scope, callee, 0)
+        return self.resolve(module, scope, callee)
 
     def runs(self, v: Value) -> list[tuple[str, Value | None]]:
         """(function, value bound to its first parameter) that calling V runs: a function itself, a
@@ -879,13 +886,51 @@ class Index:
     def decorated(self, module: str, scope: str, deco: tuple, inner: tuple, depth: int) -> Values:
         """The value a decorated name is bound to: what a project decorator returns, else the def."""
         out: Values = {}
-        for v, may in self.resolve(module, scope, deco, depth).items():
+        for v, may in self._decorators(module, scope, deco, depth).items():
             if v[0] == "def" and self.kind(v[1]) in ("function", "lambda"):
-                _merge(out, self.call_result(v, depth), may)
+                if self._identity(v[1]):
+                    _merge(out, self._returns_with(v[1], self.resolve(module, scope, inner, depth), depth), may)
+                else:
+                    _merge(out, self.call_result(v, depth), may)
             elif v[0] == "def" and self.kind(v[1]) == "class":
                 out[("inst", v[1])] = may
         if not out:
             return self.resolve(module, scope, inner, depth)
+        return out
+
+    def _decorators(self, module: str, scope: str, deco: tuple, depth: int) -> Values:
+        """What decorator expression DECO is; for `@factory(...)` whose factory returns its first
+        parameter when that defaults to None (the dual form `@f`/`@f(...)`), the call passes none."""
+        if deco[0] != "c":
+            return self.resolve(module, scope, deco, depth)
+        out: Values = {}
+        for f, may in self.resolve(module, scope, deco[1], depth).items():
+            first = f[0] == "def" and self.kind(f[1]) == "function" and self._identity(f[1])
+            if first and self.defs[f[1]][2].get("defaults", {}).get(first) == ("u",):
+                _merge(out, self._returns_with(f[1], {}, depth), may)
+            else:
+                _merge(out, self.call_result(f, depth), may)
+        return out
+
+    def _identity(self, fq: str) -> str | None:
+        """The first parameter of plain function FQ when FQ may return it untouched (`return func`)."""
+        _, _, entry = self.defs[fq]
+        params = entry.get("params", ())
+        if entry.get("generator") or entry.get("method") or not params or params[0].startswith("*") \
+                or params[0] in entry["names"] or ("n", params[0]) not in entry.get("returns", ()):
+            return None
+        return params[0]
+
+    def _returns_with(self, fq: str, first: Values, depth: int) -> Values:
+        """What FQ (see `_identity`) returns when its first parameter holds FIRST: a decorator used on
+        hundreds of functions must give each its own, not all of them."""
+        m, s, entry = self.defs[fq]
+        identity = ("n", entry["params"][0])
+        out: Values = {}
+        for e in entry.get("returns", ()):
+            _merge(out, first if e == identity else self.resolve(m, s, e, depth))
+        if "rann" in entry:
+            _merge(out, self.resolve(m, entry["parent"] or "", entry["rann"], depth))
         return out
 
     def getattr_values(self, module: str, scope: str, obj: tuple, key: tuple, default: tuple | None,

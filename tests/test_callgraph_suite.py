@@ -21,7 +21,7 @@ MINIMUM_CASES = {
     "returns": 5,
     "lambdas": 5,
     "closures": 5,
-    "decorators": 8,
+    "decorators": 10,
     "classes": 6,
     "mro": 6,
     "properties": 3,
