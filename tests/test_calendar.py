@@ -7,6 +7,7 @@ and the configuration's errors."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -167,3 +168,26 @@ def test_bad_calendar_configuration_is_one_clear_line(tmp_path, table, message):
     (tmp_path / "pyproject.toml").write_text(f"[tool.knightwatch]\nsource = ['m.py']\n{table}")
     code, out, err = run("check", str(tmp_path), "--no-cache")
     assert code == 2 and message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_audit_says_when_waiting_code_can_next_be_observed(first_half, tmp_path):
+    out = tmp_path / "audit.md"
+    code, _, err = run("audit", str(first_half), "--format", "markdown", "--output", str(out), "--no-cache")
+    assert code == 0, err
+    model = json.loads(out.with_suffix(".json").read_text())
+    cal = model["calendar"]
+    assert cal["windows"] == [{"host": h, "start": "2026-11-02", "end": "2026-11-16", "how": "file date"}
+                              for h in HOSTS]
+    assert [(ev["name"], ev["waiting"], ev["next"], ev["code"], ev["functions"]) for ev in cal["events"]] == [
+        ("month-end", True, "2026-11-30", ["rebal.book.close_month"], 2),
+        ("quarter-end", True, "2026-12-31", ["rebal.report.performance"], 1),
+        ("option-expiry", True, "2026-11-20", ["rebal.book.roll_options"], 1),
+        ("index-rebalance", True, "2026-12-18", ["rebal.index.reconstitute"], 1),
+        ("exchange-holiday", True, "2026-11-26", ["rebal.book.mark_closed"], 1)]
+    functions = {fn["name"]: fn["awaiting"] for m in model["dormant"] for fn in m["functions"]}
+    assert functions["rebal.book.statement"] == {"events": ["month-end"], "next": "2026-11-30"}
+    assert functions["rebal.book.legacy_margin_call"] is None
+    assert {m["key"]: m["value"] for m in model["metrics"]}["dormant.functions"] == 1
+    text = out.read_text()
+    assert "## Calendar" in text and "| `option-expiry` |" in text and "not in any window; next 2026-11-20" in text
+    assert "`rebal.book.statement` (reachable), not yet observed: month-end, next 2026-11-30" in text
