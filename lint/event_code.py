@@ -140,29 +140,30 @@ def tied_code(analysis, event: Event) -> Tied:
         if info.summary is None or words and not any(w in info.text for w in words):
             continue
         finder = _Finder(event)
-        finder.visit(ast.parse(info.text, info.path))
+        try:
+            finder.visit(ast.parse(info.text, info.path))
+        except (SyntaxError, ValueError, RecursionError):
+            continue  # newer syntax than this Python reads (the analysis lowered it), or too deep: skipped
         tied.functions.update(at[(info.path, line)] for line in finder.defs if (info.path, line) in at)
         tied.regions += [(info.path, s, e) for s, e in finder.regions]
     return tied
 
 
 def _reach_without(analysis, tied: Tied) -> dict:
-    """What the entry points reach with TIED code taken out of the call graph."""
-    g = analysis.callgraph.graph
-    sites = analysis.callgraph.sites
+    """What the entry points reach with TIED code taken out of the call graph: its functions, and the
+    calls made only from inside its regions."""
     spans: dict[str, list[tuple[int, int]]] = {}
     for path, start, end in tied.regions:
         spans.setdefault(path, []).append((start, end))
-
-    def inside(site) -> bool:
-        return any(s <= site.line and site.end_line <= e for s, e in spans.get(site.path, ()))
-
-    def keep_edge(a: str, b: str) -> bool:
-        calls = [s for s in sites.get(a, ()) if b in s.targets]
-        return not calls or not all(inside(s) for s in calls)
-
-    view = nx.subgraph_view(g, filter_node=lambda n: n not in tied.functions,
-                            filter_edge=keep_edge if spans else nx.filters.no_filter)
+    inside: dict[tuple[str, str], bool] = {}  # (caller, callee) -> every call of it is in a region
+    for caller, sites in analysis.callgraph.sites.items() if spans else ():
+        for site in sites:
+            within = any(s <= site.line and site.end_line <= e for s, e in spans.get(site.path, ()))
+            for target in site.targets:
+                inside[caller, target] = inside.get((caller, target), True) and within
+    cut = {edge for edge, within in inside.items() if within}
+    view = nx.subgraph_view(analysis.callgraph.graph, filter_node=lambda n: n not in tied.functions,
+                            filter_edge=lambda a, b: (a, b) not in cut)
     return reachable(view, [r for r in analysis.roots if r not in tied.functions], frozenset({"call", "ref"}))
 
 
