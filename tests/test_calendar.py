@@ -191,3 +191,19 @@ def test_audit_says_when_waiting_code_can_next_be_observed(first_half, tmp_path)
     text = out.read_text()
     assert "## Calendar" in text and "| `option-expiry` |" in text and "not in any window; next 2026-11-20" in text
     assert "`rebal.book.statement` (reachable), not yet observed: month-end, next 2026-11-30" in text
+
+
+def test_one_host_whose_window_saw_the_event_is_enough(first_half, tmp_path):
+    """ldn-rebal-1 is said to have run through 30 November; ldn-rebal-2 keeps its file date. The
+    month-end fell in one host's window and no host ran the close: it is dormant."""
+    root = scratch_fixture(first_half, tmp_path / "one")
+    config = root / "pyproject.toml"
+    config.write_text(config.read_text() + '\n[tool.knightwatch.calendar.windows]\n"ldn-rebal-1" = '
+                      '[2026-11-02, 2026-11-30]\n')
+    _written(root, "2026-11-16")
+    code, report, _ = check_json(root)
+    assert code == 1
+    assert _kw101(report) == [("rebal/book.py", 22), ("rebal/book.py", 26), ("rebal/book.py", 35), LEGACY]
+    assert _calendar_notes(report)[0].startswith(
+        "calendar: not yet observed: quarter-end (the last business day of March, June, September and December) "
+        "fell on no day of the coverage windows (2026-11-02 to 2026-11-16; 2026-11-02 to 2026-11-30)")
