@@ -184,6 +184,7 @@ def test_audit_says_when_waiting_code_can_next_be_observed(first_half, tmp_path)
         ("option-expiry", True, "2026-11-20", ["rebal.book.roll_options"], 1),
         ("index-rebalance", True, "2026-12-18", ["rebal.index.reconstitute"], 1),
         ("exchange-holiday", True, "2026-11-26", ["rebal.book.mark_closed"], 1)]
+    assert [c["modified"] for c in model["inputs"]["coverage"]] == ["2026-11-16T18:00:00+00:00"] * 2
     functions = {fn["name"]: fn["awaiting"] for m in model["dormant"] for fn in m["functions"]}
     assert functions["rebal.book.statement"] == {"events": ["month-end"], "next": "2026-11-30"}
     assert functions["rebal.book.legacy_margin_call"] is None

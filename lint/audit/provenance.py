@@ -4,6 +4,7 @@ kill-switch findings evidence, and a digest of the whole report so a copy can be
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import subprocess
@@ -47,6 +48,16 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
+def _modified(config: Config, path: Path) -> dict:
+    """With a calendar, a data file's modification time is an input (it can end the host's window)."""
+    if not config.calendar:
+        return {}
+    try:
+        return {"modified": dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).isoformat()}
+    except OSError:
+        return {"modified": None}
+
+
 def _git(root: Path, *args: str) -> str | None:
     try:
         proc = git(root, *args, text=True, timeout=30)
@@ -73,7 +84,8 @@ def inputs(config: Config, coverage: list[str] | None) -> dict:
         "configuration": {"path": _shown(config.file, root), "sha256": _sha256(config.file)} if config.file else None,
         "registry": {"path": _shown(config.registry, root), "sha256": _sha256(config.registry)}
         if config.registry else None,
-        "coverage": [{"host": host_name(p), "path": _shown(p, root), "sha256": _sha256(p)} for p in files],
+        "coverage": [{"host": host_name(p), "path": _shown(p, root), "sha256": _sha256(p), **_modified(config, p)}
+                     for p in files],
         "test_coverage": [{"path": p, "sha256_blake2b128": d} for p, d in config.test_coverage],
     }
 
