@@ -6,8 +6,10 @@ and the configuration's errors."""
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import json
+import textwrap
 import os
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import pytest
 from expectations import actual_findings, expected_findings
 from projects import check_json, run_hosts
 from knightwatch.calendar import Calendar, Event
+from knightwatch.event_code import _Finder
 from test_suppressions import run, scratch_fixture
 
 REBALANCER = Path(__file__).resolve().parent.parent / "fixtures" / "rebalancer"
@@ -208,3 +211,30 @@ def test_one_host_whose_window_saw_the_event_is_enough(first_half, tmp_path):
     assert _calendar_notes(report)[0].startswith(
         "calendar: not yet observed: quarter-end (the last business day of March, June, September and December) "
         "fell on no day of the coverage windows (2026-11-02 to 2026-11-16; 2026-11-02 to 2026-11-30)")
+
+
+def test_which_code_a_condition_or_decorator_ties():
+    source = textwrap.dedent('''
+        @schedule.monthly
+        def close(book):
+            pass
+
+        def run(days, cal):
+            for day in days:
+                if cal.is_month_end(day) and day.month == 12:
+                    year_end(day)
+                if not cal.is_month_end(day):
+                    continue
+                month_end(day)
+                settle(day)
+            if not is_month_end(days[-1]):
+                daily()
+            else:
+                closing()
+            if is_month_end_ish(days[0]):
+                other()
+    ''')
+    finder = _Finder(Event("m", rule="month-end", decorators=("monthly",), conditions=("is_month_end",)))
+    finder.visit(ast.parse(source))
+    assert finder.defs == [3]
+    assert sorted(finder.regions) == [(9, 9), (12, 13), (17, 17)]
