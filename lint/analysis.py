@@ -23,6 +23,8 @@ from knightwatch.cache import Cache, content_key
 from knightwatch.callgraph import CallGraph
 from knightwatch.config import Config, coverage_files
 from knightwatch.coverage_join import CoverageJoin, load_coverage
+from knightwatch.event_code import Observation, observe
+from knightwatch.event_code import notes as calendar_notes
 from knightwatch.flags import FlagGraph, Registry, load_registry
 from knightwatch.index import Index
 from knightwatch.liveness import Liveness
@@ -206,6 +208,8 @@ class Analysis:
     roots: list[str] = field(default_factory=list)
     reach_all: dict[str, str | None] = field(default_factory=dict)  # over call, may and ref edges
     reach_static: dict[str, str | None] = field(default_factory=dict)  # over call and ref edges only
+    #: calendar events seen in the hosts' coverage windows, and the code still waiting for one
+    observation: Observation | None = None
     _line_index: dict[str, _LineIndex] = field(default_factory=dict)
     _sink_reachers: frozenset[str] | None = None
     _liveness: Liveness | None = None
@@ -369,4 +373,7 @@ def _analyse_files(config: Config, infos: dict[str, FileInfo], notes: list[str],
     if data_files:
         sources = {i.path: i.text for i in infos.values() if i.summary is not None}
         analysis.coverage = load_coverage(data_files, config.root, sources, config.paths, config.hosts, config.where)
+    if config.calendar and config.calendar.events and analysis.hosts:
+        analysis.observation = observe(analysis, config.calendar)
+        analysis.notes = notes + calendar_notes(analysis.observation)
     return analysis

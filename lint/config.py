@@ -9,6 +9,7 @@ from glob import glob
 from pathlib import Path
 from typing import Any
 
+from knightwatch.calendar import Calendar, parse_calendar
 from knightwatch.errors import KnightwatchError
 from knightwatch.layout import package_dirs
 
@@ -58,6 +59,7 @@ SCHEMA: dict[str, dict[str, type | tuple]] = {
         "flags": dict,
         "safety": dict,
         "hosts": dict,
+        "calendar": dict,
     },
     "flags": {"accessors": list, "registry": str},
     "safety": {"sinks": list, "breakers": list},
@@ -98,6 +100,8 @@ class Config:
         """A library's public names (`__all__`) are used by code outside the analysis."""
         return self.project == "library"
     hosts: dict[str, str] = field(default_factory=dict)  # host (or "default") -> git revision it runs
+    #: `[tool.knightwatch.calendar]`: events that code is tied to, and each host's coverage window
+    calendar: Calendar | None = None
 
     @property
     def configured(self) -> bool:
@@ -219,6 +223,7 @@ def load_config(root: Path) -> Config:
         package_dirs=package_dirs(pyproject, root),
         project=data.get("project", "application"),
         hosts=hosts,
+        calendar=parse_calendar(data["calendar"], file) if "calendar" in data else None,
     )
 
 

@@ -11,6 +11,7 @@ refused, the file's data is unknown: the tree moved on.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import inspect
 import io
@@ -70,6 +71,9 @@ class CoverageJoin:
     diffs: list[RevisionDiff] = field(default_factory=list)  # hosts that ran another revision than most
     _unknown_files: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)  # relpath -> hosts
     _groups: dict[str, list[tuple[FileRun, frozenset[str]]]] = field(default_factory=dict, repr=False)
+    #: host -> the day (UTC) its newest data file was written: coverage.py records no run dates, so
+    #: the file's modification time is the one timestamp the data has (lint/calendar.py windows)
+    written: dict[str, dt.date] = field(default_factory=dict)
 
     def run(self, host: str, relpath: str) -> FileRun | None:
         """None when the host never imported the file (or its data was refused: see `mismatched`)."""
@@ -400,6 +404,7 @@ class _Loader:
         self.maps: dict[tuple[str, str], LineMap | None | bool] = {}  # sha, relpath -> to the working tree
         self.carried: dict[tuple, tuple[frozenset[int], frozenset[Arc], frozenset[int]]] = {}
         self.rename_matchers: dict[str, _Matcher] = {}
+        self.mtimes: dict[str, float] = {}  # host -> newest modification time of its data files
 
     def problem(self, kind: str, shown: str, host: str | None, message: str, path: str | None = None) -> None:
         """A non-fatal problem."""
@@ -454,6 +459,7 @@ class _Loader:
         if not read.targets:
             return self.ignore("empty", shown, host, "coverage data records no files")
         self.arcs_by_file[shown] = (host, read.has_arcs)
+        self.mtimes[host] = max(self.mtimes.get(host, 0.0), path.stat().st_mtime)
         self.shown.setdefault(host, shown)
         rev = self.revisions[host] = self._revision(host, shown, digest, read)
         joined = self._join(digest, read, rev)
@@ -627,6 +633,8 @@ class _Loader:
         notes = _RevisionReport(self)
         join = CoverageJoin(sorted(self.data), self.problems, has_arcs, runs, frozenset(refused),
                             dict(sorted(self.revisions.items())), notes.diffs(), unknown)
+        join.written = {h: dt.datetime.fromtimestamp(t, dt.timezone.utc).date()
+                        for h, t in sorted(self.mtimes.items()) if h in self.data}
         notes.note(join)
         if self.git:
             self.git.close()

@@ -104,8 +104,8 @@ def _gc_paused():
 
 def run_stamp(config: Config, coverage: list[str] | None, rules: list[type[Rule]]) -> str:
     """A digest of everything a run's result depends on: the tool, the config, the rules, today's date,
-    the content of every source file, coverage data file and the flag registry, and (with coverage)
-    the git commit checked out."""
+    the content of every source file, coverage data file and the flag registry, (with coverage) the
+    git commit checked out, and (with a calendar) the coverage data files' modification times."""
     h = hashlib.blake2b(tool_digest(), digest_size=20)
     h.update(repr((config, [r.id for r in rules], today().isoformat())).encode())
     sources = [sf.abspath for sf in discover(config.root, config.source, config.exclude, [], config.package_dirs)]
@@ -119,6 +119,12 @@ def run_stamp(config: Config, coverage: list[str] | None, rules: list[type[Rule]
         except OSError as exc:
             data = f"unreadable: {exc.strerror}".encode()
         h.update(str(path).encode() + b"\0" + hashlib.blake2b(data, digest_size=20).digest())
+    if config.calendar:  # a host's coverage window can end on the day its data file was written
+        for path in data_files:
+            try:
+                h.update(str(path.stat().st_mtime_ns).encode())
+            except OSError:
+                pass
     return h.hexdigest()
 
 

@@ -16,7 +16,10 @@ class DormantPath(Rule):
     around it ran, and a function that is statically reachable from an entry point but whose body
     no host executed (reported once, where the dormant part of the graph starts). Branches of
     kill-switch, ops and permission flags are dormant by design and are not reported, nor is code
-    some host has no data for (added or changed since the revision that host ran).
+    some host has no data for (added or changed since the revision that host ran), nor code that is
+    *not yet observed*: reachable only through code tied to a calendar event
+    (`[tool.knightwatch.calendar]`: month-end, option expiry, a rebalance date) that fell on no day
+    of any host's coverage window. A note names that code and the next day it can run.
 
     ## Why is this bad?
     Dormant code still ships and can still run. Nobody exercises it, nobody remembers what it
@@ -44,6 +47,7 @@ class DormantPath(Rule):
         if not analysis.hosts:
             return
         specs = analysis.registry.flags if analysis.registry else {}
+        waiting = analysis.observation
         dormant_regions = []
         exempt_regions = []
         for read in analysis.flags.reads:
@@ -61,6 +65,9 @@ class DormantPath(Rule):
                     continue
                 if analysis.region_hosts(region) or analysis.region_unknown(region):
                     continue  # it ran, or some host has no data for it (changed since the revision it ran)
+                if waiting and waiting.waits(region.path, region.start, region.end):
+                    exempt_regions.append(region)
+                    continue  # inside code tied to a calendar event no window included: not yet observed
                 dormant_regions.append(region)
                 key = read.key or read.via
                 state = "off" if region.on else "on"
@@ -93,8 +100,9 @@ class DormantPath(Rule):
             return ran[q]
 
         in_region = {(r.path, s.line) for r in covered_regions for s in r.sites}
+        waiting = analysis.observation.functions if analysis.observation else {}
         for q in sorted(analysis.reach_static):
-            if idx.kind(q) != "function" or hosts(q) or analysis.function_unknown(q):
+            if idx.kind(q) != "function" or hosts(q) or analysis.function_unknown(q) or q in waiting:
                 continue
             callers = [c for c in g.predecessors(q) if g.edges[c, q]["kind"] == "call" and c in analysis.reach_static]
             live_callers = [c for c in callers if g.nodes[c]["kind"] == "module" or hosts(c)]

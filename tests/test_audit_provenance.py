@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 
 from knightwatch import __version__
@@ -45,10 +46,15 @@ def test_inputs_digest_and_controls(tmp_path, monkeypatch):
     assert again.read_text() == out.read_text()
 
     duties = {(d["rule"], d["duty"]): d for d in model["controls"]["duties"]}
-    kw301 = duties[("KW301", "SEC Rule 15c3-5(c)(1)(i)-(ii)")]
+    assert sorted(duties) == [(rule, duty) for rule in ("KW301", "KW501", "KW502")
+                              for duty in ("MiFID II RTS 6 (algorithmic trading)", "SEC Rule 15c3-5 (market access)")]
+    kw301 = duties[("KW301", "SEC Rule 15c3-5 (market access)")]
     assert kw301["checked"] and len(kw301["findings"]) == 1
-    assert duties[("KW502", "MiFID II RTS 6 Art. 12")]["findings"] == []
-    assert "evidence, not certification" in model["controls"]["disclaimer"]
+    assert duties[("KW502", "MiFID II RTS 6 (algorithmic trading)")]["findings"] == []
+    # no article or paragraph number: none has been checked against the rules' texts
+    cited = " ".join(d["duty"] + " " + d["text"] for d in model["controls"]["duties"])
+    assert not re.search(r"Art\.|Article|\(\w\)\(|15c3-5\(", cited + model["controls"]["disclaimer"])
+    assert model["controls"]["disclaimer"].startswith("This section is evidence, not certification.")
     text = out.read_text()
     assert "## Pre-trade controls" in text and "## Provenance" in text and model["digest"]["value"] in text
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from knightwatch.audit.view import change_text, flag_age, host_labels, route_text, top_risks, trend_sentence, verdict, why
+from knightwatch.audit.view import (awaiting_text, calendar_rows, change_text, flag_age, host_labels, route_text,
+                                    top_risks, trend_sentence, verdict, why, window_text)
 from knightwatch.inventory import format_age, state_text
 from knightwatch.report.common import plural
 from knightwatch.report.markdown import _cell as cell
@@ -55,12 +56,24 @@ def _dormant(model: dict) -> list[str]:
     for m in model["dormant"]:
         what = ["whole module (never imported)"] if not m["imported"] else []
         what += [f"function {_code(fn['name'])} ({'reachable' if fn['reachable'] else 'unreachable'})"
+                 + (f", {awaiting_text(fn)}" if fn.get("awaiting") else "")
                  + (f", flag {cell(flag_age(fn))}" if fn["flag"] else "") for fn in m["functions"]]
         what += [f"branch {_code(('if ' if r['side'] == 'on' else 'unless ') + r['flag'])} lines {r['start']}–{r['end']}"
                  + (", off by design" if r["by_design"] else "") + f", flag {cell(flag_age(r))}" for r in m["regions"]]
         rows.append([_code(m["path"]), "<br>".join(what), m["lines"]])
     return out + (_table(["Module", "Never ran in production", "Lines"], rows, 1) if rows
                   else ["Everything ran on at least one host.", ""])
+
+
+def _calendar(model: dict) -> list[str]:
+    cal = model.get("calendar")
+    if not cal:
+        return []
+    out = ["## Calendar", "", "Code reachable only through code tied to a calendar event that fell in no host's "
+           "coverage window is not yet observed, not dormant: it is listed here with the next day it can run.", "",
+           cell(window_text(cal)), ""]
+    return out + _table(["Event", "Falls on", "In the windows", "Code not yet observed"],
+                        [[_code(n), cell(d), cell(s), cell(c)] for n, d, s, c in calendar_rows(cal)])
 
 
 def _drift(model: dict) -> list[str]:
@@ -142,7 +155,7 @@ def render(model: dict) -> str:
     lines = [f"# Legacy-risk audit: {cell(model['project'])}", "",
              f"Generated {model['generated']} by knightwatch {model['tool']['version']}; "
              f"{plural(model['files'], 'file')}, {plural(len(model['hosts']), 'host')}.", ""]
-    for part in (_headline, _flags, _dormant, _drift, _safety, _controls, _trend, _provenance):
+    for part in (_headline, _flags, _dormant, _calendar, _drift, _safety, _controls, _trend, _provenance):
         lines += part(model)
     if model["notes"]:
         lines += ["## Notes", "", *(f"- {cell(n)}" for n in model["notes"]), ""]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from knightwatch.audit.graphs import focus_graph
 from knightwatch.audit.provenance import controls
-from knightwatch.audit.sections import dormant_code, host_drift, safety_paths
+from knightwatch.audit.sections import calendar, dormant_code, host_drift, safety_paths
 from knightwatch.audit.trend import compare
 from knightwatch.errors import KnightwatchError
 from knightwatch.finding import Finding, Severity
@@ -88,7 +88,8 @@ def metrics(model: dict) -> list[dict]:
             for s in STATUSES if s != "live"]
     dormant = model["dormant"]
     out += [
-        {"key": "dormant.functions", "label": "Dormant functions", "value": sum(len(m["functions"]) for m in dormant)},
+        {"key": "dormant.functions", "label": "Dormant functions",
+         "value": sum(1 for m in dormant for fn in m["functions"] if not fn.get("awaiting"))},
         {"key": "dormant.regions", "label": "Dormant branches", "value": sum(len(m["regions"]) for m in dormant)},
         {"key": "dormant.lines", "label": "Dormant lines", "value": sum(m["lines"] for m in dormant)},
         {"key": "drift.rows", "label": "Code run by only some hosts", "value": len(model["drift"]["rows"])},
@@ -121,6 +122,7 @@ def build(result: RunResult, analysis, *, previous: dict | None = None) -> dict:
         "top_risks": [f["fingerprint"] for f in sorted(active, key=_risk_key)[:TOP_RISKS]],
         "flags": build_inventory(analysis, result.findings),
         "dormant": dormant_code(analysis),
+        "calendar": calendar(analysis),
         "drift": host_drift(analysis),
         "safety": safety_paths(analysis),
         "graphs": [focus_graph(analysis, f) for f in critical],

@@ -4,6 +4,7 @@ kill-switch findings evidence, and a digest of the whole report so a copy can be
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import subprocess
@@ -14,29 +15,30 @@ from knightwatch.config import Config, coverage_files
 from knightwatch.coverage_join import host_name
 from knightwatch.gitcmd import git
 
-#: rule -> the duties its findings are evidence about (what a finding, or its absence, speaks to)
+#: rule -> the duties its findings are evidence about (what a finding, or its absence, speaks to).
+#: Only the rules' names are cited: no article or paragraph number has been checked against the texts,
+#: and a wrong one in a filed report would mislead more than none.
+SEC = "SEC Rule 15c3-5 (market access)"
+RTS6 = "MiFID II RTS 6 (algorithmic trading)"
 DUTIES = {
     "KW301": [
-        ("SEC Rule 15c3-5(c)(1)(i)-(ii)", "financial risk management controls that prevent orders exceeding pre-set "
-         "credit or capital thresholds, and erroneous orders exceeding price or size parameters, from being entered"),
-        ("MiFID II RTS 6 Art. 15", "pre-trade controls on order entry: price collars, maximum order value and "
-         "volume, maximum messages"),
+        (SEC, "pre-trade risk management controls that stop orders exceeding credit, capital, price or size "
+         "limits before they reach the market"),
+        (RTS6, "pre-trade controls on every order an algorithm sends"),
     ],
     "KW502": [
-        ("SEC Rule 15c3-5(c)(1)", "financial risk management controls reasonably designed to prevent the entry of "
-         "orders that exceed thresholds: a kill switch is how such a control stops order flow"),
-        ("MiFID II RTS 6 Art. 12", "kill functionality: cancel all unexecuted orders and stop sending new ones "
-         "immediately, as an emergency measure"),
+        (SEC, "the controls must be able to stop order flow: a kill switch is how such a control does so"),
+        (RTS6, "kill functionality: stop sending orders and cancel unexecuted ones immediately, in an emergency"),
     ],
     "KW501": [
-        ("MiFID II RTS 6 Art. 5 and 8", "testing of algorithms and of their substantial updates before deployment, "
-         "and their controlled deployment"),
-        ("SEC Rule 15c3-5(e)", "regular review of the effectiveness of the risk management controls"),
+        (SEC, "review of the effectiveness of the risk management controls"),
+        (RTS6, "testing of algorithms, and of changes to them, before they are deployed"),
     ],
 }
-DISCLAIMER = ("This section is evidence, not certification: it maps static-analysis findings to the duties they "
-              "bear on. It does not establish that the firm complies with SEC Rule 15c3-5 or MiFID II RTS 6; "
-              "that judgement rests with the firm's compliance function and its regulators.")
+DISCLAIMER = ("This section is evidence, not certification. It maps static-analysis findings to the control "
+              "duties they bear on, citing each rule by name only. It does not establish that the firm complies "
+              "with SEC Rule 15c3-5 or MiFID II RTS 6; that judgement rests with the firm's compliance function "
+              "and its regulators.")
 
 
 def _sha256(path: Path) -> str | None:
@@ -44,6 +46,16 @@ def _sha256(path: Path) -> str | None:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
+
+
+def _modified(config: Config, path: Path) -> dict:
+    """With a calendar, a data file's modification time is an input (it can end the host's window)."""
+    if not config.calendar:
+        return {}
+    try:
+        return {"modified": dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).isoformat()}
+    except OSError:
+        return {"modified": None}
 
 
 def _git(root: Path, *args: str) -> str | None:
@@ -72,7 +84,8 @@ def inputs(config: Config, coverage: list[str] | None) -> dict:
         "configuration": {"path": _shown(config.file, root), "sha256": _sha256(config.file)} if config.file else None,
         "registry": {"path": _shown(config.registry, root), "sha256": _sha256(config.registry)}
         if config.registry else None,
-        "coverage": [{"host": host_name(p), "path": _shown(p, root), "sha256": _sha256(p)} for p in files],
+        "coverage": [{"host": host_name(p), "path": _shown(p, root), "sha256": _sha256(p), **_modified(config, p)}
+                     for p in files],
         "test_coverage": [{"path": p, "sha256_blake2b128": d} for p, d in config.test_coverage],
     }
 

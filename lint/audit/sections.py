@@ -1,5 +1,5 @@
-"""Audit sections read from the Analysis: dormant code per module, host drift (with the code that ran
-but the call graph cannot reach), sink safety paths."""
+"""Audit sections read from the Analysis: dormant code per module, calendar events and the code still
+waiting for one, host drift (with the code that ran but the call graph cannot reach), sink safety paths."""
 
 from __future__ import annotations
 
@@ -56,15 +56,19 @@ def dormant_code(analysis) -> list[dict]:
         modules[info.path] = {"path": info.path, "module": info.source.module, "imported": imported,
                               "functions": [], "regions": [], "lines": 0}
     spans: dict[str, list[tuple[int, int]]] = {}
+    listed: dict[str, list[tuple[int, int]]] = {}  # dormant and awaiting functions, to skip nested ones
     for q, data in sorted(g.nodes(data=True), key=lambda n: (n[1]["path"] or "", n[1]["line"])):
         if data["kind"] != "function" or data["path"] not in modules or analysis.function_hosts(q):
             continue
-        if any(s <= data["line"] and data["end"] <= e for s, e in spans.get(data["path"], ())):
+        if any(s <= data["line"] and data["end"] <= e for s, e in listed.get(data["path"], ())):
             continue  # nested in a dormant function listed already
-        spans.setdefault(data["path"], []).append((data["line"], data["end"]))
+        listed.setdefault(data["path"], []).append((data["line"], data["end"]))
+        awaiting = _awaiting(analysis, q)
+        if not awaiting:  # not yet observed is not dormant: its lines are not counted
+            spans.setdefault(data["path"], []).append((data["line"], data["end"]))
         modules[data["path"]]["functions"].append(
             {"name": q, "line": data["line"], "end": data["end"], "reachable": q in analysis.reach_static,
-             **_flag_info(analysis, guards.get(q))})
+             "awaiting": awaiting, **_flag_info(analysis, guards.get(q))})
     for reg in sorted(regions, key=lambda r: (r.path, r.start)):
         spans.setdefault(reg.path, []).append((reg.start, reg.end))
         modules[reg.path]["regions"].append(
@@ -80,6 +84,36 @@ def dormant_code(analysis) -> list[dict]:
         if m["functions"] or m["regions"] or not m["imported"]:
             out.append(m)
     return out
+
+
+def _awaiting(analysis, qname: str) -> dict | None:
+    """The calendar events a never-run function waits on, and the first day one of them falls on."""
+    obs = analysis.observation
+    events = obs.functions.get(qname) if obs else None
+    if not events:
+        return None
+    days = [w.next_day for w in obs.waiting if w.event.name in events and w.next_day]
+    return {"events": list(events), "next": min(days).isoformat() if days else None}
+
+
+def calendar(analysis) -> dict | None:
+    """Each host's coverage window, each event's days in them, and the code still waiting for one
+    (None when no calendar is configured or there is no coverage)."""
+    obs = analysis.observation
+    cal = analysis.config.calendar
+    if obs is None or cal is None:
+        return None
+    waiting = {w.event.name: w for w in obs.waiting}
+    events = []
+    for event in cal.events:
+        w = waiting.get(event.name)
+        events.append({"name": event.name, "described": event.described,
+                       "occurred": [d.isoformat() for d in obs.occurred.get(event.name, ())],
+                       "waiting": w is not None, "next": w.next_day.isoformat() if w and w.next_day else None,
+                       "code": list(w.tops) if w else [], "functions": len(w.functions) if w else 0})
+    return {"windows": [{"host": h, "start": w.start.isoformat(), "end": w.end.isoformat(), "how": w.how}
+                        for h, w in sorted(obs.windows.items())],
+            "unwindowed": list(obs.unwindowed), "events": events}
 
 
 def host_drift(analysis) -> dict:

@@ -63,6 +63,39 @@ def flag_detail(item: dict) -> tuple[str, str]:
     return item["flag"], ", ".join(bits)
 
 
+def awaiting_text(fn: dict) -> str:
+    """`not yet observed: month-end, next 2026-11-30` for a function waiting on a calendar event, or empty."""
+    a = fn.get("awaiting")
+    if not a:
+        return ""
+    return f"not yet observed: {', '.join(a['events'])}" + (f", next {a['next']}" if a["next"] else "")
+
+
+def calendar_rows(cal: dict) -> list[tuple[str, str, str, str]]:
+    """(event, when it falls, what the windows saw, code waiting on it) per configured event."""
+    rows = []
+    for ev in cal["events"]:
+        if ev["occurred"]:
+            seen = f"fell on {', '.join(ev['occurred'][:3])}{' …' if len(ev['occurred']) > 3 else ''}"
+        else:
+            seen = "not in any window" + (f"; next {ev['next']}" if ev["next"] else "; no listed date after it")
+        code = ", ".join(ev["code"]) if ev["code"] else "—"
+        if ev["functions"] > len(ev["code"]):
+            code += f" (+{ev['functions'] - len(ev['code'])} only they reach)"
+        rows.append((ev["name"], ev["described"], seen, code))
+    return rows
+
+
+def window_text(cal: dict) -> str:
+    """`Coverage windows: host-1 2026-11-02 to 2026-11-16 (file date); ...`."""
+    spans: dict[tuple, list[str]] = {}
+    for w in cal["windows"]:
+        spans.setdefault((w["start"], w["end"], w["how"]), []).append(w["host"])
+    parts = [f"{', '.join(hosts)}: {start} to {end} ({how})" for (start, end, how), hosts in spans.items()]
+    parts += [f"{h}: unknown" for h in cal["unwindowed"]]
+    return "Coverage windows: " + "; ".join(parts) + "."
+
+
 def flag_age(item: dict) -> str:
     """`flag-key (release, 3y 2m old)`, or empty."""
     key, detail = flag_detail(item)
