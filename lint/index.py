@@ -47,6 +47,11 @@ FIELD_BASES = frozenset({"NamedTuple", "BaseModel", "TypedDict", "BaseSettings",
 #: a parameter bound to more values than this is megamorphic: only the functions and classes passed
 #: to it are still tracked (strings, containers and objects from everywhere would flood the graph)
 PARAM_CAP = 40
+#: a parameter bound to more functions and classes than this is not followed at all: calls through it
+#: are unknown (what is passed still counts as referenced where it is passed); a generic wrapper
+#: called with every function of a large library would otherwise make each call through it reach
+#: all of them, and cost the analysis time and memory in proportion
+MEGAMORPHIC = 256
 #: kinds of value whose attributes take resolving (and are worth memoising)
 MEMBERED = frozenset({"mod", "def", "inst", "sup"})
 
@@ -805,6 +810,8 @@ class Index:
         capped = len(out) > PARAM_CAP
         if capped:
             out = {v: may for v, may in out.items() if v[0] == "def"}
+            if len(out) > MEGAMORPHIC:
+                out = {}
         if name in entry.get("ann", {}):  # what the annotation promises is never capped
             _merge(out, self.resolve(module, entry["parent"] or "", entry["ann"][name], depth))
         if (capped or not out) and entry.get("method") and params and params[0] == name:
