@@ -56,12 +56,17 @@ SCHEMA: dict[str, dict[str, type | tuple]] = {
         "baseline": str,
         "paths": dict,
         "flags": dict,
+        "releases": dict,
         "safety": dict,
         "hosts": dict,
     },
     "flags": {"accessors": list, "registry": str},
     "safety": {"sinks": list, "breakers": list},
+    "releases": {"tags": str, "max": int},
 }
+
+#: releases flag lineage compares when `[tool.knightwatch.releases]` gives no `max`
+DEFAULT_RELEASES = 10
 
 
 @dataclass
@@ -98,6 +103,9 @@ class Config:
         """A library's public names (`__all__`) are used by code outside the analysis."""
         return self.project == "library"
     hosts: dict[str, str] = field(default_factory=dict)  # host (or "default") -> git revision it runs
+    #: flag lineage (`[tool.knightwatch.releases]`): (tag pattern, or "" for the last commits that
+    #: touched flag reads; how many releases at most), None when the table is absent
+    releases: tuple[str, int] | None = None
 
     @property
     def configured(self) -> bool:
@@ -177,6 +185,12 @@ def load_config(root: Path) -> Config:
     safety = data.get("safety", {})
     _check(flags, "flags", file)
     _check(safety, "safety", file)
+    releases = data.get("releases")
+    _check(releases or {}, "releases", file)
+    if releases and releases.get("max", 1) < 1:
+        raise KnightwatchError(f"{file}: [tool.knightwatch.releases] 'max' must be a positive number of releases")
+    if releases and "tags" in releases and not releases["tags"].strip():
+        raise KnightwatchError(f"{file}: [tool.knightwatch.releases] 'tags' must be a tag pattern such as \"v*\"")
     paths = data.get("paths", {})
     for key, aliases in paths.items():
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
@@ -219,6 +233,7 @@ def load_config(root: Path) -> Config:
         package_dirs=package_dirs(pyproject, root),
         project=data.get("project", "application"),
         hosts=hosts,
+        releases=None if releases is None else (releases.get("tags", ""), releases.get("max", DEFAULT_RELEASES)),
     )
 
 
