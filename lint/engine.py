@@ -105,13 +105,17 @@ def _gc_paused():
 def run_stamp(config: Config, coverage: list[str] | None, rules: list[type[Rule]]) -> str:
     """A digest of everything a run's result depends on: the tool, the config, the rules, today's date,
     the content of every source file, coverage data file and the flag registry, and (with coverage)
-    the git commit checked out."""
+    the git commit checked out, and (with flag lineage) the releases."""
     h = hashlib.blake2b(tool_digest(), digest_size=20)
     h.update(repr((config, [r.id for r in rules], today().isoformat())).encode())
     sources = [sf.abspath for sf in discover(config.root, config.source, config.exclude, [], config.package_dirs)]
     data_files = coverage_files(config, coverage if coverage is not None else config.coverage)
     if data_files:  # hosts' revisions are inferred from git history: a new commit can change the result
         h.update(head_commit(config.root).encode())
+    if config.releases is not None:  # flag lineage reads the release tags and HEAD's history
+        from knightwatch.lineage import stamp as lineage_stamp
+
+        h.update(lineage_stamp(config).encode())
     inputs = sources + data_files
     for path in inputs + ([config.registry] if config.registry else []):
         try:

@@ -19,21 +19,20 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from fnmatch import fnmatch
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
-
-from knightwatch.analysis import _record  # the pipeline's own parse-and-summarise step
 from knightwatch.cache import Cache, content_key, tool_digest
-from knightwatch.callgraph import CallGraph
 from knightwatch.config import DEFAULT_ACCESSORS, Config
 from knightwatch.errors import KnightwatchError
-from knightwatch.flags import FlagGraph, load_registry
 from knightwatch.gitcmd import git
-from knightwatch.index import Index
 from knightwatch.layout import mapped_module
 from knightwatch.parse import decode
 from knightwatch.revisions import Git, head_commit
 from knightwatch.sources import SKIP_DIRS, module_name
+
+if TYPE_CHECKING:  # the analysis stages load only when lineage is built, not when a stored run is checked
+    from knightwatch.callgraph import CallGraph
+    from knightwatch.flags import FlagGraph
 
 #: how alike two function bodies must be (difflib ratio over their lines) to be one function renamed or moved
 SAME_BODY = 0.6
@@ -134,6 +133,8 @@ def _body(text_lines: list[str], start: int, end: int) -> tuple[int, ...]:
 
 def meanings(cg: CallGraph, flags: FlagGraph, sinks: list[str], registry, texts: dict[str, str]) -> dict[str, Meaning]:
     """Each flag key's meaning in one tree (its call graph, flag graph, sinks, registry and texts)."""
+    import networkx as nx
+
     g = cg.graph
     calls = g.edge_subgraph([(a, b) for a, b, k in g.edges(data="kind") if k != "ref"])
     reach = {s: nx.ancestors(calls, s) | {s} for s in sinks if s in calls}
@@ -202,6 +203,8 @@ def _sources(tree: dict[str, str], config: Config) -> dict[str, tuple[str, bool]
 
 def _registry_at(repo: Git, sha: str, config: Config):
     """The flag registry as committed at SHA (None when absent or unreadable then)."""
+    from knightwatch.flags import load_registry
+
     if config.registry is None or not config.registry.resolve().is_relative_to(config.root):
         return None
     data = repo.data(f"{sha}:{repo.prefix}{config.registry.resolve().relative_to(config.root).as_posix()}")
@@ -218,6 +221,11 @@ def _registry_at(repo: Git, sha: str, config: Config):
 
 def meanings_at(repo: Git, sha: str, config: Config, cache: Cache) -> tuple[dict[str, Meaning], int]:
     """The meanings of every flag key at commit SHA, and how many files had to be summarised."""
+    from knightwatch.analysis import _record  # the pipeline's own parse-and-summarise step
+    from knightwatch.callgraph import CallGraph
+    from knightwatch.flags import FlagGraph
+    from knightwatch.index import Index
+
     tree = repo.tree(sha)
     summaries: dict[str, dict] = {}
     paths: dict[str, str] = {}
