@@ -139,3 +139,27 @@ def test_the_old_path_is_a_sarif_code_flow(knight, tmp_path):
     assert steps[1] == f"in {OLD}: gates a call to smars.legacy.power_peg.execute"
     assert steps[-2] == f"in {OLD}: reaches the sink smars.venues.Gateway.send"
     assert steps[-1].startswith("now reads 'routing.mode-7' via RLP_ENABLED")
+
+
+def test_the_audit_shows_the_flag_release_by_release_with_its_hosts(knight, tmp_path):
+    from click.testing import CliRunner
+
+    from knightwatch.cli import main
+
+    page = tmp_path / "audit.html"
+    done = CliRunner().invoke(main, ["audit", str(knight), "--no-cache", "--output", str(page)])
+    assert done.exit_code == 0, done.output
+    lineage = json.loads(page.with_suffix(".json").read_text())["lineage"]
+    assert [(r["name"], r["hosts"]) for r in lineage["releases"]] == [
+        (OLD, ["nyc-smars-08"]), (NEW, [f"nyc-smars-0{n}" for n in range(1, 8)]), ("working tree", [])]
+    (mode7,) = [f["timeline"] for f in lineage["flags"] if f["key"] == "routing.mode-7"]
+    assert [(t["release"], t["change"], t["gated"], t["owner"]) for t in mode7] == [
+        (OLD, "added", ["smars.legacy.power_peg.execute"], "order-types"),
+        (NEW, "re-purposed (different functions)", ["smars.rlp.RetailLiquidityRouter._improved_price",
+                                                    "smars.orders.ParentOrder.child"], "rlp-team"),
+        ("working tree", "unchanged", ["smars.rlp.RetailLiquidityRouter._improved_price",
+                                       "smars.orders.ParentOrder.child"], "rlp-team")]
+    (pilot,) = [[t["change"] for t in f["timeline"]] for f in lineage["flags"] if f["key"] == "routing.rlp-pilot"]
+    assert pilot == ["added", "retired", "absent"]
+    html = page.read_text()
+    assert '<section id="lineage"><h2>Flag lineage</h2>' in html and "re-purposed (different functions)" in html
