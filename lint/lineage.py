@@ -15,6 +15,7 @@ import re
 import subprocess
 import tempfile
 import zlib
+from contextlib import ExitStack
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from fnmatch import fnmatch
@@ -220,17 +221,16 @@ def _registry_at(repo: Git, sha: str, config: Config):
 
 
 def meanings_at(repo: Git, sha: str, config: Config, cache: Cache) -> tuple[dict[str, Meaning], int]:
-    """The meanings of every flag key at commit SHA, and how many files had to be summarised."""
-    from knightwatch.analysis import _record  # the pipeline's own parse-and-summarise step
+    """The meanings of every flag key at commit SHA, and how many files had to be summarised (those
+    not in the cache, across a process pool for many, as the working tree's are)."""
+    from knightwatch.analysis import _summarise_all
     from knightwatch.callgraph import CallGraph
     from knightwatch.flags import FlagGraph
     from knightwatch.index import Index
 
     tree = repo.tree(sha)
-    summaries: dict[str, dict] = {}
-    paths: dict[str, str] = {}
-    texts: dict[str, str] = {}
-    made = 0
+    files: dict[str, tuple[str, str, dict | None]] = {}  # relpath -> module, text, record
+    jobs = []
     for rel, (module, is_package) in sorted(_sources(tree, config).items()):
         data = repo.data(tree[rel])
         if data is None or len(data) > config.max_file_size:
@@ -240,15 +240,31 @@ def meanings_at(repo: Git, sha: str, config: Config, cache: Cache) -> tuple[dict
         except SyntaxError:
             continue
         key = content_key(data, module, is_package)
-        record = cache.get(key)
-        if record is None:
-            record = _record(rel, module, is_package, text)
-            cache.put(key, record)
-            made += 1
+        files[rel] = (module, text, cache.get(key))
+        if files[rel][2] is None:
+            jobs.append((rel, module, is_package, text, key))
+    with ExitStack() as stack:
+        made, refused = _summarise_all(jobs, cache, None, stack)
+        made.update(refused())
+    summaries: dict[str, dict] = {}
+    paths: dict[str, str] = {}
+    texts: dict[str, str] = {}
+    for rel, (module, text, record) in files.items():
+        record = record or made[rel]
         if "scopes" in record:
             summaries[module], paths[module], texts[rel] = record, rel, text
     cg = CallGraph(Index(summaries), paths).build()
-    return meanings(cg, FlagGraph(cg, config), config.sinks, _registry_at(repo, sha, config), texts), made
+    return meanings(cg, FlagGraph(cg, config), config.sinks, _registry_at(repo, sha, config), texts), len(jobs)
+
+
+def _checked_out(repo: Git, sha: str, config: Config, analysis) -> bool:
+    """Whether the working tree holds exactly SHA's analysed files (and registry): same meanings."""
+    if set(_sources(repo.tree(sha), config)) != set(analysis.files):
+        return False
+    try:
+        return git(config.root, "diff", "--quiet", sha, "--", ".", timeout=60).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
 
 
 def _config_digest(config: Config) -> bytes:
@@ -329,6 +345,8 @@ def build(analysis, cache: Cache) -> Lineage | None:
         for sha in sorted(set(host_sha.values()) - set(names)):
             names[sha] = sha[:10]
         lineage = Lineage([], {h: names[sha] for h, sha in host_sha.items()})
+        texts = {i.path: i.text for i in analysis.files.values() if i.summary is not None}
+        now = meanings(analysis.callgraph, analysis.flags, config.sinks, analysis.registry, texts)
         for sha in _ordered(repo, list(names)):
             key = _cache_key(sha, config)
             stored = cache.get_lineage(key)
@@ -336,13 +354,14 @@ def build(analysis, cache: Cache) -> Lineage | None:
                 found = {k: Meaning.from_data(v) for k, v in stored.items()}
                 lineage.cached += 1
             else:
-                found, made = meanings_at(repo, sha, config, cache)
-                lineage.summarised += made
+                if _checked_out(repo, sha, config, analysis):  # the usual last release: no second call graph
+                    found = now
+                else:
+                    found, made = meanings_at(repo, sha, config, cache)
+                    lineage.summarised += made
                 cache.put_lineage(key, {k: m.as_data() for k, m in found.items()})
             lineage.releases.append(Release(names[sha], sha, found))
     finally:
         repo.close()
-    texts = {i.path: i.text for i in analysis.files.values() if i.summary is not None}
-    lineage.releases.append(Release(WORKING_TREE, None, meanings(
-        analysis.callgraph, analysis.flags, config.sinks, analysis.registry, texts)))
+    lineage.releases.append(Release(WORKING_TREE, None, now))
     return lineage
