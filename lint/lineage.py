@@ -325,6 +325,8 @@ def stamp(config: Config) -> str:
 
 def _ordered(repo: Git, shas: list[str]) -> list[str]:
     """SHAS oldest first (parents before children)."""
+    if not shas:
+        return []
     position = {s: i for i, s in enumerate(s for s in _out(repo, "rev-list", "--topo-order", *shas) if s)}
     return sorted(shas, key=lambda s: -position.get(s, -1))
 
@@ -340,6 +342,10 @@ def build(analysis, cache: Cache) -> Lineage | None:
                                "repository with commits")
     try:
         names = {sha: name for name, sha in release_points(repo, config)}
+        if not names:
+            pattern = config.releases[0]
+            found = f"no tag matches {pattern!r}" if pattern else "no commit changed a flag read"
+            analysis.notes.append(f"flag lineage: {found}; only the hosts' revisions and the working tree are compared")
         revisions = analysis.coverage.revisions if analysis.coverage else {}
         host_sha = {h: rev.sha for h, rev in revisions.items() if rev.sha}
         for sha in sorted(set(host_sha.values()) - set(names)):

@@ -110,7 +110,8 @@ class RecycledFlag(Rule):
             if not now.reads or not now.gated or (specs.get(key) and specs[key].by_design_dormant):
                 continue
             timeline = [(r, r.meanings.get(key)) for r in history]
-            old = [(r, m, m.change(now)) for r, m in timeline if m is not None and m.change(now)]
+            changes = [(r, m, m.change(now)) for r, m in timeline if m is not None]
+            old = [(r, m, how) for r, m, how in changes if how]
             if not old:
                 continue
             last, meaning, how = old[-1]
@@ -118,7 +119,7 @@ class RecycledFlag(Rule):
             gone = next((i for i, (_, m) in enumerate(after) if m is None), None)
             gap = after[gone][0].name if gone is not None else None
             back = next((r.name for r, m in after[gone or 0:] if m is not None), current.name)
-            new_names = [r.name for r, m in after if m is not None and not m.change(now)] + [current.name]
+            new_names = [r.name for r, m in after if m is not None and m.gated and not m.change(now)] + [current.name]
             old_names = [r.name for r, _, _ in old]
             old_hosts = lineage.hosts_on(old_names)
             new_hosts = lineage.hosts_on(new_names)

@@ -3,12 +3,14 @@
 
 v1 -> v2: `billing.new-invoices`'s function edited; `exp.legacy-export` leaves the code and registry.
 v2 -> v3: that function renamed and moved to another module; `payments.fast-path` re-pointed from
-          settlement (which reaches the bank) to a notification digest.
+          settlement (which reaches the bank) to a notification digest; `payments.instant`'s
+          function edited in place to call another sink.
 v3 -> v4: `exp.legacy-export` comes back gating another export.
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import textwrap
 from pathlib import Path
@@ -30,7 +32,7 @@ entry-points = ["ledger.app:run"]
 [tool.knightwatch.flags]
 registry = "flags.toml"
 [tool.knightwatch.safety]
-sinks = ["ledger.bank.transfer"]
+sinks = ["ledger.bank.transfer", "ledger.bank.refund"]
 [tool.knightwatch.releases]
 """
 
@@ -47,6 +49,10 @@ V1 = {
     "src/ledger/bank.py": """\
         def transfer(account, cents):
             print("wire", account, cents)
+
+
+        def refund(account, cents):
+            print("refund", account, cents)
         """,
     "src/ledger/invoices.py": """\
         def render_v2(invoice):
@@ -71,6 +77,11 @@ V1 = {
 
         def slow_settle(batch):
             return len(batch)
+
+
+        def instant(batch):
+            for account, cents in batch:
+                bank.transfer(account, cents)
         """,
     "src/ledger/export.py": """\
         import csv
@@ -99,6 +110,8 @@ V1 = {
                 settle.batch_settle(batch)
             else:
                 settle.slow_settle(batch)
+            if client.variation("payments.instant", ctx, False):
+                settle.instant(batch)
             if client.variation("exp.legacy-export", ctx, False):
                 export.csv_dump(rows)
         """,
@@ -119,12 +132,15 @@ def _v2(files: dict[str, str]) -> dict[str, str]:
 
 
 def _v3(files: dict[str, str]) -> dict[str, str]:
-    """The renderer renamed and moved to ledger/render.py; the fast path re-pointed at notifications."""
+    """The renderer renamed and moved to ledger/render.py; the fast path re-pointed at notifications;
+    instant payments edited in place to refund instead of transfer."""
     out = dict(files)
     body = files["src/ledger/invoices.py"]
     new_render = body[:body.index("def render_v1")].replace("def render_v2", "def render_modern").rstrip() + "\n"
     out["src/ledger/invoices.py"] = body[body.index("def render_v1"):]
     out["src/ledger/render.py"] = new_render
+    head, _, tail = files["src/ledger/settle.py"].rpartition("bank.transfer(")  # `instant`'s, edited
+    out["src/ledger/settle.py"] = head + "bank.refund(" + tail
     out["src/ledger/notify.py"] = """\
         def send_digest(batch):
             subject = f"{len(batch)} payments queued"
@@ -179,7 +195,8 @@ def _history(repo: Path, config: str) -> Path:
     for n, step in enumerate((None, _v2, _v3, _v4), start=1):
         files = step(files) if step else files
         _commit(repo, files, f"ledger v{n}", f"v{n}")
-        _commit(repo, files | {"README.txt": f"release notes {n}\n"}, f"docs for v{n}", None)  # no flag read touched
+        bank = files["src/ledger/bank.py"] + f"\n\n        # release {n}: transfers are in cents\n"
+        _commit(repo, files | {"src/ledger/bank.py": bank}, f"docs for v{n}", None)  # touches no flag read
     return repo
 
 
@@ -201,7 +218,7 @@ def test_a_re_pointed_key_is_found_and_edited_renamed_moved_code_is_not(tagged):
     code, report, err = check_json(tagged, "--select", "KW201")
     assert err == "" and code == 1
     found = _by_flag(report)
-    assert sorted(found) == ["exp.legacy-export", "payments.fast-path"]  # not billing.new-invoices
+    assert sorted(found) == ["exp.legacy-export", "payments.fast-path", "payments.instant"]  # not billing.new-invoices
     fast = found["payments.fast-path"]
     assert fast["properties"]["change"] == "re-purposed"
     assert fast["properties"]["old_releases"] == ["v1", "v2"]
@@ -211,6 +228,15 @@ def test_a_re_pointed_key_is_found_and_edited_renamed_moved_code_is_not(tagged):
     assert fast["severity"] == "critical"  # the old code reached the bank
     assert (fast["path"], fast["line"]) == ("src/ledger/app.py", 13)
     assert [s["message"] for s in fast["trace"]][-2] == "in v2: reaches the sink ledger.bank.transfer"
+
+
+def test_the_same_function_edited_to_reach_another_sink_is_a_change_of_meaning(tagged):
+    _, report, _ = check_json(tagged, "--select", "KW201")
+    instant = _by_flag(report)["payments.instant"]
+    assert instant["properties"]["old_meaning"] == instant["properties"]["new_meaning"] == ["ledger.settle.instant"]
+    assert instant["message"].startswith("flag 'payments.instant' was re-purposed (different sinks): in v1, v2 it "
+                                         "gated ledger.settle.instant (reaching ledger.bank.transfer)")
+    assert instant["severity"] == "critical"
 
 
 def test_a_key_retired_then_reused_is_reported_as_reuse(tagged):
@@ -227,7 +253,7 @@ def test_a_key_retired_then_reused_is_reported_as_reuse(tagged):
 def test_without_tags_the_commits_that_touched_flag_reads_are_the_releases(untagged):
     _, report, _ = check_json(untagged, "--select", "KW201")
     found = _by_flag(report)
-    assert sorted(found) == ["exp.legacy-export", "payments.fast-path"]
+    assert sorted(found) == ["exp.legacy-export", "payments.fast-path", "payments.instant"]
     shas = _git(untagged, "log", "--format=%h", "--abbrev=10", "--grep=^ledger v", "--reverse").split()
     assert found["payments.fast-path"]["properties"]["old_releases"] == shas[:2]  # the docs commits are not releases
 
@@ -251,10 +277,20 @@ def test_the_timeline_says_what_each_release_gated(tagged):
     assert [m is None for _, m in lineage.timeline("exp.legacy-export")] == [False, True, True, False, False]
 
 
+def test_a_pattern_that_matches_no_tag_is_a_note(tagged, tmp_path):
+    repo = tmp_path / "ledger"
+    shutil.copytree(tagged, repo)
+    (repo / "pyproject.toml").write_text(CONFIG + 'tags = "release-*"\n')
+    code, report, _ = check_json(repo, "--select", "KW201")
+    assert code == 0 and report["findings"] == []
+    assert "flag lineage: no tag matches 'release-*'; only the hosts' revisions and the working tree are compared" \
+        in report["notes"]
+
+
 def test_releases_outside_git_or_with_a_bad_bound_are_one_line_errors(tmp_path):
     plain = tmp_path / "plain"
     (plain / "src" / "ledger").mkdir(parents=True)
-    (plain / "src" / "ledger" / "bank.py").write_text("def transfer(account, cents):\n    return 1\n")
+    (plain / "src" / "ledger" / "bank.py").write_text(textwrap.dedent(V1["src/ledger/bank.py"]))
     (plain / "pyproject.toml").write_text(CONFIG.replace('entry-points = ["ledger.app:run"]\n', "")
                                           .replace('registry = "flags.toml"\n', ""))
     code, _, err = check_json(plain, "--select", "KW201")
