@@ -10,6 +10,7 @@ v3 -> v4: `exp.legacy-export` comes back gating another export.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import textwrap
@@ -275,6 +276,25 @@ def test_the_timeline_says_what_each_release_gated(tagged):
                      ("v3", ["ledger.render.render_modern"]), ("v4", ["ledger.render.render_modern"]),
                      ("working tree", ["ledger.render.render_modern"])]
     assert [m is None for _, m in lineage.timeline("exp.legacy-export")] == [False, True, True, False, False]
+
+
+def test_the_audit_timeline_names_each_step(tagged, tmp_path):
+    from click.testing import CliRunner
+
+    from knightwatch.cli import main
+
+    page = tmp_path / "audit.md"
+    assert CliRunner().invoke(main, ["audit", str(tagged), "--no-cache", "--format", "markdown",
+                                     "--output", str(page)]).exit_code == 0
+    lineage = json.loads(page.with_suffix(".json").read_text())["lineage"]
+    steps = {f["key"]: [t["change"] for t in f["timeline"]] for f in lineage["flags"]}
+    assert steps == {
+        "billing.new-invoices": ["added", "edited", "renamed or moved", "unchanged", "unchanged"],
+        "exp.legacy-export": ["added", "retired", "absent", "reused (different functions)", "unchanged"],
+        "payments.fast-path": ["added", "unchanged", "re-purposed (different functions)", "unchanged", "unchanged"],
+        "payments.instant": ["added", "unchanged", "re-purposed (different sinks)", "unchanged", "unchanged"]}
+    text = page.read_text()
+    assert "## Flag lineage" in text and "| v3 | — | renamed or moved | `ledger.render.render_modern` |" in text
 
 
 def test_a_pattern_that_matches_no_tag_is_a_note(tagged, tmp_path):

@@ -172,10 +172,13 @@ def safety_paths(analysis) -> list[dict]:
     return [{"sink": sink, "breakers": sorted(safety.breakers), "sites": sites} for sink, sites in by_sink.items()]
 
 
-def _step(previous, meaning) -> str:
-    """How a flag's meaning moved from one release to the next."""
+def _step(previous, meaning, known) -> str:
+    """How a flag's meaning moved from the previous release's (KNOWN: the last it had)."""
     if meaning is None:
         return "retired" if previous is not None else "absent"
+    if previous is None and known is not None:
+        how = known.change(meaning)
+        return f"reused ({how})" if how else "reused"
     if previous is None:
         return "added"
     how = previous.change(meaning)
@@ -197,13 +200,13 @@ def flag_lineage(analysis) -> dict | None:
     releases = [{"name": r.name, "sha": r.sha, "hosts": lineage.hosts_on([r.name])} for r in lineage.releases]
     flags = []
     for key in lineage.keys():
-        timeline, previous = [], None
+        timeline, previous, known = [], None, None
         for release, meaning in lineage.timeline(key):
-            timeline.append({"release": release.name, "change": _step(previous, meaning),
+            timeline.append({"release": release.name, "change": _step(previous, meaning, known),
                              "gated": [g.qname for g in meaning.gated] if meaning else [],
                              "sinks": list(meaning.sinks) if meaning else [],
                              "owner": meaning.owner if meaning else "",
                              "reads": [f"{p}:{n}" for p, n, *_ in meaning.reads] if meaning else []})
-            previous = meaning
+            previous, known = meaning, meaning or known
         flags.append({"key": key, "timeline": timeline})
     return {"releases": releases, "flags": flags}
