@@ -293,7 +293,8 @@ def _out(repo: Git, *args: str) -> list[str]:
 
 
 def release_points(repo: Git, config: Config) -> list[tuple[str, str]]:
-    """(name, commit) of the configured releases, oldest first."""
+    """(name, commit) of the configured releases, oldest first: the newest matching tags, else the
+    newest commits among the last HISTORY_LIMIT (lint/revisions.py) that changed a flag-accessor line."""
     pattern, limit = config.releases
     if pattern:
         rows = _out(repo, "tag", "--list", pattern, "--sort=creatordate",
@@ -303,8 +304,11 @@ def release_points(repo: Git, config: Config) -> list[tuple[str, str]]:
     names = sorted({a.rpartition(".")[2] for a in config.accessors} | set(DEFAULT_ACCESSORS)
                    | {"getenv", "environ"})
     regex = r"\b(" + "|".join(re.escape(n) for n in names) + r")\b"
-    shas = [s for s in _out(repo, "log", "--format=%H", f"--max-count={limit}", "-E", f"-G{regex}", "HEAD", "--",
-                             repo.prefix or ".") if s]
+    window = repo.history()  # git log -G diffs every commit it passes: only the recent ones are searched
+    if not window:
+        return []
+    shas = [s for s in _out(repo, "log", "--format=%H", f"--max-count={limit}", "-E", f"-G{regex}", "HEAD",
+                             "--not", f"{window[-1]}^@", "--", repo.prefix or ".") if s]
     return [(s[:10], s) for s in reversed(shas)]
 
 
