@@ -45,8 +45,6 @@ class Gated:
     """A project function a flag's on-branch calls, with what identifies it once renamed or moved."""
 
     qname: str
-    path: str
-    line: int
     body: tuple[int, ...]  # crc32 of each stripped, non-blank body line
 
     def same_code(self, other: Gated) -> bool:
@@ -68,7 +66,6 @@ class Meaning:
     sinks: tuple[str, ...]
     flow: tuple[tuple[str, int, int, str], ...]  # read -> gated call -> ... -> sink, as TraceStep fields
     owner: str  # the registry's, "" when unregistered
-    registered: bool
 
     def change(self, other: Meaning) -> str:
         """How OTHER's behaviour differs from this one's ("" when it is the same code, edited or moved)."""
@@ -87,14 +84,14 @@ class Meaning:
         return text + (f", owner {self.owner}" if self.owner else "")
 
     def as_data(self) -> tuple:
-        return (self.key, self.reads, tuple((g.qname, g.path, g.line, g.body) for g in self.gated), self.sinks,
-                self.flow, self.owner, self.registered)
+        return (self.key, self.reads, tuple((g.qname, g.body) for g in self.gated), self.sinks,
+                self.flow, self.owner)
 
     @classmethod
     def from_data(cls, data: tuple) -> Meaning:
-        key, reads, gated, sinks, flow, owner, registered = data
+        key, reads, gated, sinks, flow, owner = data
         return cls(key, tuple(map(tuple, reads)), tuple(Gated(*g) for g in gated), tuple(sinks),
-                   tuple(map(tuple, flow)), owner, registered)
+                   tuple(map(tuple, flow)), owner)
 
 
 @dataclass(frozen=True)
@@ -153,8 +150,7 @@ def meanings(cg: CallGraph, flags: FlagGraph, sinks: list[str], registry, texts:
                         if not data or not data.get("path") or t in gated:
                             continue
                         rows = lines.setdefault(data["path"], texts.get(data["path"], "").splitlines())
-                        gated[t] = Gated(t, data["path"], data["line"], _body(rows, data["body"] or data["line"],
-                                                                                  data["end"]))
+                        gated[t] = Gated(t, _body(rows, data["body"] or data["line"], data["end"]))
                         first_site[t] = (r, site)
         reached = sorted(s for s, anc in reach.items() if anc & set(gated))
         flow: list[tuple[str, int, int, str]] = []
@@ -170,10 +166,9 @@ def meanings(cg: CallGraph, flags: FlagGraph, sinks: list[str], registry, texts:
                              f"{'reaches the sink' if q == sink else 'calls'} {q}"))
         spec = specs.get(key)
         out[key] = Meaning(key, tuple(sorted((r.path, r.line, r.site.column, r.via, r.site.caller) for r in reads)),
-                           tuple(gated.values()), tuple(reached), tuple(flow), spec.owner if spec else "",
-                           spec is not None)
+                           tuple(gated.values()), tuple(reached), tuple(flow), spec.owner if spec else "")
     for key, spec in specs.items():
-        out.setdefault(key, Meaning(key, (), (), (), (), spec.owner, True))
+        out.setdefault(key, Meaning(key, (), (), (), (), spec.owner))  # declared, read nowhere: not retired
     return out
 
 
