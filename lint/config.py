@@ -106,6 +106,9 @@ class Config:
     #: flag lineage (`[tool.knightwatch.releases]`): (tag pattern, or "" for the last commits that
     #: touched flag reads; how many releases at most), None when the table is absent
     releases: tuple[str, int] | None = None
+    #: when `root` is an exported copy (`--baseline-ref`): the project in its git repository and the
+    #: revision exported, whose releases (those merged into it) flag lineage reads
+    history: tuple[Path, str] | None = None
 
     @property
     def configured(self) -> bool:

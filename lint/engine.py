@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -182,6 +183,7 @@ def _known_at(ref: str, config: Config, coverage: list[str] | None, select, igno
     """Fingerprints of every finding in the project as of git REF (same config, today's coverage)."""
     with tree_at(config.root, ref) as old_root:
         old_config, patterns = rebased(config, old_root, coverage)
+        old_config = replace(old_config, history=(config.root, ref))
         try:
             old, _ = check(old_config, coverage=patterns, select=select, ignore=ignore, cache=_SummariesOnly(cache))
         except KnightwatchError as exc:

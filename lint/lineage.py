@@ -254,8 +254,8 @@ def meanings_at(repo: Git, sha: str, config: Config, cache: Cache) -> tuple[dict
 
 def _checked_out(repo: Git, sha: str, config: Config, analysis) -> bool:
     """Whether the working tree holds exactly SHA's analysed files (and registry): same meanings."""
-    if set(_sources(repo.tree(sha), config)) != set(analysis.files):
-        return False
+    if config.history or set(_sources(repo.tree(sha), config)) != set(analysis.files):
+        return False  # an exported copy is not the working tree git would compare
     try:
         return git(config.root, "diff", "--quiet", sha, "--", ".", timeout=60).returncode == 0
     except (OSError, subprocess.SubprocessError):
@@ -291,8 +291,10 @@ def release_points(repo: Git, config: Config) -> list[tuple[str, str]]:
     """(name, commit) of the configured releases, oldest first: the newest matching tags, else the
     newest commits among the last HISTORY_LIMIT (lint/revisions.py) that changed a flag-accessor line."""
     pattern, limit = config.releases
+    upto = config.history[1] if config.history else "HEAD"
     if pattern:
-        rows = _out(repo, "tag", "--list", pattern, "--sort=creatordate",
+        merged = ["--merged", upto] if config.history else []  # an exported revision: the releases it followed
+        rows = _out(repo, "tag", "--list", pattern, *merged, "--sort=creatordate",
                     "--format=%(refname:short) %(objectname) %(*objectname)")
         tags = [(parts[0], parts[-1]) for parts in (row.split() for row in rows) if len(parts) >= 2]
         return tags[-limit:]
@@ -302,7 +304,7 @@ def release_points(repo: Git, config: Config) -> list[tuple[str, str]]:
     window = repo.history()  # git log -G diffs every commit it passes: only the recent ones are searched
     if not window:
         return []
-    shas = [s for s in _out(repo, "log", "--format=%H", f"--max-count={limit}", "-E", f"-G{regex}", "HEAD",
+    shas = [s for s in _out(repo, "log", "--format=%H", f"--max-count={limit}", "-E", f"-G{regex}", upto,
                              "--not", f"{window[-1]}^@", "--", repo.prefix or ".") if s]
     return [(s[:10], s) for s in reversed(shas)]
 
@@ -311,11 +313,11 @@ def stamp(config: Config) -> str:
     """What lineage read from git that a stored run must match: HEAD and the release tags."""
     if config.releases is None:
         return ""
-    repo = Git.open(config.root)
+    repo = Git.open(config.history[0] if config.history else config.root)
     if repo is None:
         return ""
     try:
-        return head_commit(config.root) + repr(release_points(repo, config))
+        return head_commit(config.history[0] if config.history else config.root) + repr(release_points(repo, config))
     except KnightwatchError as exc:
         return str(exc)
     finally:
@@ -335,7 +337,7 @@ def build(analysis, cache: Cache) -> Lineage | None:
     config = analysis.config
     if config.releases is None:
         return None
-    repo = Git.open(config.root)
+    repo = Git.open(config.history[0] if config.history else config.root)
     if repo is None:
         raise KnightwatchError(f"{config.where}: [tool.knightwatch.releases] needs the project in a git "
                                "repository with commits")

@@ -307,6 +307,14 @@ def test_a_pattern_that_matches_no_tag_is_a_note(tagged, tmp_path):
         in report["notes"]
 
 
+def test_findings_across_releases_already_there_at_a_baseline_ref_are_not_new(tagged):
+    code, report, _ = check_json(tagged, "--select", "KW201", "--baseline-ref", "v4")
+    assert code == 0 and report["findings"] == []
+    assert "--baseline-ref v4: 3 finding(s) already present there not reported" in report["notes"]
+    _, report, _ = check_json(tagged, "--select", "KW201", "--baseline-ref", "v2")
+    assert sorted(_by_flag(report)) == ["exp.legacy-export", "payments.fast-path", "payments.instant"]
+
+
 def test_releases_outside_git_or_with_a_bad_bound_are_one_line_errors(tmp_path):
     plain = tmp_path / "plain"
     (plain / "src" / "ledger").mkdir(parents=True)
