@@ -213,6 +213,18 @@ class Analysis:
     _line_index: dict[str, _LineIndex] = field(default_factory=dict)
     _sink_reachers: frozenset[str] | None = None
     _liveness: Liveness | None = None
+    cache: Cache | None = None  # where per-file summaries (and flag lineage) are kept
+    _lineage: object = None  # lineage.Lineage, built on first use
+
+    @property
+    def lineage(self):
+        """What each flag gated release by release (`lineage.Lineage`), None unless
+        `[tool.knightwatch.releases]` is configured; read from git on first use."""
+        if self._lineage is None and self.config.releases is not None:
+            from knightwatch.lineage import build
+
+            self._lineage = build(self, self.cache or Cache(None))
+        return self._lineage
 
     def lines_of(self, path: str) -> list[str] | None:
         info = self.files.get(path)
@@ -344,6 +356,7 @@ def analyse(config: Config, *, coverage: list[str] | None = None, cache: Cache |
         for relpath, record in refused.items():
             infos[relpath] = _info(infos[relpath].source, infos[relpath].text, record)
         analysis = _analyse_files(config, infos, notes, coverage)
+    analysis.cache = cache
     return analysis
 
 

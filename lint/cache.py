@@ -144,6 +144,17 @@ class Cache:
         if self.directory is not None:
             self._write(self._file(key), key, payload)
 
+    def get_lineage(self, key: str):
+        """What flag lineage stored under KEY (one commit's flag meanings), None if missing."""
+        if self.directory is None:
+            return None
+        return self._read(self.directory / "summaries" / build_name() / "lineage" / key, key)
+
+    def put_lineage(self, key: str, value) -> None:
+        """Store one commit's flag meanings; kept with this build's summaries, pruned with them."""
+        if self.directory is not None:
+            self._write(self.directory / "summaries" / build_name() / "lineage" / key, key, marshal.dumps(value))
+
     def get_run(self, slot: str, stamp: str, rules: list[type[Rule]], root: Path) -> RunResult | None:
         """The result stored in SLOT if it was made from exactly the inputs STAMP digests."""
         if self.directory is None:

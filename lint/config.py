@@ -57,13 +57,18 @@ SCHEMA: dict[str, dict[str, type | tuple]] = {
         "baseline": str,
         "paths": dict,
         "flags": dict,
+        "releases": dict,
         "safety": dict,
         "hosts": dict,
         "calendar": dict,
     },
     "flags": {"accessors": list, "registry": str},
     "safety": {"sinks": list, "breakers": list},
+    "releases": {"tags": str, "max": int},
 }
+
+#: releases flag lineage compares when `[tool.knightwatch.releases]` gives no `max`
+DEFAULT_RELEASES = 10
 
 
 @dataclass
@@ -102,6 +107,12 @@ class Config:
     hosts: dict[str, str] = field(default_factory=dict)  # host (or "default") -> git revision it runs
     #: `[tool.knightwatch.calendar]`: events that code is tied to, and each host's coverage window
     calendar: Calendar | None = None
+    #: flag lineage (`[tool.knightwatch.releases]`): (tag pattern, or "" for the last commits that
+    #: touched flag reads; how many releases at most), None when the table is absent
+    releases: tuple[str, int] | None = None
+    #: when `root` is an exported copy (`--baseline-ref`): the project in its git repository and the
+    #: revision exported, whose releases (those merged into it) flag lineage reads
+    history: tuple[Path, str] | None = None
 
     @property
     def configured(self) -> bool:
@@ -181,6 +192,12 @@ def load_config(root: Path) -> Config:
     safety = data.get("safety", {})
     _check(flags, "flags", file)
     _check(safety, "safety", file)
+    releases = data.get("releases")
+    _check(releases or {}, "releases", file)
+    if releases and releases.get("max", 1) < 1:
+        raise KnightwatchError(f"{file}: [tool.knightwatch.releases] 'max' must be a positive number of releases")
+    if releases and "tags" in releases and not releases["tags"].strip():
+        raise KnightwatchError(f"{file}: [tool.knightwatch.releases] 'tags' must be a tag pattern such as \"v*\"")
     paths = data.get("paths", {})
     for key, aliases in paths.items():
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
@@ -224,6 +241,7 @@ def load_config(root: Path) -> Config:
         project=data.get("project", "application"),
         hosts=hosts,
         calendar=parse_calendar(data["calendar"], file) if "calendar" in data else None,
+        releases=None if releases is None else (releases.get("tags", ""), releases.get("max", DEFAULT_RELEASES)),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -105,13 +106,18 @@ def _gc_paused():
 def run_stamp(config: Config, coverage: list[str] | None, rules: list[type[Rule]]) -> str:
     """A digest of everything a run's result depends on: the tool, the config, the rules, today's date,
     the content of every source file, coverage data file and the flag registry, (with coverage) the
-    git commit checked out, and (with a calendar) the coverage data files' modification times."""
+    git commit checked out, (with a calendar) the coverage data files' modification times, and (with
+    flag lineage) the releases."""
     h = hashlib.blake2b(tool_digest(), digest_size=20)
     h.update(repr((config, [r.id for r in rules], today().isoformat())).encode())
     sources = [sf.abspath for sf in discover(config.root, config.source, config.exclude, [], config.package_dirs)]
     data_files = coverage_files(config, coverage if coverage is not None else config.coverage)
     if data_files:  # hosts' revisions are inferred from git history: a new commit can change the result
         h.update(head_commit(config.root).encode())
+    if config.releases is not None:  # flag lineage reads the release tags and HEAD's history
+        from knightwatch.lineage import stamp as lineage_stamp
+
+        h.update(lineage_stamp(config).encode())
     inputs = sources + data_files
     for path in inputs + ([config.registry] if config.registry else []):
         try:
@@ -184,6 +190,7 @@ def _known_at(ref: str, config: Config, coverage: list[str] | None, select, igno
     """Fingerprints of every finding in the project as of git REF (same config, today's coverage)."""
     with tree_at(config.root, ref) as old_root:
         old_config, patterns = rebased(config, old_root, coverage)
+        old_config = replace(old_config, history=(config.root, ref))
         try:
             old, _ = check(old_config, coverage=patterns, select=select, ignore=ignore, cache=_SummariesOnly(cache))
         except KnightwatchError as exc:

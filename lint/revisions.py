@@ -56,6 +56,7 @@ class Git:
 
     def __init__(self, root: Path, top: Path, prefix: str) -> None:
         self.root, self.top, self.prefix = root, top, prefix
+        self._blobs: dict[str, bytes | None] = {}
         self._texts: dict[str, str | None] = {}
         self._trees: dict[str, dict[str, str]] = {}
         self._renames: dict[str, dict[str, str]] = {}
@@ -130,9 +131,9 @@ class Git:
             back = self._renamed_back[sha] = {new: old for old, new in self.renames(sha).items()}
         return back.get(relpath, relpath)
 
-    def text(self, obj: str) -> str | None:
-        """The text of a blob (`<blob id>` or `<commit>:<top-relative path>`), None if missing."""
-        if obj not in self._texts:
+    def data(self, obj: str) -> bytes | None:
+        """The bytes of a blob (`<blob id>` or `<commit>:<top-relative path>`), None if missing."""
+        if obj not in self._blobs:
             if self._batch is None:
                 self._batch = subprocess.Popen(["git", *SAFE, "-C", str(self.top), "cat-file", "--batch"],
                                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -140,12 +141,18 @@ class Git:
             self._batch.stdin.flush()
             header = self._batch.stdout.readline().split()
             if len(header) != 3 or header[1] != b"blob":
-                self._texts[obj] = None
+                self._blobs[obj] = None
                 if len(header) == 3:
                     self._batch.stdout.read(int(header[2]) + 1)
             else:
-                data = self._batch.stdout.read(int(header[2]) + 1)[:-1]
-                self._texts[obj] = data.decode("utf-8", "replace")
+                self._blobs[obj] = self._batch.stdout.read(int(header[2]) + 1)[:-1]
+        return self._blobs[obj]
+
+    def text(self, obj: str) -> str | None:
+        """The text of a blob (see `data`), None if missing."""
+        if obj not in self._texts:
+            data = self.data(obj)
+            self._texts[obj] = None if data is None else data.decode("utf-8", "replace")
         return self._texts[obj]
 
     def file_at(self, sha: str, relpath: str) -> str | None:

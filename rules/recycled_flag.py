@@ -17,10 +17,27 @@ class RecycledFlag(Rule):
     coverage, when the same key hides behind different names), the odd read is reported, with the
     other reads in its path.
 
+    ## Example
+    ```python
+    RLP_ENABLED = "smars.peg_orders"          # smars/flags.py
+    PEG_ORDERS = "smars.peg_orders"           # smars/legacy/constants.py
+    if flags.is_on(PEG_ORDERS):               # legacy dispatch, same key
+        return power_peg.execute(parent)
+    ```
+
+    Across releases (with `[tool.knightwatch.releases]`), the same comparison is made over git
+    history: a key whose on-branch in an earlier release called other functions (none of them the
+    same code edited in place, renamed or moved) or reached other sinks than it does now is
+    reported at its read in the working tree, naming both meanings, the releases and the hosts
+    that ran each; the old path is the finding's trace. A key that left the code and the registry
+    in one release and came back later with another meaning is reported as reused after
+    retirement (property `change`).
+
     ## Why is this bad?
     This is the Knight Capital flag: the key that once switched on Power Peg was re-purposed for
     the new Retail Liquidity Program. Seven servers ran RLP; on the eighth, which kept the old
-    code, the same flag switched on Power Peg.
+    code, the same flag switched on Power Peg. At HEAD the Power Peg reader is usually gone: only
+    the history shows the key's old meaning, and only coverage shows the host still running it.
 
     ## Example
     ```python
@@ -42,6 +59,11 @@ class RecycledFlag(Rule):
     precision = "high"
 
     def check(self, analysis):
+        yield from self._same_tree(analysis)
+        if analysis.lineage is not None:
+            yield from self._across_releases(analysis, analysis.lineage)
+
+    def _same_tree(self, analysis):
         specs = analysis.registry.flags if analysis.registry else {}
         total = len(analysis.hosts)
         for key, reads in sorted(analysis.flags.by_key().items()):
@@ -80,6 +102,46 @@ class RecycledFlag(Rule):
                     column=r.site.column, severity=Severity.CRITICAL if reaches else Severity.HIGH,
                     symbol=f"flag:{key}:{r.site.caller}", trace=trace, flag=key, via=r.via,
                     other_reads=[f"{o.path}:{o.line}" for o in others])
+
+    def _across_releases(self, analysis, lineage):
+        specs = analysis.registry.flags if analysis.registry else {}
+        *history, current = lineage.releases
+        for key, now in sorted(current.meanings.items()):
+            if not now.reads or not now.gated or (specs.get(key) and specs[key].by_design_dormant):
+                continue
+            timeline = [(r, r.meanings.get(key)) for r in history]
+            changes = [(r, m, m.change(now)) for r, m in timeline if m is not None]
+            old = [(r, m, how) for r, m, how in changes if how]
+            if not old:
+                continue
+            last, meaning, how = old[-1]
+            after = timeline[[r for r, _ in timeline].index(last) + 1:]
+            gone = next((i for i, (_, m) in enumerate(after) if m is None), None)
+            gap = after[gone][0].name if gone is not None else None
+            back = next((r.name for r, m in after[gone or 0:] if m is not None), current.name)
+            new_names = [r.name for r, m in after if m is not None and m.gated and not m.change(now)] + [current.name]
+            old_names = [r.name for r, _, _ in old]
+            old_hosts = lineage.hosts_on(old_names)
+            new_hosts = lineage.hosts_on(new_names)
+            reaches = any(m.sinks for _, m, _ in old)
+            path, line, column, via, caller = now.reads[0]
+            hosts_old = f"run by {', '.join(old_hosts)}" if old_hosts else "on no host with coverage"
+            hosts_new = f"run by {', '.join(new_hosts)}" if new_hosts else "on no host with coverage"
+            if gap:
+                head = f"flag {key!r} was retired in {gap} and reused in {back} with another meaning ({how})"
+            else:
+                head = f"flag {key!r} was re-purposed ({how})"
+            message = (f"{head}: in {', '.join(old_names)} it {meaning.describe()}, {hosts_old}; "
+                       f"in {', '.join(new_names)} it {now.describe('gates')}, {hosts_new}")
+            trace = [TraceStep(p, n, c, f"in {last.name}: {text}") for p, n, c, text in meaning.flow]
+            trace.append(TraceStep(path, line, column, f"now reads {key!r} via {via} in {caller}"))
+            yield self.finding(
+                path, line, message, column=column,
+                severity=Severity.CRITICAL if old_hosts or reaches else Severity.HIGH,
+                symbol=f"lineage:{key}", trace=trace, flag=key, via=via,
+                change="reused-after-retirement" if gap else "re-purposed",
+                old_releases=old_names, new_releases=new_names, old_hosts=old_hosts, new_hosts=new_hosts,
+                old_meaning=[g.qname for g in meaning.gated], new_meaning=[g.qname for g in now.gated])
 
     @staticmethod
     def _behaviour(read) -> frozenset[str]:

@@ -97,6 +97,20 @@ def _drift(model: dict) -> list[str]:
         + (notes + [""] if notes else []) + gaps
 
 
+def _lineage(model: dict) -> list[str]:
+    lineage = model.get("lineage")
+    if not lineage:
+        return []
+    hosts = {r["name"]: r["hosts"] for r in lineage["releases"]}
+    out = ["## Flag lineage", ""]
+    for flag in lineage["flags"]:
+        rows = [[cell(t["release"]), cell(", ".join(hosts[t["release"]])) or "—", cell(t["change"]),
+                 "<br>".join(_code(g) for g in t["gated"]) or "—", "<br>".join(_code(s) for s in t["sinks"]) or "—",
+                 cell(t["owner"]) or "—"] for t in flag["timeline"]]
+        out += [f"### {_code(flag['key'])}", ""] + _table(["Release", "Hosts", "Change", "Gates", "Reaches", "Owner"], rows)
+    return out
+
+
 def _safety(model: dict) -> list[str]:
     out = ["## Safety paths", ""]
     if not model["safety"]:
@@ -155,7 +169,7 @@ def render(model: dict) -> str:
     lines = [f"# Legacy-risk audit: {cell(model['project'])}", "",
              f"Generated {model['generated']} by knightwatch {model['tool']['version']}; "
              f"{plural(model['files'], 'file')}, {plural(len(model['hosts']), 'host')}.", ""]
-    for part in (_headline, _flags, _dormant, _calendar, _drift, _safety, _controls, _trend, _provenance):
+    for part in (_headline, _flags, _dormant, _calendar, _drift, _lineage, _safety, _controls, _trend, _provenance):
         lines += part(model)
     if model["notes"]:
         lines += ["## Notes", "", *(f"- {cell(n)}" for n in model["notes"]), ""]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from knightwatch.audit.graphs import focus_graph
 from knightwatch.audit.provenance import controls
-from knightwatch.audit.sections import calendar, dormant_code, host_drift, safety_paths
+from knightwatch.audit.sections import calendar, dormant_code, flag_lineage, host_drift, safety_paths
 from knightwatch.audit.trend import compare
 from knightwatch.errors import KnightwatchError
 from knightwatch.finding import Finding, Severity
@@ -124,6 +124,7 @@ def build(result: RunResult, analysis, *, previous: dict | None = None) -> dict:
         "dormant": dormant_code(analysis),
         "calendar": calendar(analysis),
         "drift": host_drift(analysis),
+        "lineage": flag_lineage(analysis),
         "safety": safety_paths(analysis),
         "graphs": [focus_graph(analysis, f) for f in critical],
     }

@@ -1,5 +1,6 @@
 """Audit sections read from the Analysis: dormant code per module, calendar events and the code still
-waiting for one, host drift (with the code that ran but the call graph cannot reach), sink safety paths."""
+waiting for one, host drift (with the code that ran but the call graph cannot reach), sink safety
+paths, flag lineage across releases."""
 
 from __future__ import annotations
 
@@ -204,3 +205,43 @@ def safety_paths(analysis) -> list[dict]:
             entry.update(guarded=True, route=route, may=False, how=_how_guarded(analysis, site))
         by_sink[sink].append(entry)
     return [{"sink": sink, "breakers": sorted(safety.breakers), "sites": sites} for sink, sites in by_sink.items()]
+
+
+def _step(previous, meaning, known) -> str:
+    """How a flag's meaning moved from the previous release's (KNOWN: the last it had)."""
+    if meaning is None:
+        return "retired" if previous is not None else "absent"
+    if previous is None and known is not None:
+        how = known.change(meaning)
+        return f"reused ({how})" if how else "reused"
+    if previous is None:
+        return "added"
+    how = previous.change(meaning)
+    if how:
+        return f"re-purposed ({how})"
+    if [g.qname for g in previous.gated] != [g.qname for g in meaning.gated]:
+        return "renamed or moved"
+    if [g.body for g in previous.gated] != [g.body for g in meaning.gated] or previous.sinks != meaning.sinks:
+        return "edited"
+    return "unchanged"
+
+
+def flag_lineage(analysis) -> dict | None:
+    """Per flag, release by release: what it gated, the sinks that reached, its owner, how that changed;
+    and the hosts that ran each release. None without `[tool.knightwatch.releases]`."""
+    lineage = analysis.lineage
+    if lineage is None:
+        return None
+    releases = [{"name": r.name, "sha": r.sha, "hosts": lineage.hosts_on([r.name])} for r in lineage.releases]
+    flags = []
+    for key in lineage.keys():
+        timeline, previous, known = [], None, None
+        for release, meaning in lineage.timeline(key):
+            timeline.append({"release": release.name, "change": _step(previous, meaning, known),
+                             "gated": [g.qname for g in meaning.gated] if meaning else [],
+                             "sinks": list(meaning.sinks) if meaning else [],
+                             "owner": meaning.owner if meaning else "",
+                             "reads": [f"{p}:{n}" for p, n, *_ in meaning.reads] if meaning else []})
+            previous, known = meaning, meaning or known
+        flags.append({"key": key, "timeline": timeline})
+    return {"releases": releases, "flags": flags}
