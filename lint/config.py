@@ -59,7 +59,8 @@ SCHEMA: dict[str, dict[str, type | tuple]] = {
         "safety": dict,
         "hosts": dict,
     },
-    "flags": {"accessors": list, "registry": str},
+    "flags": {"accessors": list, "registry": str, "config-objects": list, "settings-classes": list,
+              "env-constants": bool},
     "safety": {"sinks": list, "breakers": list},
 }
 
@@ -77,6 +78,12 @@ class Config:
     paths: dict[str, list[str]] = field(default_factory=dict)
     accessors: list[str] = field(default_factory=list)
     registry: Path | None = None
+    #: configuration objects whose items and attributes are flags (`app.settings.CONFIG`, `self.config`)
+    config_objects: list[str] = field(default_factory=list)
+    #: classes (or external bases) whose instances' attributes are flags (pydantic BaseSettings)
+    settings_classes: list[str] = field(default_factory=list)
+    #: module constants read from the environment (`X = os.getenv("X") == "1"`) are flags
+    env_constants: bool = False
     sinks: list[str] = field(default_factory=list)
     breakers: list[str] = field(default_factory=list)
     max_file_size: int = 2_000_000
@@ -115,7 +122,8 @@ def _check(table: dict[str, Any], section: str, file: Path) -> None:
         if expected is None:
             known = ", ".join(sorted(SCHEMA[section]))
             raise KnightwatchError(f"{file}: unknown key [{prefix}] {key!r} (known keys: {known})")
-        if not isinstance(value, expected) or isinstance(value, bool) and expected is int:
+        if not isinstance(value, expected) or isinstance(value, bool) and expected is int \
+                or expected is bool and not isinstance(value, bool):
             raise KnightwatchError(f"{file}: [{prefix}] {key!r} must be {_toml_type(expected)}, not {_toml_type(type(value))}")
         if expected is list and not all(isinstance(v, str) for v in value):
             raise KnightwatchError(f"{file}: [{prefix}] {key!r} must be an array of strings")
@@ -126,6 +134,20 @@ def _toml_type(python_type: type) -> str:
     names = {str: "a string", int: "an integer", bool: "a boolean", float: "a float", list: "an array",
              dict: "a table"}
     return names.get(python_type, "a date" if python_type.__module__ == "datetime" else python_type.__name__)
+
+
+def _check_flag_sources(flags: dict[str, Any], file: Path) -> None:
+    """`config-objects` are dotted names or `self.<attribute>`; `settings-classes` dotted names."""
+    for key in ("config-objects", "settings-classes"):
+        for value in flags.get(key, []):
+            parts = value.split(".")
+            if not all(p.isidentifier() for p in parts) or len(parts) < (2 if key == "config-objects" else 1):
+                shape = "a dotted name (module.variable) or self.<attribute>" if key == "config-objects" \
+                    else "a dotted class name"
+                raise KnightwatchError(f"{file}: [tool.knightwatch.flags] {key!r}: {value!r} is not {shape}")
+            if key == "config-objects" and parts[0] == "self" and len(parts) != 2:
+                raise KnightwatchError(f"{file}: [tool.knightwatch.flags] {key!r}: {value!r}: "
+                                       "give self.<attribute> (one attribute)")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -176,6 +198,7 @@ def load_config(root: Path) -> Config:
     flags = data.get("flags", {})
     safety = data.get("safety", {})
     _check(flags, "flags", file)
+    _check_flag_sources(flags, file)
     _check(safety, "safety", file)
     paths = data.get("paths", {})
     for key, aliases in paths.items():
@@ -209,6 +232,9 @@ def load_config(root: Path) -> Config:
         paths=paths,
         accessors=flags.get("accessors", []),
         registry=(root / registry) if registry else None,
+        config_objects=flags.get("config-objects", []),
+        settings_classes=flags.get("settings-classes", []),
+        env_constants=flags.get("env-constants", False),
         sinks=safety.get("sinks", []),
         breakers=safety.get("breakers", []),
         max_file_size=data.get("max-file-size", 2_000_000),
