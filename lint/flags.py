@@ -118,7 +118,7 @@ def load_registry(file: Path, root: Path) -> Registry:
     expires, ...) or an OpenFeature CLI flag manifest (JSON, recognised by its content)."""
     if not file.is_file():
         raise KnightwatchError(f"{file}: flag registry not found (configured in [tool.knightwatch.flags] registry)")
-    if file.suffix == ".json":
+    if file.suffix != ".toml" and _json_text(file):
         from knightwatch.openfeature import load_manifest
 
         specs = load_manifest(file)
@@ -126,6 +126,15 @@ def load_registry(file: Path, root: Path) -> Registry:
         specs = _load_toml_registry(file)
     return Registry(file.resolve().relative_to(root).as_posix() if file.resolve().is_relative_to(root)
                     else str(file), specs)
+
+
+def _json_text(file: Path) -> bool:
+    """FILE holds a JSON object (an OpenFeature manifest, whatever its name), not TOML."""
+    try:
+        with file.open("rb") as fh:
+            return fh.read(4096).lstrip()[:1] == b"{"
+    except OSError as exc:
+        raise KnightwatchError(f"{file}: cannot read: {exc.strerror or exc}") from None
 
 
 def _load_toml_registry(file: Path) -> dict[str, FlagSpec]:

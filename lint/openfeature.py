@@ -20,6 +20,11 @@ ZERO = {"boolean": False, "string": "", "integer": 0, "float": 0.0, "object": {}
 ACCESSOR_TYPES = {f"get_{t}_{k}{a}": t for t in FLAG_TYPES for k in ("value", "details") for a in ("", "_async")}
 
 
+def a_type(flag_type: str) -> str:
+    """FLAG_TYPE with its article: `an integer`, `a string`."""
+    return f"an {flag_type}" if flag_type[0] in "aeiou" else f"a {flag_type}"
+
+
 def fits(flag_type: str, value) -> bool:
     """VALUE is a defaultValue of FLAG_TYPE (a JSON boolean is no number)."""
     if flag_type == "boolean":
@@ -53,7 +58,7 @@ def load_manifest(file: Path) -> dict[str, FlagSpec]:
         if flag_type not in FLAG_TYPES:
             raise KnightwatchError(f"{where}: flagType {flag_type!r} is not one of {', '.join(FLAG_TYPES)}")
         if "defaultValue" not in entry or not fits(flag_type, entry["defaultValue"]):
-            raise KnightwatchError(f"{where}: defaultValue {entry.get('defaultValue')!r} is not a {flag_type}")
+            raise KnightwatchError(f"{where}: defaultValue {entry.get('defaultValue')!r} is not {a_type(flag_type)}")
         if not isinstance(entry.get("description", ""), str):
             raise KnightwatchError(f"{where}: description must be a string")
         line = next((i for i, t in enumerate(lines, 1) if f"{json.dumps(key)}:" in t.replace('" :', '":')), 1)
@@ -80,7 +85,7 @@ def to_manifest(analysis) -> str:
         flag_type = _flag_type(spec, {r.accessor for r in reads.get(key, [])})
         default = spec.default if spec and spec.default is not None else ZERO[flag_type]
         if not fits(flag_type, default):
-            raise KnightwatchError(f"flag {key!r}: default {default!r} is not a {flag_type} (registry 'default')")
+            raise KnightwatchError(f"flag {key!r}: default {default!r} is not {a_type(flag_type)} (registry 'default')")
         entry = {"flagType": flag_type, "defaultValue": default}
         if spec and spec.description:
             entry["description"] = spec.description
