@@ -153,3 +153,54 @@ def test_bad_registry_rename_fields_are_one_line(tmp_path, entry, message):
     (root / "flags.toml").write_text(f'[flags."a"]\n{entry}\n')
     result = CliRunner().invoke(main, ["check", str(root), "--no-cache"])
     assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1 and message in result.stderr
+
+
+def test_module_dicts_instance_attributes_and_environ_subscripts(tmp_path):
+    root = make_project(tmp_path / "app", {
+        "app/__init__.py": "",
+        "app/settings.py": """
+            import json
+
+            CONFIG = json.loads("{}")
+        """,
+        "app/bot.py": """
+            import os
+
+            from app import settings as s
+            from app.settings import CONFIG as cfg
+
+            DEBUG = "debug"
+
+
+            class Bot:
+                def __init__(self):
+                    self.config = {}
+
+
+            def run(bot: Bot, name):  # the annotation says what bot is
+                if cfg.get("risk", {}).get("max_notional"):
+                    return 1
+                if s.CONFIG[DEBUG]:
+                    return 2
+                if bot.config["paper"]:
+                    return 3
+                if os.environ["DESK_LIVE"] == "1":
+                    return 4
+                if cfg[name]:  # a key no constant gives: no read
+                    return 5
+                if Bot().config.get("paper"):
+                    return 6
+                return 0
+        """,
+    }, """
+        [tool.knightwatch.flags]
+        config-objects = ["app.settings.CONFIG", "app.bot.Bot.config"]
+        env-constants = true
+    """)
+    reads = {k: [(r["line"], r["accessor"]) for r in e["reads"]] for k, e in inventory(root).items()}
+    assert reads == {
+        "risk.max_notional": [(15, "config:app.settings.CONFIG")],
+        "debug": [(17, "config:app.settings.CONFIG")],
+        "paper": [(19, "config:bot.config"), (25, "config:Bot().config")],
+        "DESK_LIVE": [(21, "env:os.environ")],
+    }
