@@ -141,11 +141,14 @@ class ConfigSources:
         return f"{module}.{expr[1]}" if s == "" else None
 
     def _is_self(self, module: str, scope: str, name: str) -> bool:
-        """NAME is the first parameter of the method SCOPE is (or is nested in)."""
-        scopes = self.idx.summaries[module]["scopes"]
+        """NAME is `self`: the first parameter of the instance method (or property) SCOPE is, or is
+        nested in; a static method's first parameter is no `self`."""
         s = self._scope_of(module, scope, name)
-        entry = scopes.get(s) if s else None
-        return bool(entry and entry.get("method") and entry.get("params") and entry["params"][0] == name)
+        if not s:
+            return False
+        entry = self.idx.summaries[module]["scopes"][s]
+        return bool(entry.get("params") and entry["params"][0] == name
+                    and self.idx.method_kind(f"{module}.{s}") in ("instance", "property"))
 
     def source(self, module: str, scope: str, prefix: tuple) -> str | None:
         """How PREFIX is a configured object (`config:self.config`, `settings:app.Settings`), or None."""
@@ -227,12 +230,19 @@ class ConfigSources:
         if s is None:
             return None
         entry = self.idx.summaries[module]["scopes"][s]
-        for e in entry["names"].get(name, ()):
+        bindings = entry["names"].get(name, ())
+        for e in bindings:
             if e[0] == "m" and e[1] in self.idx.modules:
                 return self._alias(e[1], "", e[2], depth + 1)
-        found = []
-        for rec in entry.get("reads", {}).get(name, ()):
-            read = self.read(module, s, rec, depth + 1)
-            if read:
-                found.append((read[0], read[1], (read[2] + rec[3]) % 2))
-        return found[0] if len(found) == 1 else None  # a name holding two reads (`a = x or y`) is neither
+        groups = entry.get("reads", {}).get(name, ())
+        if not groups or len(groups) != len(bindings) or entry["kind"] in ("function", "lambda") \
+                and name in self.idx.params(module, s):
+            return None  # also bound to something else (a parameter, another value): not only the read
+        found = set()
+        for group in groups:
+            reads = [(read, record[3]) for record in group if (read := self.read(module, s, record, depth + 1))]
+            if len(reads) != 1:  # `a = x or y` holds neither read alone
+                return None
+            (keys, how, negated), outer = reads[0]
+            found.add((keys, how, (negated + outer) % 2))
+        return found.pop() if len(found) == 1 else None

@@ -47,6 +47,8 @@ class FlagRead:
     accessor: str
     site: CallSite
     regions: list[Region] = field(default_factory=list)
+    #: read from a configured flag source (`self.config["dry_run"]`), not through an SDK call
+    from_config: bool = False
 
     @property
     def path(self) -> str:
@@ -225,16 +227,18 @@ class FlagGraph:
         for module, summary in cg.index.summaries.items():
             sites = cg.sites_by_module.get(module, [])
             for gate in summary["gates"]:
+                seen = set()
                 for record in gate.get("reads", ()):
                     found = sources.read(module, gate["scope"], record)
-                    if found is None:
+                    if found is None or found[0] in seen:  # `x > 0 and x < 9` tests one read
                         continue
                     keys, accessor, negated = found
+                    seen.add(keys)
                     line, col, end_line, end_col = record[4:8]
                     site = CallSite(cg.caller(module, gate["scope"]), gate["scope"], module, cg.paths[module],
                                     line, col, end_line, end_col, False, tuple(gate["pos"]), -1)
                     read = FlagRead(keys, render(record[1]) if record[0] == "v" else render(
-                        ("cm", record[1][1], record[1][2], tuple(record[2]))), accessor, site)
+                        ("cm", record[1][1], record[1][2], tuple(record[2]))), accessor, site, from_config=True)
                     self._regions(read, gate, bool((record[3] + negated) % 2), sites)
                     self.reads.append(read)
 

@@ -77,6 +77,8 @@ MAPPING_TYPES = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "Default
 EMPTY_CONTAINERS = {"list": "l", "set": "l", "deque": "l", "dict": "d", "defaultdict": "d", "OrderedDict": "d"}
 #: field specifiers whose `default_factory`/`factory` (or `default`) keyword gives a field its value
 FIELD_SPECIFIERS = frozenset({"field", "ib", "attrib", "Field"})
+#: builtins that convert a value read without changing which value it is (`bool(os.getenv("X"))`)
+CONVERSIONS = frozenset({"bool", "int", "float", "str", "len"})
 ITERATING_BUILTINS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max", "any", "all",
                                 "enumerate", "dict"})
 
@@ -798,8 +800,10 @@ class Summariser(ast.NodeVisitor):
         self.gates.append(gate)
 
     def _chains(self, node: ast.AST, negated: int = 0, out: list | None = None) -> list:
-        """The outermost value reads in NODE (see the module docstring), with the parity of the
-        negations around each (`not x`, `x is None`, `x == "0"`)."""
+        """The outermost value reads NODE's truth comes from (see the module docstring), with the
+        parity of the negations around each (`not x`, `x is None`, `x == "0"`): through comparisons,
+        `and`/`or`, conversions and method calls on the value, not through other calls' arguments,
+        arithmetic or containers (`f(cfg["x"])` tests what F returns)."""
         out = [] if out is None else out
         if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Load):
             out.append(["v", self.expr(node), None, negated % 2, *_where(node)])
@@ -812,22 +816,24 @@ class Summariser(ast.NodeVisitor):
         elif isinstance(node, ast.Compare):
             for part in [node.left, *node.comparators]:
                 self._chains(part, negated + _flips(node), out)
-        elif isinstance(node, ast.Call):
-            if isinstance(node.func, ast.Attribute):  # `os.environ.get("X", "").lower()`: the receiver
+        elif isinstance(node, ast.Call):  # a conversion or a method of the value read, not other calls' arguments
+            if isinstance(node.func, ast.Name) and node.func.id in CONVERSIONS and len(node.args) == 1:
+                self._chains(node.args[0], negated, out)
+            elif isinstance(node.func, ast.Attribute):  # `os.environ.get("X", "").lower()`
                 self._chains(node.func.value, negated, out)
-            for a in [*node.args, *(k.value for k in node.keywords)]:
-                self._chains(a, negated, out)
-        elif not isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            for child in ast.iter_child_nodes(node):
-                self._chains(child, negated, out)
+        elif isinstance(node, ast.BoolOp):
+            for value in node.values:
+                self._chains(value, negated, out)
+        elif isinstance(node, (ast.NamedExpr, ast.Await)):
+            self._chains(node.value, negated, out)
         return out
 
     def _value_reads(self, name: str, value: ast.AST) -> None:
         """`name = <value>` holding a value read (`DRY_RUN = os.getenv("DRY_RUN") == "1"`,
         `dry = self.config["dry_run"]`): a test of NAME is a test of that read."""
         found = [c for c in self._chains(value) if c[0] == "call" or c[1][0] != "n"]
-        if found:
-            self.scopes[self.scope].setdefault("reads", {}).setdefault(name, []).extend(found)
+        if found:  # one group a binding, so that a name also bound to something else is no alias
+            self.scopes[self.scope].setdefault("reads", {}).setdefault(name, []).append(found)
 
     def visit_For(self, node) -> None:
         self.visit(node.iter)

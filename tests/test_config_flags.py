@@ -204,3 +204,64 @@ def test_module_dicts_instance_attributes_and_environ_subscripts(tmp_path):
         "paper": [(19, "config:bot.config"), (25, "config:Bot().config")],
         "DESK_LIVE": [(21, "env:os.environ")],
     }
+
+
+RECYCLED = {
+    "desk/__init__.py": "",
+    "desk/main.py": """
+        import sys
+
+
+        class Router:
+            def __init__(self, config):
+                self.config = config
+
+            def route(self, qty):
+                if self.config["fast_lane"]:
+                    return self.sweep(qty)
+                return ["slow", qty]
+
+            def sweep(self, qty):
+                return ["swept", qty]
+
+
+        class OldQuoter:  # 2019: "fast_lane" meant skewing quotes
+            def __init__(self, config):
+                self.config = config
+
+            def quote(self, qty):
+                if self.config.get("fast_lane"):
+                    return self.skew(qty)
+                return ["quote", qty]
+
+            def skew(self, qty):
+                return ["skewed", qty]
+
+
+        def main():
+            config = {"fast_lane": True}
+            print(Router(config).route(1))
+            if sys.argv[1:] == ["old"]:
+                print(OldQuoter(config).quote(1))
+
+
+        if __name__ == "__main__":
+            main()
+    """,
+}
+
+
+def test_config_key_gating_other_code_on_a_minority_host_is_recycled(tmp_path):
+    """Real coverage: every host routes through the fast lane; one host still runs the old quoter,
+    where the same key skews quotes (KW201). Without coverage the same reads are no finding."""
+    root = make_project(tmp_path / "desk", RECYCLED, DESK_CONFIG)
+    run_hosts(root, "desk", "desk.main", {"a": ["old"], "b": [], "c": []})
+    code, report, stderr = check_json(root, "--select", "KW201")
+    assert code == 1, stderr
+    assert rules_at(report, "KW201") == [("desk/main.py", 22)]
+    (finding,) = report["findings"]
+    assert "ran on 1 of 3 hosts (a)" in finding["message"] and "desk.main.Router.route" in finding["message"]
+    text = (root / "pyproject.toml").read_text().replace('coverage = ["prodcov/.coverage.*"]\n', "")
+    (root / "pyproject.toml").write_text(text)
+    code, report, stderr = check_json(root, "--select", "KW201")
+    assert code == 0 and report["findings"] == [], stderr
