@@ -799,39 +799,40 @@ class Summariser(ast.NodeVisitor):
             gate["reads"] = reads
         self.gates.append(gate)
 
-    def _chains(self, node: ast.AST, negated: int = 0, out: list | None = None) -> list:
+    def _chains(self, node: ast.AST, negated: int = 0, out: list | None = None, names: bool = True) -> list:
         """The outermost value reads NODE's truth comes from (see the module docstring), with the
         parity of the negations around each (`not x`, `x is None`, `x == "0"`): through comparisons,
         `and`/`or`, conversions and method calls on the value, not through other calls' arguments,
-        arithmetic or containers (`f(cfg["x"])` tests what F returns)."""
+        arithmetic or containers (`f(cfg["x"])` tests what F returns). NAMES=False leaves bare names out."""
         out = [] if out is None else out
         if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Load):
-            out.append(["v", self.expr(node), None, negated % 2, *_where(node)])
+            if names or not isinstance(node, ast.Name):
+                out.append(["v", self.expr(node), None, negated % 2, *_where(node)])
         elif isinstance(node, ast.Call) and not any(isinstance(a, ast.Starred) for a in node.args) and (
                 isinstance(node.func, ast.Attribute) and node.func.attr in ("get", "getenv")
                 or isinstance(node.func, ast.Name) and node.func.id == "getenv"):
             out.append(["call", self.expr(node.func), [self.expr(a) for a in node.args], negated % 2, *_where(node)])
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            self._chains(node.operand, negated + 1, out)
+            self._chains(node.operand, negated + 1, out, names)
         elif isinstance(node, ast.Compare):
             for part in [node.left, *node.comparators]:
-                self._chains(part, negated + _flips(node), out)
+                self._chains(part, negated + _flips(node), out, names)
         elif isinstance(node, ast.Call):  # a conversion or a method of the value read, not other calls' arguments
             if isinstance(node.func, ast.Name) and node.func.id in CONVERSIONS and len(node.args) == 1:
-                self._chains(node.args[0], negated, out)
+                self._chains(node.args[0], negated, out, names)
             elif isinstance(node.func, ast.Attribute):  # `os.environ.get("X", "").lower()`
-                self._chains(node.func.value, negated, out)
+                self._chains(node.func.value, negated, out, names)
         elif isinstance(node, ast.BoolOp):
             for value in node.values:
-                self._chains(value, negated, out)
+                self._chains(value, negated, out, names)
         elif isinstance(node, (ast.NamedExpr, ast.Await)):
-            self._chains(node.value, negated, out)
+            self._chains(node.value, negated, out, names)
         return out
 
     def _value_reads(self, name: str, value: ast.AST) -> None:
         """`name = <value>` holding a value read (`DRY_RUN = os.getenv("DRY_RUN") == "1"`,
         `dry = self.config["dry_run"]`): a test of NAME is a test of that read."""
-        found = [c for c in self._chains(value) if c[0] == "call" or c[1][0] != "n"]
+        found = self._chains(value, names=False)
         if found:  # one group a binding, so that a name also bound to something else is no alias
             self.scopes[self.scope].setdefault("reads", {}).setdefault(name, []).append(found)
 
