@@ -122,8 +122,7 @@ def _check(table: dict[str, Any], section: str, file: Path) -> None:
         if expected is None:
             known = ", ".join(sorted(SCHEMA[section]))
             raise KnightwatchError(f"{file}: unknown key [{prefix}] {key!r} (known keys: {known})")
-        if not isinstance(value, expected) or isinstance(value, bool) and expected is int \
-                or expected is bool and not isinstance(value, bool):
+        if not isinstance(value, expected) or isinstance(value, bool) and expected is int:
             raise KnightwatchError(f"{file}: [{prefix}] {key!r} must be {_toml_type(expected)}, not {_toml_type(type(value))}")
         if expected is list and not all(isinstance(v, str) for v in value):
             raise KnightwatchError(f"{file}: [{prefix}] {key!r} must be an array of strings")

@@ -180,19 +180,6 @@ def _header_line(lines: list[str], key: str) -> int:
     return next((i for i, line in enumerate(lines, 1) if pattern.match(line)), 1)
 
 
-def _render(expr) -> str:
-    tag = expr[0]
-    if tag == "n":
-        return expr[1]
-    if tag == "a":
-        return f"{_render(expr[1])}.{expr[2]}"
-    if tag == "s":
-        return repr(expr[1])
-    if tag == "c":
-        return f"{_render(expr[1])}()"
-    return "<expr>"
-
-
 class FlagGraph:
     """Flag reads and the regions they gate; `graph` links flag keys to the functions they gate."""
 
@@ -267,7 +254,7 @@ class FlagGraph:
         values = self.cg.index.resolve(site.module, site.scope, key_expr)
         keys = tuple(sorted({v[1] for v in values if v[0] == "str"}))
         accessor = next(iter(sorted(targets & exact)), None) or (f"env:{name}" if env else str(name))
-        return FlagRead(keys, _render(key_expr), accessor, site)
+        return FlagRead(keys, render(key_expr), accessor, site)
 
     def _regions(self, read: FlagRead, gate: dict, negated: bool, sites: list[CallSite]) -> None:
         kind = gate["kind"]

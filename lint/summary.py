@@ -27,7 +27,8 @@ Expr encoding (tuples, hashable, so resolutions can be memoised by them):
 Value reads ("chains": a name, attribute, subscript or `.get(key)`/`getenv(key)` call, outermost
 only) are [kind, expr, args, negated, line, col, end_line, end_col], kind "v" (EXPR is the value) or
 "call" (EXPR is the callee, ARGS its arguments); gates keep those of their test, scopes those of
-`name = <value>` assignments (by name), for configured flag sources (`knightwatch.config_flags`).
+`name = <value>` assignments (by name, one group an assignment), for configured flag sources
+(`knightwatch.config_flags`).
 Calls are [scope, callee, line, col, end_line, end_col, cond, pos, args, kwargs, tag]; `**x` kwargs
 are keyed "**<n>". TAG marks calls Python makes implicitly: "dec" (applying a decorator), "raise" (`raise E`), "dunder"
 (an operator, `for`, `with`, a truth test, a subscript) or "bi:<name>" (a protocol method the
