@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -265,3 +266,19 @@ def test_config_key_gating_other_code_on_a_minority_host_is_recycled(tmp_path):
     (root / "pyproject.toml").write_text(text)
     code, report, stderr = check_json(root, "--select", "KW201")
     assert code == 0 and report["findings"] == [], stderr
+
+
+def test_fix_keeps_config_reads_and_says_so(tmp_path):
+    root = tmp_path / "cfgdesk"
+    shutil.copytree(CFGDESK, root)
+    git = ["git", "-c", "user.email=kw@example.com", "-c", "user.name=kw"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "cfgdesk"]):
+        subprocess.run([*git, *args], cwd=root, check=True, capture_output=True)
+    result = CliRunner().invoke(main, ["fix", str(root), "--flag", "midpoint_sweep=off", "--diff"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "# knightwatch fix: cfgdesk/bot.py:19: read of midpoint_sweep kept: it reads configuration "
+        "(self.config.get(keys.SWEEP)); fix rewrites flag SDK reads only",
+        "# knightwatch fix: cfgdesk/legacy.py:13: read of midpoint_sweep kept: it reads configuration (dry); "
+        "fix rewrites flag SDK reads only",
+    ]
