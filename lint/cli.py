@@ -314,7 +314,8 @@ def audit_command(project_dir: Path, output, fmt, previous, json_out, coverage, 
 
 @main.command("flags")
 @click.argument("project_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "openfeature"]), default="table",
+              show_default=True, help="openfeature: an OpenFeature CLI flag manifest of every key.")
 @click.option("--coverage", "coverage", multiple=True, help="Production coverage data file or glob (repeatable).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the summary cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory [default: PROJECT/.knightwatch_cache].")
@@ -326,7 +327,11 @@ def flags_command(project_dir: Path, fmt, coverage, no_cache, cache_dir) -> None
     try:
         _, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, need_analysis=True)
         entries = build_inventory(analysis, result.findings)
-        if fmt == "table":
+        if fmt == "openfeature":
+            from knightwatch.openfeature import to_manifest
+
+            write_atomic("-", to_manifest(analysis))
+        elif fmt == "table":
             from rich.console import Console
 
             console = Console()

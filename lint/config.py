@@ -62,7 +62,8 @@ SCHEMA: dict[str, dict[str, type | tuple]] = {
         "hosts": dict,
         "calendar": dict,
     },
-    "flags": {"accessors": list, "registry": str},
+    "flags": {"accessors": list, "registry": str, "config-objects": list, "settings-classes": list,
+              "env-constants": bool},
     "safety": {"sinks": list, "breakers": list},
     "releases": {"tags": str, "max": int},
 }
@@ -84,6 +85,12 @@ class Config:
     paths: dict[str, list[str]] = field(default_factory=dict)
     accessors: list[str] = field(default_factory=list)
     registry: Path | None = None
+    #: configuration objects whose items and attributes are flags (`app.settings.CONFIG`, `self.config`)
+    config_objects: list[str] = field(default_factory=list)
+    #: classes (or external bases) whose instances' attributes are flags (pydantic BaseSettings)
+    settings_classes: list[str] = field(default_factory=list)
+    #: module constants read from the environment (`X = os.getenv("X") == "1"`) are flags
+    env_constants: bool = False
     sinks: list[str] = field(default_factory=list)
     breakers: list[str] = field(default_factory=list)
     max_file_size: int = 2_000_000
@@ -143,6 +150,20 @@ def _toml_type(python_type: type) -> str:
     return names.get(python_type, "a date" if python_type.__module__ == "datetime" else python_type.__name__)
 
 
+def _check_flag_sources(flags: dict[str, Any], file: Path) -> None:
+    """`config-objects` are dotted names or `self.<attribute>`; `settings-classes` dotted names."""
+    for key in ("config-objects", "settings-classes"):
+        for value in flags.get(key, []):
+            parts = value.split(".")
+            if not all(p.isidentifier() for p in parts) or len(parts) < (2 if key == "config-objects" else 1):
+                shape = "a dotted name (module.variable) or self.<attribute>" if key == "config-objects" \
+                    else "a dotted class name"
+                raise KnightwatchError(f"{file}: [tool.knightwatch.flags] {key!r}: {value!r} is not {shape}")
+            if key == "config-objects" and parts[0] == "self" and len(parts) != 2:
+                raise KnightwatchError(f"{file}: [tool.knightwatch.flags] {key!r}: {value!r}: "
+                                       "give self.<attribute> (one attribute)")
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
@@ -191,6 +212,7 @@ def load_config(root: Path) -> Config:
     flags = data.get("flags", {})
     safety = data.get("safety", {})
     _check(flags, "flags", file)
+    _check_flag_sources(flags, file)
     _check(safety, "safety", file)
     releases = data.get("releases")
     _check(releases or {}, "releases", file)
@@ -230,6 +252,9 @@ def load_config(root: Path) -> Config:
         paths=paths,
         accessors=flags.get("accessors", []),
         registry=(root / registry) if registry else None,
+        config_objects=flags.get("config-objects", []),
+        settings_classes=flags.get("settings-classes", []),
+        env_constants=flags.get("env-constants", False),
         sinks=safety.get("sinks", []),
         breakers=safety.get("breakers", []),
         max_file_size=data.get("max-file-size", 2_000_000),

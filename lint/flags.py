@@ -12,6 +12,7 @@ import networkx as nx
 
 from knightwatch.callgraph import CallGraph, CallSite
 from knightwatch.config import DEFAULT_ACCESSORS, Config, _read_toml
+from knightwatch.config_flags import ConfigSources, render
 from knightwatch.errors import KnightwatchError
 
 KINDS = ("release", "experiment", "canary", "rollout", "ops", "operational", "kill-switch", "permission")
@@ -46,6 +47,8 @@ class FlagRead:
     accessor: str
     site: CallSite
     regions: list[Region] = field(default_factory=list)
+    #: read from a configured flag source (`self.config["dry_run"]`), not through an SDK call
+    from_config: bool = False
 
     @property
     def path(self) -> str:
@@ -71,6 +74,11 @@ class FlagSpec:
     expires: dt.date | None = None
     line: int = 0
     guards: tuple[str, ...] = ()  # kill switches: the sinks the switch must stop (default: all)
+    description: str = ""
+    renamed_from: tuple[str, ...] = ()  # the keys this one replaces (a renamed configuration key)
+    deprecated: bool = False  # going away: no code should read it any more
+    flag_type: str = ""  # OpenFeature flagType ("boolean", "string", ...), when declared
+    default: object = None  # OpenFeature defaultValue, when declared
 
     @property
     def by_design_dormant(self) -> bool:
@@ -102,10 +110,36 @@ def _as_date(value, key: str, field_name: str, file: Path) -> dt.date | None:
     raise KnightwatchError(f"{file}: flag {key!r}: {field_name!r} must be a date (YYYY-MM-DD), not {value!r}")
 
 
+FIELDS = frozenset({"owner", "kind", "created", "expires", "description", "guards", "renamed-from", "deprecated",
+                    "type", "default"})
+FLAG_TYPES = ("boolean", "string", "integer", "float", "object")
+
+
 def load_registry(file: Path, root: Path) -> Registry:
-    """Read a flag inventory: `[flags."<key>"]` tables with owner, kind, created, expires."""
+    """Read a flag inventory: a TOML registry (`[flags."<key>"]` tables with owner, kind, created,
+    expires, ...) or an OpenFeature CLI flag manifest (JSON, recognised by its content)."""
     if not file.is_file():
         raise KnightwatchError(f"{file}: flag registry not found (configured in [tool.knightwatch.flags] registry)")
+    if file.suffix != ".toml" and _json_text(file):
+        from knightwatch.openfeature import load_manifest
+
+        specs = load_manifest(file)
+    else:
+        specs = _load_toml_registry(file)
+    return Registry(file.resolve().relative_to(root).as_posix() if file.resolve().is_relative_to(root)
+                    else str(file), specs)
+
+
+def _json_text(file: Path) -> bool:
+    """FILE holds a JSON object (an OpenFeature manifest, whatever its name), not TOML."""
+    try:
+        with file.open("rb") as fh:
+            return fh.read(4096).lstrip()[:1] == b"{"
+    except OSError as exc:
+        raise KnightwatchError(f"{file}: cannot read: {exc.strerror or exc}") from None
+
+
+def _load_toml_registry(file: Path) -> dict[str, FlagSpec]:
     data = _read_toml(file)
     table = data.get("flags", {})
     if not isinstance(table, dict):
@@ -115,7 +149,7 @@ def load_registry(file: Path, root: Path) -> Registry:
     for key, entry in table.items():
         if not isinstance(entry, dict):
             raise KnightwatchError(f"{file}: flag {key!r} must be a table")
-        unknown = set(entry) - {"owner", "kind", "created", "expires", "description", "guards"}
+        unknown = set(entry) - FIELDS
         if unknown:
             raise KnightwatchError(f"{file}: flag {key!r}: unknown field {sorted(unknown)[0]!r}")
         kind = entry.get("kind", "release")
@@ -124,30 +158,26 @@ def load_registry(file: Path, root: Path) -> Registry:
         guards = entry.get("guards", [])
         if not isinstance(guards, list) or not all(isinstance(g, str) for g in guards):
             raise KnightwatchError(f"{file}: flag {key!r}: 'guards' must be an array of sink names")
+        renamed = entry.get("renamed-from", [])
+        renamed = [renamed] if isinstance(renamed, str) else renamed
+        if not isinstance(renamed, list) or not all(isinstance(r, str) and r for r in renamed):
+            raise KnightwatchError(f"{file}: flag {key!r}: 'renamed-from' must be a key or an array of keys")
+        if not isinstance(entry.get("deprecated", False), bool):
+            raise KnightwatchError(f"{file}: flag {key!r}: 'deprecated' must be true or false")
+        flag_type = entry.get("type", "")
+        if flag_type and flag_type not in FLAG_TYPES:
+            raise KnightwatchError(f"{file}: flag {key!r}: type {flag_type!r} is not one of {', '.join(FLAG_TYPES)}")
         specs[key] = FlagSpec(key, str(entry.get("owner", "")), kind,
                               _as_date(entry.get("created"), key, "created", file),
                               _as_date(entry.get("expires"), key, "expires", file),
-                              _header_line(text, key), tuple(guards))
-    return Registry(file.resolve().relative_to(root).as_posix() if file.resolve().is_relative_to(root)
-                    else str(file), specs)
+                              _header_line(text, key), tuple(guards), str(entry.get("description", "")),
+                              tuple(renamed), entry.get("deprecated", False), flag_type, entry.get("default"))
+    return specs
 
 
 def _header_line(lines: list[str], key: str) -> int:
     pattern = re.compile(r"^\s*\[\s*flags\s*\.\s*(?:\"%s\"|'%s'|%s)\s*\]" % ((re.escape(key),) * 3))
     return next((i for i, line in enumerate(lines, 1) if pattern.match(line)), 1)
-
-
-def _render(expr) -> str:
-    tag = expr[0]
-    if tag == "n":
-        return expr[1]
-    if tag == "a":
-        return f"{_render(expr[1])}.{expr[2]}"
-    if tag == "s":
-        return repr(expr[1])
-    if tag == "c":
-        return f"{_render(expr[1])}()"
-    return "<expr>"
 
 
 class FlagGraph:
@@ -173,7 +203,31 @@ class FlagGraph:
                         continue
                     self._regions(read, gate, bool(negated), sites)
                     self.reads.append(read)
+        self._config_reads(ConfigSources(idx, config))
         self._link()
+
+    def _config_reads(self, sources: ConfigSources) -> None:
+        """Branch tests that read a configured flag source: `if self.config["dry_run"]:`."""
+        if not sources.active:
+            return
+        cg = self.cg
+        for module, summary in cg.index.summaries.items():
+            sites = cg.sites_by_module.get(module, [])
+            for gate in summary["gates"]:
+                seen = set()
+                for record in gate.get("reads", ()):
+                    found = sources.read(module, gate["scope"], record)
+                    if found is None or found[0] in seen:  # `x > 0 and x < 9` tests one read
+                        continue
+                    keys, accessor, negated = found
+                    seen.add(keys)
+                    line, col, end_line, end_col = record[4:8]
+                    site = CallSite(cg.caller(module, gate["scope"]), gate["scope"], module, cg.paths[module],
+                                    line, col, end_line, end_col, False, tuple(gate["pos"]), -1)
+                    read = FlagRead(keys, render(record[1]) if record[0] == "v" else render(
+                        ("cm", record[1][1], record[1][2], tuple(record[2]))), accessor, site, from_config=True)
+                    self._regions(read, gate, bool((record[3] + negated) % 2), sites)
+                    self.reads.append(read)
 
     def read_at(self, site: CallSite) -> FlagRead | None:
         """The flag read SITE makes, gating a branch or not (a read stored in a variable, an argument);
@@ -200,7 +254,7 @@ class FlagGraph:
         values = self.cg.index.resolve(site.module, site.scope, key_expr)
         keys = tuple(sorted({v[1] for v in values if v[0] == "str"}))
         accessor = next(iter(sorted(targets & exact)), None) or (f"env:{name}" if env else str(name))
-        return FlagRead(keys, _render(key_expr), accessor, site)
+        return FlagRead(keys, render(key_expr), accessor, site)
 
     def _regions(self, read: FlagRead, gate: dict, negated: bool, sites: list[CallSite]) -> None:
         kind = gate["kind"]

@@ -24,6 +24,11 @@ Expr encoding (tuples, hashable, so resolutions can be memoised by them):
   ("ns",)               an argparse namespace (`parser.parse_args()`)
   ("sl", expr, lo, hi)  `expr[lo:hi]` with constant bounds
   ("u",)                unknown
+Value reads ("chains": a name, attribute, subscript or `.get(key)`/`getenv(key)` call, outermost
+only) are [kind, expr, args, negated, line, col, end_line, end_col], kind "v" (EXPR is the value) or
+"call" (EXPR is the callee, ARGS its arguments); gates keep those of their test, scopes those of
+`name = <value>` assignments (by name, one group an assignment), for configured flag sources
+(`knightwatch.config_flags`).
 Calls are [scope, callee, line, col, end_line, end_col, cond, pos, args, kwargs, tag]; `**x` kwargs
 are keyed "**<n>". TAG marks calls Python makes implicitly: "dec" (applying a decorator), "raise" (`raise E`), "dunder"
 (an operator, `for`, `with`, a truth test, a subscript) or "bi:<name>" (a protocol method the
@@ -36,7 +41,7 @@ import ast
 import re
 from typing import Any
 
-SUMMARY_VERSION = 8
+SUMMARY_VERSION = 9
 UNKNOWN = ("u",)
 IGNORE_RE = re.compile(r"#\s*knightwatch:\s*ignore(?P<codes>\[[^\]]*\])?(?:\s*--\s*(?P<reason>.*))?", re.I)
 BINOP_DUNDER = {
@@ -73,6 +78,8 @@ MAPPING_TYPES = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "Default
 EMPTY_CONTAINERS = {"list": "l", "set": "l", "deque": "l", "dict": "d", "defaultdict": "d", "OrderedDict": "d"}
 #: field specifiers whose `default_factory`/`factory` (or `default`) keyword gives a field its value
 FIELD_SPECIFIERS = frozenset({"field", "ib", "attrib", "Field"})
+#: builtins that convert a value read without changing which value it is (`bool(os.getenv("X"))`)
+CONVERSIONS = frozenset({"bool", "int", "float", "str", "len"})
 ITERATING_BUILTINS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max", "any", "all",
                                 "enumerate", "dict"})
 
@@ -114,6 +121,11 @@ def _span(nodes: list[ast.AST]) -> list[int] | None:
     if not nodes:
         return None
     return [nodes[0].lineno, max(getattr(n, "end_lineno", n.lineno) or n.lineno for n in nodes)]
+
+
+def _where(node: ast.AST) -> list[int]:
+    """[line, column, end line, end column] of NODE, columns 1-based."""
+    return [node.lineno, node.col_offset + 1, node.end_lineno or node.lineno, (node.end_col_offset or 0) + 1]
 
 
 def _first_stmt_line(body: list[ast.stmt]) -> int:
@@ -439,7 +451,7 @@ class Summariser(ast.NodeVisitor):
         self.visit(node.test)
         tests, self.test_calls = self.test_calls, saved
         self._truth(node.test)
-        self._gate(tests, "ifexp", _span([node.body]), _span([node.orelse]), None, start)
+        self._gate(tests, "ifexp", _span([node.body]), _span([node.orelse]), None, start, self._chains(node.test))
         self._conditional([node.body, node.orelse])
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> None:
@@ -662,6 +674,8 @@ class Summariser(ast.NodeVisitor):
     def visit_Assign(self, node: ast.Assign) -> None:
         self.visit(node.value)
         value = self.expr(node.value)
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            self._value_reads(node.targets[0].id, node.value)
         for t in node.targets:
             self.visit(t)
             self._bind_target(t, value)
@@ -676,6 +690,8 @@ class Summariser(ast.NodeVisitor):
             value = self.expr(node.value)
             if in_class and isinstance(node.value, ast.Call):
                 value = self._field_value(node.value, value, node.target)
+            elif isinstance(node.target, ast.Name):
+                self._value_reads(node.target.id, node.value)
             self._bind_target(node.target, value)
         self._annotated(self.scope, node.annotation)
         t = self._annotation(node.annotation)
@@ -771,15 +787,55 @@ class Summariser(ast.NodeVisitor):
         rest = None
         if kind == "if" and _terminates(body) and self.pos:
             rest = []  # the rest of the enclosing block: filled in by _visit_list
-        self._gate(tests, kind, _span(body), _span(orelse), rest, start)
+        self._gate(tests, kind, _span(body), _span(orelse), rest, start, self._chains(test))
         self._visit_list(body)
         self._visit_list(orelse)
 
-    def _gate(self, tests, kind, body, orelse, rest, start) -> None:
-        if not tests:
+    def _gate(self, tests, kind, body, orelse, rest, start, reads=None) -> None:
+        if not tests and not reads:
             return
-        self.gates.append({"calls": tests, "kind": kind, "body": body, "orelse": orelse,
-                           "rest": rest, "scope": self.scope, "pos": list(self.pos)})
+        gate = {"calls": tests, "kind": kind, "body": body, "orelse": orelse,
+                "rest": rest, "scope": self.scope, "pos": list(self.pos)}
+        if reads:
+            gate["reads"] = reads
+        self.gates.append(gate)
+
+    def _chains(self, node: ast.AST, negated: int = 0, out: list | None = None, names: bool = True) -> list:
+        """The outermost value reads NODE's truth comes from (see the module docstring), with the
+        parity of the negations around each (`not x`, `x is None`, `x == "0"`): through comparisons,
+        `and`/`or`, conversions and method calls on the value, not through other calls' arguments,
+        arithmetic or containers (`f(cfg["x"])` tests what F returns). NAMES=False leaves bare names out."""
+        out = [] if out is None else out
+        if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Load):
+            if names or not isinstance(node, ast.Name):
+                out.append(["v", self.expr(node), None, negated % 2, *_where(node)])
+        elif isinstance(node, ast.Call) and not any(isinstance(a, ast.Starred) for a in node.args) and (
+                isinstance(node.func, ast.Attribute) and node.func.attr in ("get", "getenv")
+                or isinstance(node.func, ast.Name) and node.func.id == "getenv"):
+            out.append(["call", self.expr(node.func), [self.expr(a) for a in node.args], negated % 2, *_where(node)])
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            self._chains(node.operand, negated + 1, out, names)
+        elif isinstance(node, ast.Compare):
+            for part in [node.left, *node.comparators]:
+                self._chains(part, negated + _flips(node), out, names)
+        elif isinstance(node, ast.Call):  # a conversion or a method of the value read, not other calls' arguments
+            if isinstance(node.func, ast.Name) and node.func.id in CONVERSIONS and len(node.args) == 1:
+                self._chains(node.args[0], negated, out, names)
+            elif isinstance(node.func, ast.Attribute):  # `os.environ.get("X", "").lower()`
+                self._chains(node.func.value, negated, out, names)
+        elif isinstance(node, ast.BoolOp):
+            for value in node.values:
+                self._chains(value, negated, out, names)
+        elif isinstance(node, (ast.NamedExpr, ast.Await)):
+            self._chains(node.value, negated, out, names)
+        return out
+
+    def _value_reads(self, name: str, value: ast.AST) -> None:
+        """`name = <value>` holding a value read (`DRY_RUN = os.getenv("DRY_RUN") == "1"`,
+        `dry = self.config["dry_run"]`): a test of NAME is a test of that read."""
+        found = self._chains(value, names=False)
+        if found:  # one group a binding, so that a name also bound to something else is no alias
+            self.scopes[self.scope].setdefault("reads", {}).setdefault(name, []).append(found)
 
     def visit_For(self, node) -> None:
         self.visit(node.iter)

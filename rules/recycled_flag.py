@@ -15,7 +15,8 @@ class RecycledFlag(Rule):
     same flag — and compares what the branches they gate call. When two reads of one key gate
     disjoint behaviour and one of them ran on no host or on a minority of hosts (or, without
     coverage, when the same key hides behind different names), the odd read is reported, with the
-    other reads in its path.
+    other reads in its path. Keys read from configuration (`self.config["dry_run"]`) are judged on
+    production coverage only: one setting steering many behaviours is what configuration is for.
 
     ## Example
     ```python
@@ -82,8 +83,8 @@ class RecycledFlag(Rule):
                     if not (mine * 2 < total and widest > mine):
                         continue
                     status = "never ran" if mine == 0 else f"ran on {mine} of {total} hosts ({', '.join(sorted(hosts[id(r)]))})"
-                elif all(o.via == r.via for o in others):
-                    continue
+                elif r.from_config or all(o.via == r.via for o in others if not o.from_config):
+                    continue  # a config key gating many behaviours is its design, whatever the spelling
                 else:
                     status = "no production coverage to tell which use is live"
                 on_regions = [reg for reg in r.regions if reg.on]

@@ -16,18 +16,22 @@ def today() -> dt.date:
 
 
 class StaleFlag(Rule):
-    """A flag is past its expiry, declared but never read, or read but never declared.
+    """A flag is past its expiry, declared but never read, read but never declared, or read under a
+    key the registry says was renamed or deprecated.
 
     ## What it does
     Compares the flag registry (`[tool.knightwatch.flags] registry`) with the flag reads found in
-    the code. It reports a registry flag whose `expires` date has passed (medium while code still
-    reads it), a declared flag that no code reads, and a flag key the code reads that the registry
-    does not declare.
+    the code (SDK calls and configured flag sources such as `self.config["dry_run"]`). It reports a
+    registry flag whose `expires` date has passed (medium while code still reads it), a declared
+    flag that no code reads, a flag key the code reads that the registry does not declare, a read
+    of a key some flag lists in `renamed-from` (medium: the renamed configuration key), and a read
+    of a flag marked `deprecated = true` (low).
 
     ## Why is this bad?
     A flag nobody owns any more is a flag somebody will re-purpose. Knight Capital re-used a flag
     that had not gated anything for years; the old code behind it woke up on the one server that
-    missed the deploy.
+    missed the deploy. A renamed configuration key is the same hazard in a config file: operators
+    set the new key, and the code still reading the old one keeps its old behaviour.
 
     ## Example
     ```toml
@@ -68,8 +72,30 @@ class StaleFlag(Rule):
                 yield self.finding(registry.path, spec.line,
                                    f"flag {key!r} is declared (owner {spec.owner or 'unknown'}) but no code reads it",
                                    symbol=f"flag:{key}", flag=key, owner=spec.owner, reads=0)
+        renamed = {old: spec for spec in registry.flags.values() for old in spec.renamed_from}
         for key, sites in sorted(reads.items()):
-            if key not in registry.flags:
+            spec = registry.flags.get(key)
+            if key in renamed:
+                new = renamed[key]
+                elsewhere = [f"{r.path}:{r.line}" for r in reads.get(new.key, [])]
+                for r in sites:
+                    yield self.finding(
+                        r.path, r.line,
+                        f"configuration key {key!r} was renamed to {new.key!r} ({registry.path}:{new.line}) but is "
+                        f"still read here{' (the new key is read at ' + ', '.join(elsewhere) + ')' if elsewhere else ''}"
+                        f"; setting {new.key!r} does not change this code",
+                        severity=Severity.MEDIUM, column=r.site.column, symbol=f"flag:{key}:{r.site.caller}",
+                        trace=[TraceStep(registry.path, new.line, 1, f"{new.key!r} declares renamed-from {key!r}")]
+                        + [TraceStep(o.path, o.line, o.site.column, f"reads the new key {new.key!r} via {o.via}")
+                           for o in reads.get(new.key, [])],
+                        flag=key, renamed_to=new.key)
+            elif spec is not None and spec.deprecated:
+                for r in sites:
+                    yield self.finding(r.path, r.line,
+                                       f"flag {key!r} is deprecated ({registry.path}:{spec.line}) but still read here",
+                                       column=r.site.column, symbol=f"flag:{key}:{r.site.caller}", flag=key,
+                                       deprecated=True)
+            elif spec is None:
                 for r in sites:
                     yield self.finding(r.path, r.line, f"flag {key!r} is read here but not declared in {registry.path}",
                                        column=r.site.column, symbol=f"flag:{key}:{r.site.caller}", flag=key)

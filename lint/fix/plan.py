@@ -173,6 +173,10 @@ class _Planner:
                 span = (site.line, site.column, site.end_line, site.end_column)
                 plan.values[span] = values[read.key]
                 plan.keys[span] = read.key
+        for key in sorted(values):
+            self.notes += [f"{r.path}:{r.line}: read of {key} kept: it reads configuration ({r.via}); fix rewrites "
+                           "flag SDK reads only" for r in flags.by_key().get(key, [])
+                           if r.from_config and r.path in self.texts and _selected(r.path, self.select)]
         for path, plan in sorted(plans.items()):
             imported = frozenset(self.imported0.get(self.module_of[path], {}))
             with _editing(path):
