@@ -1,0 +1,11 @@
+import sys
+
+from shop import handlers, pricing
+from shop.handlers import HANDLERS
+
+
+def main():
+    kind = sys.argv[1] if len(sys.argv) > 1 else "on_order"
+    HANDLERS[kind]({"qty": 2})
+    handlers.Visitor().visit(3)
+    return pricing.price(2, pricing.Tariff().rate()) + pricing.discount(3)
