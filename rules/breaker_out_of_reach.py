@@ -48,6 +48,7 @@ class BreakerOutOfReach(Rule):
 
     id = "KW301"
     name = "breaker-out-of-reach"
+    about_unguarded_sink = True
     severity = Severity.CRITICAL
     needs = frozenset({"sinks", "entry-points"})
     tags = ("security", "safety", "trading")

@@ -38,6 +38,7 @@ class DeploymentDrift(Rule):
     name = "deployment-drift"
     severity = Severity.MEDIUM
     needs = frozenset({"coverage"})
+    legacy = "minority-host code"
     tags = ("reliability", "deployment", "coverage")
     precision = "high"
 

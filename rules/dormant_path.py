@@ -37,6 +37,7 @@ class DormantPath(Rule):
     name = "dormant-path"
     severity = Severity.MEDIUM
     needs = frozenset({"coverage"})
+    legacy = "dormant code"
     tags = ("maintainability", "feature-flags", "coverage")
     precision = "high"
 

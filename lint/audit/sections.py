@@ -3,8 +3,8 @@ but the call graph cannot reach), sink safety paths."""
 
 from __future__ import annotations
 
+from knightwatch.clock import today
 from knightwatch.reach import path_to
-from knightwatch.rules.stale_flag import today
 
 
 def _flag_info(analysis, key: str | None) -> dict:
