@@ -23,6 +23,7 @@ from knightwatch.cache import Cache, content_key
 from knightwatch.callgraph import CallGraph
 from knightwatch.config import Config, coverage_files
 from knightwatch.coverage_join import CoverageJoin, load_coverage
+from knightwatch.derived import Derived
 from knightwatch.flags import FlagGraph, Registry, load_registry
 from knightwatch.index import Index
 from knightwatch.liveness import Liveness
@@ -209,6 +210,7 @@ class Analysis:
     _line_index: dict[str, _LineIndex] = field(default_factory=dict)
     _sink_reachers: frozenset[str] | None = None
     _liveness: Liveness | None = None
+    _derived: Derived | None = None
 
     def lines_of(self, path: str) -> list[str] | None:
         info = self.files.get(path)
@@ -250,6 +252,13 @@ class Analysis:
 
     def region_unknown(self, region) -> frozenset[str]:
         return self.unknown_on(region.path, region.start, region.end)
+
+    @property
+    def derived(self) -> Derived:
+        """The facts several rules and the audit derive from this analysis, computed once."""
+        if self._derived is None:
+            self._derived = Derived(self)
+        return self._derived
 
     @property
     def liveness(self) -> Liveness:

@@ -57,7 +57,7 @@ class BreakerOutOfReach(Rule):
     def check(self, analysis):
         safety = analysis.safety
         breakers = ", ".join(sorted(safety.breakers)) or "none configured"
-        for u in safety.unguarded(analysis.roots):
+        for u in analysis.derived.unguarded_sinks:
             trace = []
             for fn, site in u.path:
                 if site is not None:

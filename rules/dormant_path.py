@@ -47,33 +47,28 @@ class DormantPath(Rule):
         specs = analysis.registry.flags if analysis.registry else {}
         dormant_regions = []
         exempt_regions = []
-        for read in analysis.flags.reads:
-            by_design = any(specs.get(k) and specs[k].by_design_dormant for k in read.keys)
+        dormant = {id(region) for region in analysis.derived.dormant_regions}
+        for read, region in analysis.derived.gated_regions:
             caller = read.site.caller
-            if caller not in analysis.reach_static or caller not in analysis.callgraph.graph:
+            if caller not in analysis.reach_static:
                 continue
-            if not analysis.function_hosts(caller) and analysis.callgraph.graph.nodes[caller]["kind"] != "module":
+            if any(specs.get(k) and specs[k].by_design_dormant for k in read.keys):
+                exempt_regions.append(region)
                 continue
-            for region in read.regions:
-                if region.kind == "ifexp" and region.start == region.end == read.line:
-                    continue  # one line: coverage cannot tell the branches apart
-                if by_design:
-                    exempt_regions.append(region)
-                    continue
-                if analysis.region_hosts(region) or analysis.region_unknown(region):
-                    continue  # it ran, or some host has no data for it (changed since the revision it ran)
-                dormant_regions.append(region)
-                key = read.key or read.via
-                state = "off" if region.on else "on"
-                severity = self._severity(analysis, region.path, analysis.sites_reach_sink(region.sites))
-                yield self.finding(
-                    region.path, region.start,
-                    f"branch gated by flag {key!r} ({'on' if region.on else 'off'} side) never ran on any of "
-                    f"{len(analysis.hosts)} hosts: the flag was {state} everywhere",
-                    severity=severity, symbol=f"{caller}:{key}:{region.kind}",
-                    trace=[TraceStep(read.path, read.line, read.site.column, f"reads flag {key!r} via {read.via}"),
-                           TraceStep(region.path, region.start, 1, "dormant branch starts here")],
-                    flag=key, hosts=len(analysis.hosts))
+            if id(region) not in dormant or analysis.region_unknown(region):
+                continue  # it ran, or some host has no data for it (changed since the revision it ran)
+            dormant_regions.append(region)
+            key = read.key or read.via
+            state = "off" if region.on else "on"
+            severity = self._severity(analysis, region.path, analysis.sites_reach_sink(region.sites))
+            yield self.finding(
+                region.path, region.start,
+                f"branch gated by flag {key!r} ({'on' if region.on else 'off'} side) never ran on any of "
+                f"{len(analysis.hosts)} hosts: the flag was {state} everywhere",
+                severity=severity, symbol=f"{caller}:{key}:{region.kind}",
+                trace=[TraceStep(read.path, read.line, read.site.column, f"reads flag {key!r} via {read.via}"),
+                       TraceStep(region.path, region.start, 1, "dormant branch starts here")],
+                flag=key, hosts=len(analysis.hosts))
         yield from self._functions(analysis, dormant_regions + exempt_regions)
 
     @staticmethod
