@@ -29,9 +29,9 @@ class Derived:
         self.analysis = analysis
 
     @cached_property
-    def gated_regions(self) -> list[tuple["FlagRead", "Region"]]:
-        """Flag-gated regions in code that ran (a function some host ran, or a module's top level),
-        in read order, without the one-line ones."""
+    def gated_regions(self) -> list[tuple["FlagRead", list["Region"]]]:
+        """Each flag read in code that ran (a function some host ran, or a module's top level), in
+        order, with the regions it gates but the one-line ones."""
         a = self.analysis
         g = a.callgraph.graph
         found = []
@@ -39,13 +39,14 @@ class Derived:
             caller = read.site.caller
             if caller not in g or (g.nodes[caller]["kind"] != "module" and not a.function_hosts(caller)):
                 continue
-            found += [(read, region) for region in read.regions if not one_line(read, region)]
+            found.append((read, [region for region in read.regions if not one_line(read, region)]))
         return found
 
     @cached_property
     def dormant_regions(self) -> list["Region"]:
         """Of the gated regions in code that ran, those no host ran."""
-        return [region for _, region in self.gated_regions if not self.analysis.region_hosts(region)]
+        return [region for _, regions in self.gated_regions for region in regions
+                if not self.analysis.region_hosts(region)]
 
     @cached_property
     def unguarded_sinks(self) -> list["UnguardedSink"]:

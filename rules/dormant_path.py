@@ -48,27 +48,29 @@ class DormantPath(Rule):
         dormant_regions = []
         exempt_regions = []
         dormant = {id(region) for region in analysis.derived.dormant_regions}
-        for read, region in analysis.derived.gated_regions:
+        for read, regions in analysis.derived.gated_regions:
+            by_design = any(specs.get(k) and specs[k].by_design_dormant for k in read.keys)
             caller = read.site.caller
             if caller not in analysis.reach_static:
                 continue
-            if any(specs.get(k) and specs[k].by_design_dormant for k in read.keys):
-                exempt_regions.append(region)
-                continue
-            if id(region) not in dormant or analysis.region_unknown(region):
-                continue  # it ran, or some host has no data for it (changed since the revision it ran)
-            dormant_regions.append(region)
-            key = read.key or read.via
-            state = "off" if region.on else "on"
-            severity = self._severity(analysis, region.path, analysis.sites_reach_sink(region.sites))
-            yield self.finding(
-                region.path, region.start,
-                f"branch gated by flag {key!r} ({'on' if region.on else 'off'} side) never ran on any of "
-                f"{len(analysis.hosts)} hosts: the flag was {state} everywhere",
-                severity=severity, symbol=f"{caller}:{key}:{region.kind}",
-                trace=[TraceStep(read.path, read.line, read.site.column, f"reads flag {key!r} via {read.via}"),
-                       TraceStep(region.path, region.start, 1, "dormant branch starts here")],
-                flag=key, hosts=len(analysis.hosts))
+            for region in regions:
+                if by_design:
+                    exempt_regions.append(region)
+                    continue
+                if id(region) not in dormant or analysis.region_unknown(region):
+                    continue  # it ran, or some host has no data for it (changed since the revision it ran)
+                dormant_regions.append(region)
+                key = read.key or read.via
+                state = "off" if region.on else "on"
+                severity = self._severity(analysis, region.path, analysis.sites_reach_sink(region.sites))
+                yield self.finding(
+                    region.path, region.start,
+                    f"branch gated by flag {key!r} ({'on' if region.on else 'off'} side) never ran on any of "
+                    f"{len(analysis.hosts)} hosts: the flag was {state} everywhere",
+                    severity=severity, symbol=f"{caller}:{key}:{region.kind}",
+                    trace=[TraceStep(read.path, read.line, read.site.column, f"reads flag {key!r} via {read.via}"),
+                           TraceStep(region.path, region.start, 1, "dormant branch starts here")],
+                    flag=key, hosts=len(analysis.hosts))
         yield from self._functions(analysis, dormant_regions + exempt_regions)
 
     @staticmethod
