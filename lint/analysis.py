@@ -25,6 +25,7 @@ from knightwatch.config import Config, coverage_files
 from knightwatch.coverage_join import CoverageJoin, load_coverage
 from knightwatch.event_code import Observation, observe
 from knightwatch.event_code import notes as calendar_notes
+from knightwatch.derived import Derived
 from knightwatch.flags import FlagGraph, Registry, load_registry
 from knightwatch.index import Index
 from knightwatch.liveness import Liveness
@@ -215,6 +216,7 @@ class Analysis:
     _liveness: Liveness | None = None
     cache: Cache | None = None  # where per-file summaries (and flag lineage) are kept
     _lineage: object = None  # lineage.Lineage, built on first use
+    _derived: Derived | None = None  # derived.Derived, built on first use
 
     @property
     def lineage(self):
@@ -266,6 +268,13 @@ class Analysis:
 
     def region_unknown(self, region) -> frozenset[str]:
         return self.unknown_on(region.path, region.start, region.end)
+
+    @property
+    def derived(self) -> Derived:
+        """The facts several rules and the audit derive from this analysis, computed once."""
+        if self._derived is None:
+            self._derived = Derived(self)
+        return self._derived
 
     @property
     def liveness(self) -> Liveness:

@@ -16,6 +16,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from knightwatch.derived import one_line
 from knightwatch.finding import Severity, TraceStep
 
 if TYPE_CHECKING:
@@ -174,7 +175,7 @@ def _sink_paths(analysis: Analysis, region: Region) -> list[SinkPath]:
 
 def _regions(analysis: Analysis, key: str, value: bool) -> list[Region]:
     return [r for read in analysis.flags.reads if key in read.keys and read.site.caller in analysis.reach_static
-            for r in read.regions if r.on == value and not (r.kind == "ifexp" and r.start == r.end == read.line)]
+            for r in read.regions if r.on == value and not one_line(read, r)]
 
 
 def _branches(analysis: Analysis, key: str, value: bool) -> list[Branch]:

@@ -33,6 +33,8 @@ IMPLICIT_DUNDERS = frozenset({"__str__", "__repr__", "__eq__", "__hash__", "__lt
 #: builtins that call the functions handed to them
 CALLING_BUILTINS = frozenset({"<builtin>.map", "<builtin>.filter", "<builtin>.sorted", "<builtin>.min",
                               "<builtin>.max", "<builtin>.iter"})
+#: builtins that call their `key=` function with each element of their first argument
+KEY_BUILTINS = frozenset({"sorted", "min", "max"})
 #: code outside the project that takes a function without calling it
 NON_CALLING_EXTERNALS = ("functools.wraps", "functools.update_wrapper", "functools.partial", "typing.", "inspect.",
                          "weakref.")
@@ -128,7 +130,7 @@ class CallGraph:
             return {q: may for q, may in targets.items() if not q.startswith("<builtin>.")}
         if tag is not None:
             return {q: may for q, may in targets.items() if q in idx.defs} or None
-        if any(_calls_callbacks(q) for q in targets if q not in idx.defs):
+        if any(_calls_callbacks(q) for q in targets if q not in idx.defs) or _list_sort(callee, kwargs):
             for a in list(args) + list(kwargs.values()):
                 for v, may in idx.resolve(module, scope, a[1] if a[0] == "*" else a).items():
                     if v[0] == "def" and idx.kind(v[1]) in ("function", "lambda") and v[1] not in targets:
@@ -224,6 +226,7 @@ class CallGraph:
         if _named(callee) == "partial" and args and args[0][0] != "*" \
                 and ("ext", "functools.partial") in idx.resolve(module, scope, callee):
             callee, args = args[0], args[1:]
+        changed = self._bind_key(module, scope, callee, args, kwargs)
         for fq, offset, first in idx.dispatch(module, scope, callee, decorator=len(call) > 10 and call[10] == "dec"):
             if first is not None:
                 changed |= idx.bind_receiver(fq, first)
@@ -234,6 +237,24 @@ class CallGraph:
                 if v[0] == "def" and idx.kind(v[1]) == "class" and idx.fielded(v[1]) \
                         and not any(idx.class_member(v[1], name) for name in CONSTRUCTORS):
                     changed |= self._bind_fields(v[1], module, scope, args, kwargs)
+        return changed
+
+    def _bind_key(self, module: str, scope: str, callee: tuple, args: list, kwargs: dict) -> bool:
+        """`sorted(xs, key=f)` (`min`, `max`, `xs.sort(key=f)`) calls f with each element of xs."""
+        idx = self.index
+        key = kwargs.get("key")
+        if key is None:
+            return False
+        if _list_sort(callee, kwargs):
+            items = callee[1]
+        elif args and args[0][0] != "*" and KEY_BUILTINS & {v[1] for v in idx.resolve(module, scope, callee) if v[0] == "bi"}:
+            items = args[0]
+        else:
+            return False
+        changed = False
+        for v in idx.resolve(module, scope, key):
+            if v[0] == "def" and idx.kind(v[1]) in ("function", "lambda"):
+                changed |= self._bind_arguments(v[1], 0, module, scope, [("it", items)], {})
         return changed
 
     def _bind_fields(self, cls: str, module: str, scope: str, args: list, kwargs: dict) -> bool:
@@ -412,6 +433,11 @@ class CallGraph:
                 parent_q = qualify(module, entry["parent"])
                 if idx.kind(parent_q) == "class":
                     self._edge(parent_q, q, "ref", entry["line"])
+
+
+def _list_sort(callee: tuple, kwargs: dict) -> bool:
+    """`xs.sort(key=f)`: a list's sort calls f, whatever the analysis knows of xs."""
+    return callee[0] == "a" and callee[2] == "sort" and "key" in kwargs
 
 
 def _named(callee: tuple) -> str:

@@ -66,7 +66,6 @@ class CoverageJoin:
     problems: list[CoverageProblem]
     has_arcs: bool
     _runs: dict[str, dict[str, FileRun]] = field(default_factory=dict, repr=False)  # relpath -> host -> run
-    _refused: frozenset[tuple[str, str]] = field(default_factory=frozenset, repr=False)
     revisions: dict[str, HostRevision] = field(default_factory=dict)  # host -> the revision it ran
     diffs: list[RevisionDiff] = field(default_factory=list)  # hosts that ran another revision than most
     _unknown_files: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)  # relpath -> hosts
@@ -76,7 +75,7 @@ class CoverageJoin:
     written: dict[str, dt.date] = field(default_factory=dict)
 
     def run(self, host: str, relpath: str) -> FileRun | None:
-        """None when the host never imported the file (or its data was refused: see `mismatched`)."""
+        """None when the host never imported the file (or its data was refused: it ran a different version)."""
         return self._runs.get(relpath, {}).get(host)
 
     def groups(self, relpath: str) -> list[tuple[FileRun, frozenset[str]]]:
@@ -104,10 +103,6 @@ class CoverageJoin:
         """The hosts that executed any of `lines` of the file."""
         wanted = frozenset(lines)
         return frozenset(h for h, run in self._runs.get(relpath, {}).items() if not run.lines.isdisjoint(wanted))
-
-    def mismatched(self, host: str, relpath: str) -> bool:
-        """True when the host's data for the file was refused (it ran a different version)."""
-        return (host, relpath) in self._refused
 
 
 @dataclass(frozen=True)
@@ -569,12 +564,11 @@ class _Loader:
                 more = " or ..." if len(target) > 2 else ""
                 note.ambiguous_example = f"{name} could be {' or '.join(target[:2])}{more}"
 
-    def _refused(self) -> tuple[set[tuple[str, str]], dict[str, frozenset[str]]]:
-        """Refused (host, relpath) pairs: a minority's are mismatches; a file every host's data refuses
-        is unknown (the tree moved on), with one note."""
-        refused, unknown = set(), {}
+    def _note_refusals(self) -> dict[str, frozenset[str]]:
+        """Note the refused data: a minority's are mismatches; a file every host's data refuses is
+        unknown (the tree moved on), with one note. The unknown files, each with its hosts."""
+        unknown = {}
         for rel, by_host in sorted(self.refusals.items()):
-            refused.update((host, rel) for host in by_host)
             if any(rel in files for files in self.data.values()):
                 for host, (shown, why) in sorted(by_host.items()):
                     self.problem("mismatch", shown, host, f"host {host} ran a different version of {rel}: {why}; "
@@ -586,7 +580,7 @@ class _Loader:
             self.problem("unknown", shown, None,
                          f"{rel} changed since every host that ran it ({_names(hosts)}) recorded its data "
                          f"({why}): the file's production coverage is unknown; {HINT}", rel)
-        return refused, unknown
+        return unknown
 
     def finish(self) -> CoverageJoin:
         for host, note in self.unmatched.items():
@@ -614,7 +608,7 @@ class _Loader:
                 "lines of every host used, branch data ignored"
             )
             self.problem("mixed", line_only[0], None, msg)
-        refused, unknown = self._refused()
+        unknown = self._note_refusals()
         runs: dict[str, dict[str, FileRun]] = {}
         interned: dict[tuple[int, int, int], FileRun] = {}  # identical data on many hosts: one FileRun
         shared: dict[int, list[tuple[str, FileRun]]] = {}  # id(files) -> its runs, once per distinct data
@@ -631,7 +625,7 @@ class _Loader:
                 runs.setdefault(rel, {})[host] = run
         unknown = self._new_since(unknown)
         notes = _RevisionReport(self)
-        join = CoverageJoin(sorted(self.data), self.problems, has_arcs, runs, frozenset(refused),
+        join = CoverageJoin(sorted(self.data), self.problems, has_arcs, runs,
                             dict(sorted(self.revisions.items())), notes.diffs(), unknown)
         join.written = {h: dt.datetime.fromtimestamp(t, dt.timezone.utc).date()
                         for h, t in sorted(self.mtimes.items()) if h in self.data}

@@ -18,9 +18,8 @@ from knightwatch.finding import Finding, finalise
 from knightwatch.result import RunResult
 from knightwatch.revisions import head_commit
 from knightwatch.rule import Rule
+from knightwatch.clock import today
 from knightwatch.rules import ALL_RULES
-from knightwatch.rules.stale_flag import today
-from knightwatch.rules.unused_suppression import UnusedSuppression
 from knightwatch.sources import discover
 
 if TYPE_CHECKING:  # the analysis (networkx, coverage) is imported only when a run is not replayed
@@ -79,9 +78,10 @@ def decide_inline(findings: list[Finding], analysis: Analysis, ran: list[type[Ru
     """Finalise, apply the inline ignores, and report the ignores that suppressed nothing (KW002, if it ran)."""
     ignores = ignores_of(analysis)
     findings, used = suppress_inline(finalise(findings, lines_of), ignores)
-    if UnusedSuppression in ran:
-        judged = {r.id for r in ran} - {UnusedSuppression.id}
-        stale = [UnusedSuppression().unused(ig, codes) for ig, codes in unused_codes(used, judged)]
+    judge = next((r for r in ran if r.judges_ignores), None)
+    if judge:
+        judged = {r.id for r in ran} - {judge.id}
+        stale = [judge().unused(ig, codes) for ig, codes in unused_codes(used, judged)]
         findings += suppress_inline(finalise(stale, lines_of), ignores)[0]
     return sorted(findings, key=lambda f: f.sort_key)
 

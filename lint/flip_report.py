@@ -83,9 +83,9 @@ def render_json(result: Blast) -> str:
 def as_result(result: Blast, analysis: Analysis) -> RunResult:
     """Each branch the value wakes on some host group, as a KW501 finding (for SARIF)."""
     from knightwatch.engine import lines_reader
-    from knightwatch.rules.wake_untested import WakeUntested
+    from knightwatch.rules import BY_ID
 
-    rule = WakeUntested()
+    rule = BY_ID["KW501"]()
     findings = []
     for hosts, branches in result.groups():
         for b in branches:
@@ -99,7 +99,7 @@ def as_result(result: Blast, analysis: Analysis) -> RunResult:
                 severity=b.severity, symbol=f"{b.region.read.site.caller}:{result.key}:{b.region.kind}:{hosts[0]}",
                 trace=b.trace(), flag=result.key, value=result.value, hosts=hosts, status=status, woken=b.woken))
     return RunResult(root=analysis.config.root, findings=finalise(findings, lines_reader(analysis)),
-                     rules=[WakeUntested], files_analysed=len(analysis.files), hosts=result.hosts)
+                     rules=[type(rule)], files_analysed=len(analysis.files), hosts=result.hosts)
 
 
 def render_flip(fmt: str, result: Blast, analysis: Analysis) -> str:

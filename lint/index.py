@@ -693,7 +693,18 @@ class Index:
             return out
         if tag == "dec":
             return self.decorated(module, scope, expr[1], expr[2], depth)
+        if tag == "im":
+            return self.imported_modules(module, scope, expr[1], depth)
         return {}
+
+    def imported_modules(self, module: str, scope: str, name: tuple, depth: int) -> Values:
+        """The modules `importlib.import_module(NAME)` may return: the one a string names, or, for a
+        name built from a constant prefix (`f"pkg.reporters.{fmt}"`), each project module under it."""
+        if name[0] == "fs":
+            prefix = name[1]
+            return {("mod", m): True for m in sorted(self.modules) if prefix.endswith(".") and m.startswith(prefix)}
+        return {self.module_value(v[1]): may for v, may in self.resolve(module, scope, name, depth).items()
+                if v[0] == "str"}
 
     def super_values(self, module: str, scope: str, class_scope: str, depth: int) -> Values:
         """super() inside a method of CLASS_SCOPE: one value per object `self` (or `cls`) may be."""

@@ -14,10 +14,10 @@ import io
 import json
 from typing import Iterable
 
+from knightwatch.clock import today
 from knightwatch.finding import Finding
 from knightwatch.flags import FlagRead
-from knightwatch.rules.recycled_flag import RecycledFlag
-from knightwatch.rules.stale_flag import today
+from knightwatch.rules import BY_ID
 
 #: most telling first; an entry's `status` is the first of its `statuses`
 STATUSES = ("recycled", "expired", "undeclared", "orphaned", "dormant", "live")
@@ -103,12 +103,13 @@ def _statuses(entry: dict, recycled: bool, has_registry: bool, has_coverage: boo
 def build_inventory(analysis, findings: Iterable[Finding] = ()) -> list[dict]:
     """One JSON-able entry per flag key (registry and code), sorted by key.
 
-    FINDINGS supply the recycled status (the recycled-flag rule's findings name their flag).
+    FINDINGS supply the recycled status (the findings of a rule whose `flag_status` is "recycled" name their flag).
     """
     now = today()
     specs = analysis.registry.flags if analysis.registry else {}
     reads = analysis.flags.by_key() if analysis.flags else {}
-    recycled = {f.properties.get("flag") for f in findings if f.rule == RecycledFlag.id}
+    recycled = {f.properties.get("flag") for f in findings
+                if f.rule in BY_ID and BY_ID[f.rule].flag_status == "recycled"}
     entries = []
     for key in sorted(set(specs) | set(reads)):
         spec = specs.get(key)

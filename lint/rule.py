@@ -52,6 +52,14 @@ def parse_docs(doc: str) -> RuleDocs:
     return RuleDocs(summary.strip(), sections)
 
 
+_SHIPPED: dict[str, type["Rule"]] = {}
+
+
+def shipped_codes() -> frozenset[str]:
+    """The codes of knightwatch's own rules (those imported so far: `knightwatch.rules` imports all)."""
+    return frozenset(_SHIPPED)
+
+
 class Rule:
     """Base class of every rule. Subclasses set the class attributes and implement `check`."""
 
@@ -62,6 +70,19 @@ class Rule:
     needs: ClassVar[frozenset[str]] = frozenset()
     tags: ClassVar[tuple[str, ...]] = ()
     precision: ClassVar[str] = "high"
+    #: what the audit calls the legacy code its findings are about ("dormant code"); "" if not legacy
+    legacy: ClassVar[str] = ""
+    #: its findings are calls of a sink with no breaker before them
+    about_unguarded_sink: ClassVar[bool] = False
+    #: the status the flag inventory gives the flag its findings name ("recycled"), if any
+    flag_status: ClassVar[str] = ""
+    #: it judges the inline ignores the other rules left unused, through `unused`, once they have run
+    judges_ignores: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__module__.startswith("knightwatch.rules."):  # the shipped rules register themselves
+            _SHIPPED[cls.id] = cls
 
     @classmethod
     def docs(cls) -> RuleDocs:

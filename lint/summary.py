@@ -23,6 +23,7 @@ Expr encoding (tuples, hashable, so resolutions can be memoised by them):
   ("pf", expr)          `functools.partial(expr, ...)`: calling it calls expr
   ("ns",)               an argparse namespace (`parser.parse_args()`)
   ("sl", expr, lo, hi)  `expr[lo:hi]` with constant bounds
+  ("im", expr)          `importlib.import_module(expr)`: the module it names (every one under an "fs" prefix)
   ("u",)                unknown
 Value reads ("chains": a name, attribute, subscript or `.get(key)`/`getenv(key)` call, outermost
 only) are [kind, expr, args, negated, line, col, end_line, end_col], kind "v" (EXPR is the value) or
@@ -41,7 +42,7 @@ import ast
 import re
 from typing import Any
 
-SUMMARY_VERSION = 9
+SUMMARY_VERSION = 10
 UNKNOWN = ("u",)
 IGNORE_RE = re.compile(r"#\s*knightwatch:\s*ignore(?P<codes>\[[^\]]*\])?(?:\s*--\s*(?P<reason>.*))?", re.I)
 BINOP_DUNDER = {
@@ -297,7 +298,7 @@ class Summariser(ast.NodeVisitor):
     def _special_call(self, node: ast.Call) -> tuple | None:
         """The value of a call whose result the analysis knows by the callee's name: `cast(T, x)` is x,
         `vars(ns)` is ns, `partial(f, ...)` calls f, `sorted(xs)`/`zip(a, b)`/`enumerate(xs)` hold the
-        elements of their arguments, `type(x)` is x's class, `parse_args()` an argparse namespace."""
+        elements of their arguments, `type(x)` is x's class, `parse_args()` an argparse namespace, `import_module(name)` a module."""
         f = node.func
         name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
         args = node.args
@@ -309,6 +310,8 @@ class Summariser(ast.NodeVisitor):
             return ("ns",)
         if name in ("parse_known_args", "parse_known_intermixed_args") and isinstance(f, ast.Attribute):
             return ("l", (("ns",), UNKNOWN))
+        if name == "import_module" and args:
+            return ("im", self.expr(args[0]))
         if not isinstance(f, ast.Name) and name != "partial":
             return None
         if name == "partial" and args:

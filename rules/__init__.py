@@ -16,4 +16,6 @@ ALL_RULES = sorted([ParseError, DormantPath, DeadCode, RecycledFlag, StaleFlag, 
                     InvalidSuppression, UnusedSuppression, WakeUntested,
                     KillSwitchLiveness],
                    key=lambda r: r.id)
-__all__ = ["ALL_RULES"]
+#: the rules by code, for the reporters and the audit, which read per-rule facts off the class
+BY_ID = {r.id: r for r in ALL_RULES}
+__all__ = ["ALL_RULES", "BY_ID"]

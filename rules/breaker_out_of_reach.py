@@ -48,6 +48,7 @@ class BreakerOutOfReach(Rule):
 
     id = "KW301"
     name = "breaker-out-of-reach"
+    about_unguarded_sink = True
     severity = Severity.CRITICAL
     needs = frozenset({"sinks", "entry-points"})
     tags = ("security", "safety", "trading")
@@ -56,7 +57,7 @@ class BreakerOutOfReach(Rule):
     def check(self, analysis):
         safety = analysis.safety
         breakers = ", ".join(sorted(safety.breakers)) or "none configured"
-        for u in safety.unguarded(analysis.roots):
+        for u in analysis.derived.unguarded_sinks:
             trace = []
             for fn, site in u.path:
                 if site is not None:

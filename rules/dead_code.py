@@ -43,6 +43,7 @@ class DeadCode(Rule):
 
     id = "KW102"
     name = "dead-code"
+    legacy = "dead code"
     severity = Severity.LOW
     tags = ("maintainability", "dead-code")
     precision = "high"

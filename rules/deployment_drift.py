@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from knightwatch.derived import minority, one_line
 from knightwatch.finding import Severity, TraceStep
 from knightwatch.rule import Rule
 
@@ -38,6 +39,7 @@ class DeploymentDrift(Rule):
     name = "deployment-drift"
     severity = Severity.MEDIUM
     needs = frozenset({"coverage"})
+    legacy = "minority-host code"
     tags = ("reliability", "deployment", "coverage")
     precision = "high"
 
@@ -62,11 +64,11 @@ class DeploymentDrift(Rule):
             around = (analysis.function_hosts(caller) if caller in g and g.nodes[caller]["kind"] == "function"
                       else frozenset(analysis.hosts))
             for reg in read.regions:
-                if reg.start == reg.end == read.line:
+                if one_line(read, reg):
                     continue
                 h = analysis.region_hosts(reg)
                 among = len(around - analysis.region_unknown(reg))  # traffic-dependent code is not drift
-                if h and among >= 3 and len(h) * 2 < among:
+                if among >= 3 and minority(len(h), among):
                     units.append((reg.path, reg.start, h, f"branch gated by flag {read.key or read.via!r}", reg.sites,
                                   None, reg, among))
                     if rollout:
@@ -75,7 +77,7 @@ class DeploymentDrift(Rule):
             if data["kind"] == "function":
                 h = analysis.function_hosts(q)
                 among = total - len(analysis.function_unknown(q))
-                if h and among >= 3 and len(h) * 2 < among:
+                if among >= 3 and minority(len(h), among):
                     units.append((data["path"], data["line"], h, f"function {q}", analysis.callgraph.sites.get(q, []),
                                   q, None, among))
         roots = [u for u in self._roots(analysis, units) if id(u) not in rollouts]

@@ -40,6 +40,7 @@ class DormantPath(Rule):
     name = "dormant-path"
     severity = Severity.MEDIUM
     needs = frozenset({"coverage"})
+    legacy = "dormant code"
     tags = ("maintainability", "feature-flags", "coverage")
     precision = "high"
 
@@ -50,20 +51,17 @@ class DormantPath(Rule):
         waiting = analysis.observation
         dormant_regions = []
         exempt_regions = []
-        for read in analysis.flags.reads:
+        dormant = {id(region) for region in analysis.derived.dormant_regions}
+        for read, regions in analysis.derived.gated_regions:
             by_design = any(specs.get(k) and specs[k].by_design_dormant for k in read.keys)
             caller = read.site.caller
-            if caller not in analysis.reach_static or caller not in analysis.callgraph.graph:
+            if caller not in analysis.reach_static:
                 continue
-            if not analysis.function_hosts(caller) and analysis.callgraph.graph.nodes[caller]["kind"] != "module":
-                continue
-            for region in read.regions:
-                if region.kind == "ifexp" and region.start == region.end == read.line:
-                    continue  # one line: coverage cannot tell the branches apart
+            for region in regions:
                 if by_design:
                     exempt_regions.append(region)
                     continue
-                if analysis.region_hosts(region) or analysis.region_unknown(region):
+                if id(region) not in dormant or analysis.region_unknown(region):
                     continue  # it ran, or some host has no data for it (changed since the revision it ran)
                 if waiting and waiting.waits(region.path, region.start, region.end):
                     exempt_regions.append(region)

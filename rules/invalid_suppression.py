@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from knightwatch.decide import ignores_of
 from knightwatch.finding import Severity
-from knightwatch.rule import Rule
+from knightwatch.rule import Rule, shipped_codes
 
 
 class InvalidSuppression(Rule):
@@ -38,9 +38,7 @@ class InvalidSuppression(Rule):
     precision = "very-high"
 
     def check(self, analysis):
-        from knightwatch.rules import ALL_RULES  # the rule registry imports this module
-
-        known = {r.id for r in ALL_RULES}
+        known = shipped_codes()
         for ig in ignores_of(analysis):
             if not ig.codes:
                 yield self.finding(ig.path, ig.line, "bare `knightwatch: ignore` suppresses nothing: name the "

@@ -55,6 +55,8 @@ class RecycledFlag(Rule):
 
     id = "KW201"
     name = "recycled-flag"
+    legacy = "recycled flag"
+    flag_status = "recycled"
     severity = Severity.HIGH
     tags = ("safety", "feature-flags")
     precision = "high"

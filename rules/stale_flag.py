@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-
+from knightwatch.clock import today
 from knightwatch.finding import Severity, TraceStep
 from knightwatch.rule import Rule
-
-
-def today() -> dt.date:
-    """The date flags are judged against (`KNIGHTWATCH_TODAY=YYYY-MM-DD` pins it)."""
-    pinned = os.environ.get("KNIGHTWATCH_TODAY")
-    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
 
 
 class StaleFlag(Rule):

@@ -36,6 +36,7 @@ class UnusedSuppression(Rule):
 
     id = "KW002"
     name = "unused-suppression"
+    judges_ignores = True
     severity = Severity.LOW
     tags = ("suppression",)
     precision = "very-high"

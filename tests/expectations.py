@@ -17,7 +17,7 @@ def expected_findings(root: Path, suffixes=(".py", ".toml")) -> Counter:
         if path.suffix not in suffixes or not path.is_file() or "prodcov" in path.parts:
             continue
         rel = path.relative_to(root).as_posix()
-        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        for lineno, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
             m = EXPECT.search(line)
             if m:
                 for rule, severity in ITEM.findall(m.group("items")):

@@ -12,22 +12,18 @@ from knightwatch.audit.graphs import focus_graph
 from knightwatch.audit.provenance import controls
 from knightwatch.audit.sections import calendar, dormant_code, flag_lineage, host_drift, safety_paths
 from knightwatch.audit.trend import compare
+from knightwatch.clock import today
 from knightwatch.errors import KnightwatchError
 from knightwatch.finding import Finding, Severity
 from knightwatch.fix.targets import fix_command, stale_values
 from knightwatch.inventory import STATUSES, build_inventory
 from knightwatch.result import TOOL_NAME, RunResult
-from knightwatch.rules.breaker_out_of_reach import BreakerOutOfReach
-from knightwatch.rules.dead_code import DeadCode
-from knightwatch.rules.deployment_drift import DeploymentDrift
-from knightwatch.rules.dormant_path import DormantPath
-from knightwatch.rules.recycled_flag import RecycledFlag
-from knightwatch.rules.stale_flag import today
+from knightwatch.rules import ALL_RULES, BY_ID
 
 SCHEMA = "knightwatch-audit/1"
 TOP_RISKS = 5
 #: rules whose findings are legacy code: dormant, dead, recycled or run by a minority of hosts
-LEGACY_RULES = frozenset({DormantPath.id, DeadCode.id, RecycledFlag.id, DeploymentDrift.id})
+LEGACY_RULES = frozenset(r.id for r in ALL_RULES if r.legacy)
 
 
 def _innermost_regions(analysis, f: Finding) -> list:
@@ -44,7 +40,7 @@ def reaches_sink(analysis, f: Finding) -> bool:
     """Whether the code a finding is about can call a money-moving sink."""
     if not analysis.safety:
         return False
-    if f.rule == BreakerOutOfReach.id:
+    if f.rule in BY_ID and BY_ID[f.rule].about_unguarded_sink:
         return True
     if f.symbol in analysis.callgraph.graph:
         prefix = f.symbol + "."

@@ -4,8 +4,9 @@ paths, flag lineage across releases."""
 
 from __future__ import annotations
 
+from knightwatch.clock import today
+from knightwatch.derived import minority
 from knightwatch.reach import path_to
-from knightwatch.rules.stale_flag import today
 
 
 def _flag_info(analysis, key: str | None) -> dict:
@@ -22,28 +23,12 @@ def _code_lines(lines: list[str], spans) -> int:
                and not lines[n - 1].lstrip().startswith("#"))
 
 
-def _dormant_regions(analysis) -> list:
-    """Flag-gated regions no host ran, inside code that did run (else the whole function is dormant)."""
-    g = analysis.callgraph.graph
-    found = []
-    for read in analysis.flags.reads:
-        caller = read.site.caller
-        if caller not in g or (g.nodes[caller]["kind"] != "module" and not analysis.function_hosts(caller)):
-            continue
-        for reg in read.regions:
-            if reg.kind == "ifexp" and reg.start == reg.end == read.line:
-                continue  # one line: coverage cannot tell the branches apart
-            if not analysis.region_hosts(reg):
-                found.append(reg)
-    return found
-
-
 def dormant_code(analysis) -> list[dict]:
     """Per module: functions and flag-gated branches no host ever ran, with the guarding flag's age."""
     if not analysis.hosts:
         return []
     g = analysis.callgraph.graph
-    regions = _dormant_regions(analysis)
+    regions = analysis.derived.dormant_regions  # inside code that did run (else the whole function is dormant)
     guards: dict[str, str] = {}  # function -> key of a dormant region that calls it
     for reg in regions:
         for site in reg.sites:
@@ -144,7 +129,7 @@ def host_drift(analysis) -> dict:
                              "label": q, "flag": None, "hosts": sorted(ran)})
     rows.sort(key=lambda r: (len(r["hosts"]), r["path"], r["line"], r["kind"]))
     for r in rows:
-        r["minority"] = len(r["hosts"]) * 2 < len(hosts)
+        r["minority"] = minority(len(r["hosts"]), len(hosts))
     problems = {}
     for p in analysis.coverage.problems if analysis.coverage else ():
         if p.host:
@@ -186,7 +171,7 @@ def safety_paths(analysis) -> list[dict]:
     safety = analysis.safety
     if safety is None:
         return []
-    unguarded = {(u.site.path, u.site.line, u.site.column): u for u in safety.unguarded(analysis.roots)}
+    unguarded = {(u.site.path, u.site.line, u.site.column): u for u in analysis.derived.unguarded_sinks}
     called = safety.called(analysis.roots)  # "guarded" only where a call path reaches the sink call
     by_sink: dict[str, list[dict]] = {s: [] for s in sorted(safety.sinks)}
     for site, sink in sorted(safety.sink_sites(), key=lambda p: (p[0].path, p[0].line, p[0].column)):

@@ -6,15 +6,10 @@ import os
 
 from knightwatch.inventory import format_age
 from knightwatch.report.common import plural
-from knightwatch.rules.breaker_out_of_reach import BreakerOutOfReach
-from knightwatch.rules.dead_code import DeadCode
-from knightwatch.rules.deployment_drift import DeploymentDrift
-from knightwatch.rules.dormant_path import DormantPath
-from knightwatch.rules.recycled_flag import RecycledFlag
+from knightwatch.rules import ALL_RULES, BY_ID
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low")
-KIND_WORDS = {DormantPath.id: "dormant code", DeadCode.id: "dead code", RecycledFlag.id: "recycled flag",
-              DeploymentDrift.id: "minority-host code"}
+KIND_WORDS = {r.id: r.legacy for r in ALL_RULES if r.legacy}
 
 
 def top_risks(model: dict) -> list[dict]:
@@ -27,7 +22,7 @@ def why(f: dict) -> str:
     kind = KIND_WORDS.get(f["rule"])
     if kind and f["reaches_sink"]:
         return f"{kind} that can reach a money-moving call"
-    if f["rule"] == BreakerOutOfReach.id:
+    if f["rule"] in BY_ID and BY_ID[f["rule"]].about_unguarded_sink:
         return "money-moving call with no circuit breaker before it"
     return f"{kind or f['name']}" + (" (reaches a money-moving call)" if f["reaches_sink"] else "")
 

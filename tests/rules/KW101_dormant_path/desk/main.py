@@ -1,0 +1,43 @@
+import sys
+
+from desk import wire
+from desk.flags import Flags
+
+
+def sweep(qty):
+    return qty * 2
+
+
+def guard(flags):
+    if flags.on("halt"):
+        raise SystemExit("halted")
+
+
+def route(flags, qty):
+    guard(flags)
+    if flags.on("sweep"):
+        sweep(qty)  # expect: KW101 medium
+    if flags.on("odd-lots"):
+        wire.send(qty % 100)  # expect: KW101 high
+    if flags.on("fast-path"):
+        qty += 1
+    size = "big" if flags.on("sweep") else "small"
+    if qty > 10_000:
+        audit(qty)
+    if wire.check(qty):
+        wire.send(qty)
+    return size
+
+
+def audit(qty):  # expect: KW101 medium
+    print("large order", qty)
+
+
+def main():
+    flags = Flags(["fast-path"] if "--fast" in sys.argv else [])
+    for qty in range(4):
+        route(flags, qty)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+import sys
+
+from desk import legacy, wire
+from desk.flags import BUCKET, NEW_PROGRAM, Flags
+
+
+def program(flags, qty):
+    if flags.on(NEW_PROGRAM):
+        if wire.check(qty):
+            wire.send(qty)
+
+
+def route(flags, qty, old_host):
+    if old_host and flags.on(legacy.OLD_MODE):  # expect: KW201 critical
+        legacy.peg(qty)
+        return
+    if flags.on(BUCKET, qty):
+        wire.check(qty)
+    else:
+        wire.check(qty + 1)
+    program(flags, qty)
+
+
+def report(flags, qty):
+    if flags.on(BUCKET, qty):
+        return "a"
+    return "b"
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    flags = Flags(["mode-7"])
+    for qty in range(4):
+        route(flags, qty, old_host="--old" in argv)
+        report(flags, qty)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+import sys
+
+from shop.toggles import enabled
+
+
+def fast(basket):
+    return sum(basket)
+
+
+def slow(basket):
+    total = 0
+    for item in basket:
+        total += item
+    return total
+
+
+def checkout(argv, basket):
+    if enabled("new-checkout", argv):
+        return fast(basket)  # expect: KW401 medium
+    return slow(basket)
+
+
+def search(argv, words):
+    if enabled("canary-search", argv):
+        return sorted(words)
+    return words
+
+
+def refund(argv, amount):
+    if enabled("refund-v2", argv):
+        return amount - 1
+    return amount
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    checkout(argv, [1, 2, 3])
+    search(argv, ["b", "a"])
+    if "--refunds" in argv:  # only the hosts that get refund traffic
+        refund(argv, 5)
+
+
+if __name__ == "__main__":
+    main()

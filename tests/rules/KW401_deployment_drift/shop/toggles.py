@@ -1,0 +1,2 @@
+def enabled(key, argv):
+    return "--" + key in argv

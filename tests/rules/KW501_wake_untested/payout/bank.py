@@ -1,0 +1,5 @@
+LEDGER = []
+
+
+def transfer(amount):
+    LEDGER.append(amount)

@@ -1,0 +1,2 @@
+def check(amount):
+    return amount < 10_000

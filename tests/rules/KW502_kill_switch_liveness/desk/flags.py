@@ -1,0 +1,5 @@
+ON = set()
+
+
+def is_on(key):
+    return key in ON

@@ -1,0 +1,9 @@
+SENT = []
+
+
+def submit(order):
+    SENT.append(order)
+
+
+def cancel(order):
+    SENT.remove(order)
