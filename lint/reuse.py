@@ -1,0 +1,99 @@
+"""Reuse of the last run's whole-program stage (index and call graph) when no summary changed.
+
+`CallGraph(Index(summaries), paths).build()` reads nothing but the summaries and the module paths,
+so when every file's summary and path equal those of the run that stored the stage, the stored
+index and call graph are that build's result: loading them is exact by construction. An edit that
+changes no summary (a comment, a docstring-free blank line at the end, a suppression comment) then
+costs the rules and the stages that read the text, not the call graph. Any summary that differs
+means a full build: the stage is never patched.
+
+The state is stored right after `build`, before anything else resolves through the index (the flag
+graph, safety, liveness do, and memoise), so what runs afterwards sees exactly what it would see
+after a fresh build. The stored summaries come back with the stage: equal to the current ones, as
+the key says. Stages are pickled; loading admits only the classes a stage is made of. One slot per
+project root; the key digests knightwatch's build (source, version, Python version) besides
+the summaries and paths, so another build never loads what this one wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from knightwatch.cache import Cache, tool_digest
+from knightwatch.callgraph import CallGraph
+
+MAGIC = b"KWG1"
+HEAD = len(MAGIC) + 40  # magic, hex key
+
+
+def stage_key(summaries: dict[str, dict], paths: dict[str, str]) -> str:
+    """A digest of everything the whole-program stage reads: the tool, and every module's path and
+    summary. Summaries are marshalled in format 0, the one without references or interned strings:
+    its bytes are the same for equal summaries however they were made or loaded."""
+    h = hashlib.blake2b(tool_digest(), digest_size=20)
+    for module, summary in summaries.items():  # in the index's order: the order matters to it too
+        h.update(marshal.dumps((module, paths[module], summary), 0))
+    return h.hexdigest()
+
+
+#: what a stored stage is made of: anything else in a stage file means it is not one of ours (a cache
+#: restored in CI may come from elsewhere, and unpickling must never run a function it names)
+ALLOWED = frozenset({("knightwatch.callgraph", "CallGraph"), ("knightwatch.callgraph", "CallSite"),
+                     ("knightwatch.index", "Index"), ("collections", "defaultdict"), ("builtins", "dict"),
+                     ("builtins", "set"), ("builtins", "list"), ("knightwatch.callgraph", "CallGraph._bind_call"),
+                     ("knightwatch.callgraph", "CallGraph._bind_property"),
+                     ("networkx.classes.digraph", "DiGraph")})
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str):
+        if (module, name) not in ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of a stored stage")
+        return super().find_class(module, name)
+
+
+def _file(cache: Cache, slot: str) -> Path:
+    assert cache.directory is not None
+    return cache.directory / "stage" / slot
+
+
+def load(cache: Cache, slot: str, key: str) -> CallGraph | None:
+    """The call graph (with its index) stored in SLOT under KEY; None if there is none, it was stored
+    under another key, or it cannot be read back."""
+    if cache.directory is None:
+        return None
+    try:
+        with open(_file(cache, slot), "rb") as fh:
+            head = fh.read(HEAD)
+            if head != MAGIC + key.encode():
+                return None
+            found = _Unpickler(fh).load()
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError,
+            ValueError, IndexError):
+        return None
+    return found if isinstance(found, CallGraph) else None
+
+
+def store(cache: Cache, slot: str, key: str, cg: CallGraph) -> None:
+    """Store CG (and its index) in SLOT under KEY; a stage that cannot be written only costs time."""
+    if cache.directory is None:
+        return
+    path = _file(cache, slot)
+    try:
+        payload = pickle.dumps(cg, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(MAGIC + key.encode())
+            fh.write(payload)
+        os.replace(tmp, path)
+    except OSError:
+        pass
