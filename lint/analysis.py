@@ -347,7 +347,7 @@ def analyse(config: Config, *, coverage: list[str] | None = None, cache: Cache |
 
 def _call_graph(parsed: dict[str, dict], paths: dict[str, str], root: Path, cache: Cache | None) -> CallGraph:
     """The index and call graph of PARSED: the last run's when it read the same summaries and paths
-    (`knightwatch.reuse`), else built now (and stored for the next run)."""
+    but for positions (`knightwatch.reuse`), else built now (and stored for the next run)."""
     if cache is None or cache.directory is None or not cache.keeps_stages:
         return CallGraph(Index(parsed), paths).build()
     slot = hashlib.blake2b(str(root).encode(), digest_size=20).hexdigest()
@@ -356,6 +356,8 @@ def _call_graph(parsed: dict[str, dict], paths: dict[str, str], root: Path, cach
     if cg is None:
         cg = CallGraph(Index(parsed), paths).build()
         store_stage(cache, slot, key, cg)
+    else:
+        cg.rebase(parsed)
     return cg
 
 

@@ -5,7 +5,8 @@ notes and call graph of a cold run without a cache.
 The trees are real: the SMARS fixture (with its hosts' coverage and flag registry) and pluggy, a
 PyPI package installed with pytest, each copied into tmp. The edits are the ones a developer
 makes: add or remove a function, change a call, change an import, rename a flag constant, delete
-a module, and edits that change no summary (a comment appended), which the stage is reused for.
+a module, and edits that change no summary but for positions (a comment appended, a comment and a
+blank line inserted anywhere), for which the stored stage is reused and its positions rebased.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def _edit(rng: random.Random, root: Path, package: str, step: int) -> str:
     elif kind == "shift lines":
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
         at = rng.randrange(len(lines) + 1)
-        shifted = lines[:at] + ["\n"] + lines[at:]
+        shifted = lines[:at] + [f"# moved {step}\n", "\n"] + lines[at:]
         if _parses(shifted):  # not inside a string, say
             path.write_text("".join(shifted), encoding="utf-8")
     elif kind == "add function":
@@ -116,10 +117,11 @@ def _observed(root: Path, cache: Cache) -> tuple:
     except KnightwatchError as exc:
         return ("error", str(exc))
     g = analysis.callgraph.graph
-    sites = sorted((s.caller, s.line, s.column, s.index, sorted(s.targets.items()))
-                   for sites in analysis.callgraph.sites.values() for s in sites)
+    sites = sorted((s.caller, s.scope, s.module, s.path, s.line, s.column, s.end_line, s.end_column, s.cond, s.pos,
+                    s.index, sorted(s.targets.items())) for sites in analysis.callgraph.sites.values() for s in sites)
+    by_module = [(m, [s.index for s in sites]) for m, sites in sorted(analysis.callgraph.sites_by_module.items())]
     return ([_finding_data(f) for f in result.findings], result.notes, [r.id for r in result.rules],
-            sorted(g.nodes(data=True)), sorted((a, b, sorted(d.items())) for a, b, d in g.edges(data=True)), sites,
+            sorted(g.nodes(data=True)), sorted((a, b, sorted(d.items())) for a, b, d in g.edges(data=True)), sites, by_module,
             sorted(repr((r.key, r.path, r.line)) for r in analysis.flags.reads))
 
 
