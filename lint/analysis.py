@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import marshal
 import os
 from bisect import bisect_left, bisect_right
@@ -345,17 +344,16 @@ def analyse(config: Config, *, coverage: list[str] | None = None, cache: Cache |
     return analysis
 
 
-def _call_graph(parsed: dict[str, dict], paths: dict[str, str], root: Path, cache: Cache | None) -> CallGraph:
+def _call_graph(parsed: dict[str, dict], paths: dict[str, str], cache: Cache | None) -> CallGraph:
     """The index and call graph of PARSED: the last run's when it read the same summaries and paths
     but for positions (`knightwatch.reuse`), else built now (and stored for the next run)."""
     if cache is None or cache.directory is None or not cache.keeps_stages:
         return CallGraph(Index(parsed), paths).build()
-    slot = hashlib.blake2b(str(root).encode(), digest_size=20).hexdigest()
     key = stage_key(parsed, paths)
-    cg = load_stage(cache, slot, key)
+    cg = load_stage(cache, key)
     if cg is None:
         cg = CallGraph(Index(parsed), paths).build()
-        store_stage(cache, slot, key, cg)
+        store_stage(cache, key, cg)
     else:
         cg.rebase(parsed)
     return cg
@@ -367,7 +365,7 @@ def _analyse_files(config: Config, infos: dict[str, FileInfo], notes: list[str],
     analysis = Analysis(config, infos, notes)
     parsed = {i.source.module: i.summary for i in infos.values() if i.summary is not None}
     paths = {i.source.module: i.path for i in infos.values() if i.summary is not None}
-    cg = analysis.callgraph = _call_graph(parsed, paths, config.root, cache)
+    cg = analysis.callgraph = _call_graph(parsed, paths, cache)
     analysis.index = cg.index
     analysis.flags = FlagGraph(cg, config)
     if config.registry:

@@ -12,10 +12,14 @@ Any other summary change means a full build: the stage is never patched.
 
 The state is stored right after `build`, before anything else resolves through the index (the flag
 graph, safety, liveness do, and memoise), so what runs afterwards sees exactly what it would see
-after a fresh build. The stored summaries come back with the stage: equal to the current ones, as
-the key says. Stages are pickled; loading admits only the classes a stage is made of. One slot per
-project root; the key digests knightwatch's build (source, version, Python version) besides
-the summaries and paths, so another build never loads what this one wrote.
+after a fresh build; `rebase` gives it the current summaries. Stages are pickled; loading admits
+only the classes a stage is made of.
+
+One stage per cache directory (the default directory is the project's own), holding no absolute
+path: a cache restored in CI into another checkout is reused. The key digests knightwatch's build
+(its source, version and Python version) besides the summaries and paths (which the configuration's
+`source`, `exclude` and package mapping decide), so another build, Python or configuration never
+loads a stage that is not its own.
 """
 
 from __future__ import annotations
@@ -78,18 +82,18 @@ class _Unpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def _file(cache: Cache, slot: str) -> Path:
+def _file(cache: Cache) -> Path:
     assert cache.directory is not None
-    return cache.directory / "stage" / slot
+    return cache.directory / "stage.pickle"
 
 
-def load(cache: Cache, slot: str, key: str) -> CallGraph | None:
-    """The call graph (with its index) stored in SLOT under KEY; None if there is none, it was stored
+def load(cache: Cache, key: str) -> CallGraph | None:
+    """The call graph (with its index) stored in CACHE under KEY; None if there is none, it was stored
     under another key, or it cannot be read back."""
     if cache.directory is None:
         return None
     try:
-        with open(_file(cache, slot), "rb") as fh:
+        with open(_file(cache), "rb") as fh:
             head = fh.read(HEAD)
             if head != MAGIC + key.encode():
                 return None
@@ -100,11 +104,12 @@ def load(cache: Cache, slot: str, key: str) -> CallGraph | None:
     return found if isinstance(found, CallGraph) else None
 
 
-def store(cache: Cache, slot: str, key: str, cg: CallGraph) -> None:
-    """Store CG (and its index) in SLOT under KEY; a stage that cannot be written only costs time."""
+def store(cache: Cache, key: str, cg: CallGraph) -> None:
+    """Store CG (and its index) in CACHE under KEY, in place of the last; a stage that cannot be
+    written only costs time."""
     if cache.directory is None:
         return
-    path = _file(cache, slot)
+    path = _file(cache)
     try:
         payload = pickle.dumps(cg, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, RecursionError, TypeError, AttributeError):

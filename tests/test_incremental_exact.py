@@ -147,3 +147,36 @@ def test_random_edits_match_a_cold_run(tree: str, tmp_path: Path, smars_dir: Pat
         assert _observed(root, cache) == _observed(root, Cache(None)), f"step {step}: {edit}"
     assert any(r is not None for r in reused), "no step reused the stage (no edit left the summaries as they were)"
     assert any(r is None for r in reused)
+
+
+def test_the_cache_travels_to_another_checkout(tmp_path: Path, smars_dir: Path, monkeypatch) -> None:
+    """CI restores the cache of main's last run into a fresh checkout elsewhere: the stage is reused
+    there (it holds no absolute path) and the result is a cold run's."""
+    first, second = tmp_path / "runner-1" / "smars", tmp_path / "runner-2" / "checkout"
+    shutil.copytree(smars_dir, first)
+    _observed(first, Cache(tmp_path / "cache-1"))
+    shutil.copytree(first, second)
+    shutil.copytree(tmp_path / "cache-1", tmp_path / "cache-2")
+    _append(second / "smars" / "router.py", "# a comment pushed since\n")
+    reused = []
+    load = analysis_module.load_stage
+    monkeypatch.setattr(analysis_module, "load_stage", lambda *a: reused.append(load(*a)) or reused[-1])
+    assert _observed(second, Cache(tmp_path / "cache-2")) == _observed(second, Cache(None))
+    assert reused and reused[0] is not None
+
+
+def test_another_build_never_loads_the_stage(tmp_path: Path, smars_dir: Path, monkeypatch) -> None:
+    """The stage key digests knightwatch's build (source, version, Python version): a stage written
+    by another build is not loaded."""
+    import knightwatch.reuse as reuse
+
+    root = tmp_path / "smars"
+    shutil.copytree(smars_dir, root)
+    cache = Cache(tmp_path / "cache")
+    _observed(root, cache)
+    reused = []
+    load = analysis_module.load_stage
+    monkeypatch.setattr(analysis_module, "load_stage", lambda *a: reused.append(load(*a)) or reused[-1])
+    monkeypatch.setattr(reuse, "tool_digest", lambda: b"another knightwatch build or Python")
+    assert _observed(root, cache) == _observed(root, Cache(None))
+    assert reused == [None]
