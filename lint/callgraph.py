@@ -190,22 +190,25 @@ class CallGraph:
 
     def rebase(self, summaries: dict[str, dict]) -> None:
         """Take the positions of everything built from SUMMARIES, which equal those it was built from
-        in all but positions (`knightwatch.reuse.unplaced`): what was resolved stays, the lines and
-        columns of nodes, call sites and edges are read again."""
+        in all but positions (`knightwatch.reuse.unplaced`): what was resolved stays; the lines and
+        columns of the nodes, call sites and edges of the modules whose summary differs are read again."""
         idx = self.index
-        idx.summaries = summaries
-        idx.defs = {qualify(module, scope): (module, scope, entry)
-                    for module, summary in summaries.items() for scope, entry in summary["scopes"].items()}
-        nodes = self.graph.nodes
-        for q, (_, _, entry) in idx.defs.items():
-            nodes[q].update(line=entry["line"], end=entry["end"], body=entry.get("body", entry["line"]))
-        for module, sites in self.sites_by_module.items():
-            calls = summaries[module]["calls"]
-            for site in sites:
+        moved = {module for module, summary in summaries.items() if idx.summaries[module] != summary}
+        for module in moved:
+            idx.summaries[module] = summary = summaries[module]
+            for scope, entry in summary["scopes"].items():
+                q = qualify(module, scope)
+                idx.defs[q] = (module, scope, entry)
+                self.graph.nodes[q].update(line=entry["line"], end=entry["end"], body=entry.get("body", entry["line"]))
+            calls = summary["calls"]
+            for site in self.sites_by_module.get(module, ()):
                 _, _, site.line, site.column, site.end_line, site.end_column, cond, pos = calls[site.index][:8]
                 site.cond, site.pos = bool(cond), tuple(pos)
-        self._lines({(a, b): data for a, b, data in self.graph.edges(data=True)})
-        self._flow = self._flow_of(summaries)
+        if moved:
+            edges = self.graph.edges
+            self._lines({key: edges[key] for key, sources in self.line_sources.items()
+                         if any(type(w) is not int and w[1] in moved for w in sources)})
+            self._flow = self._flow_of(idx.summaries)
 
     def _sites(self, module: str, summary: dict) -> None:
         """MODULE's call sites with what each runs, and their edges."""
@@ -251,7 +254,9 @@ class CallGraph:
             if RANK[kind] < RANK[data["kind"]]:
                 data["kind"] = kind
             data["implicit"] = data["implicit"] and implicit
-            self.line_sources[key].append(where)
+            sources = self.line_sources[key]
+            if sources[-1] != where:  # one value resolved twice to the same target, say
+                sources.append(where)
 
     # ---- what flows between functions ---------------------------------------------------------
     def _bind_params(self, sites: Iterable[int]) -> bool:
