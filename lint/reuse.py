@@ -98,7 +98,7 @@ def load(cache: Cache, key: str) -> CallGraph | None:
             if head != MAGIC + key.encode():
                 return None
             found = _Unpickler(fh).load()
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError,
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError, RecursionError,
             ValueError, IndexError):
         return None
     return found if isinstance(found, CallGraph) else None

@@ -12,6 +12,7 @@ blank line inserted anywhere), for which the stored stage is reused and its posi
 from __future__ import annotations
 
 import ast
+import pickle
 import random
 import shutil
 from pathlib import Path
@@ -180,3 +181,23 @@ def test_another_build_never_loads_the_stage(tmp_path: Path, smars_dir: Path, mo
     monkeypatch.setattr(reuse, "tool_digest", lambda: b"another knightwatch build or Python")
     assert _observed(root, cache) == _observed(root, Cache(None))
     assert reused == [None]
+
+
+@pytest.mark.parametrize("payload", [b"", b"\x80\x05truncated", pickle.dumps(print), pickle.dumps(shutil.rmtree)])
+def test_a_bad_stage_is_built_again(payload: bytes, tmp_path: Path, smars_dir: Path, monkeypatch) -> None:
+    """A truncated stage, or one naming anything but the classes a call graph is made of (a cache
+    restored in CI may come from elsewhere), is not loaded: the call graph is built again."""
+    import knightwatch.reuse as reuse
+
+    root = tmp_path / "smars"
+    shutil.copytree(smars_dir, root)
+    cache = Cache(tmp_path / "cache")
+    _observed(root, cache)
+    stage = tmp_path / "cache" / "stage.pickle"
+    stage.write_bytes(stage.read_bytes()[:reuse.HEAD] + payload)  # this run's key, another payload
+    reused = []
+    load = analysis_module.load_stage
+    monkeypatch.setattr(analysis_module, "load_stage", lambda *a: reused.append(load(*a)) or reused[-1])
+    assert _observed(root, cache) == _observed(root, Cache(None))
+    assert reused == [None]
+    assert root.exists()
