@@ -5,8 +5,9 @@
 Prepares the corpora (see corpora.py), then runs `vulture TREE` and `knightwatch check TREE
 --format json --output out.json` (no configuration; cold = a fresh --cache-dir, warm = the same
 again; then one file edited: a comment appended, which changes no summary but for positions, and
-a line of code appended, which changes one) alternately, prints medians, peak memory, 25/50/100 % scaling, the time to join eight
-hosts' real coverage, and a py-spy profile of one cold run. The last lines compare with the targets.
+a line of code appended, which changes one) alternately, prints medians, peak memory, 25/50/100 %
+scaling, the time to join eight hosts' real coverage, and a py-spy profile of one cold run. The
+last lines compare with the targets.
 Both tools run as `python -m TOOL` with bytecode cached under benchmarks/.work (not in the repo).
 """
 
@@ -199,7 +200,8 @@ def ratios(name: str, lines: int, results: dict[str, list[Sample]]) -> None:
     vulture = median(results["vulture"])
     print(f"== {name}, {lines:,} lines; vulture median {vulture:.2f} s (spread "
           f"{min(s.seconds for s in results['vulture']):.2f}-{max(s.seconds for s in results['vulture']):.2f})")
-    for kind, target in [("cold", TARGETS["cold"]), ("warm", TARGETS["warm"])] + [(k, TARGETS["edited"]) for k in EDITS]:
+    targets = [("cold", TARGETS["cold"]), ("warm", TARGETS["warm"])] + [(k, TARGETS["edited"]) for k in EDITS]
+    for kind, target in targets:
         mid = median(results[kind])
         spread = f"{min(s.seconds for s in results[kind]):.2f}-{max(s.seconds for s in results[kind]):.2f}"
         print(f"{kind + ' / vulture':<32} = {mid / vulture:.3f}x ({mid:.2f} s, spread {spread}; "

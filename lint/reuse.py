@@ -98,8 +98,8 @@ def load(cache: Cache, key: str) -> CallGraph | None:
             if head != MAGIC + key.encode():
                 return None
             found = _Unpickler(fh).load()
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError, RecursionError,
-            ValueError, IndexError):
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError,
+            ValueError, IndexError, RecursionError):
         return None
     return found if isinstance(found, CallGraph) else None
 

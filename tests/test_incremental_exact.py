@@ -122,7 +122,8 @@ def _observed(root: Path, cache: Cache) -> tuple:
                     s.index, sorted(s.targets.items())) for sites in analysis.callgraph.sites.values() for s in sites)
     by_module = [(m, [s.index for s in sites]) for m, sites in sorted(analysis.callgraph.sites_by_module.items())]
     return ([_finding_data(f) for f in result.findings], result.notes, [r.id for r in result.rules],
-            sorted(g.nodes(data=True)), sorted((a, b, sorted(d.items())) for a, b, d in g.edges(data=True)), sites, by_module,
+            sorted(g.nodes(data=True)), sorted((a, b, sorted(d.items())) for a, b, d in g.edges(data=True)),
+            sites, by_module,
             sorted(repr((r.key, r.path, r.line)) for r in analysis.flags.reads))
 
 
