@@ -29,6 +29,7 @@ import marshal
 import os
 import pickle
 import tempfile
+from contextlib import suppress
 from pathlib import Path
 
 from knightwatch.cache import Cache, tool_digest
@@ -110,16 +111,15 @@ def store(cache: Cache, key: str, cg: CallGraph) -> None:
     if cache.directory is None:
         return
     path = _file(cache)
-    try:
-        payload = pickle.dumps(cg, protocol=pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
-        return
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
+        with os.fdopen(fd, "wb") as fh:  # pickled straight to the file: no second copy in memory
             fh.write(MAGIC + key.encode())
-            fh.write(payload)
+            pickle.dump(cg, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
-    except OSError:
-        pass
+    except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
+        if tmp is not None:
+            with suppress(OSError):
+                os.unlink(tmp)
