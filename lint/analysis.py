@@ -32,6 +32,7 @@ from knightwatch.liveness import Liveness
 from knightwatch.liveness import compute as compute_liveness
 from knightwatch.parse import PARSE_ERRORS, compiler_check, decode, parse, parse_error
 from knightwatch.reach import entry_nodes, reachable
+from knightwatch.reuse import load as load_stage, stage_key, store as store_stage
 from knightwatch.safety import Safety
 from knightwatch.sources import SourceFile, discover
 from knightwatch.summary import SUMMARY_VERSION, summarise
@@ -359,25 +360,39 @@ def analyse(config: Config, *, coverage: list[str] | None = None, cache: Cache |
     cache.prune()
     with ExitStack() as stack:
         infos, checks = _read_sources(files, config, cache, progress, stack)
-        analysis = _analyse_files(config, infos, notes, coverage)
+        analysis = _analyse_files(config, infos, notes, coverage, cache)
         refused = checks()
     if refused:  # rare: files that parse but do not compile were in the analysis: it is done again
         for relpath, record in refused.items():
             infos[relpath] = _info(infos[relpath].source, infos[relpath].text, record)
-        analysis = _analyse_files(config, infos, notes, coverage)
+        analysis = _analyse_files(config, infos, notes, coverage, cache)
     analysis.cache = cache
     return analysis
 
 
+def _call_graph(parsed: dict[str, dict], paths: dict[str, str], cache: Cache | None) -> CallGraph:
+    """The index and call graph of PARSED: the last run's when it read the same summaries and paths
+    but for positions (`knightwatch.reuse`), else built now (and stored for the next run)."""
+    if cache is None or cache.directory is None or not cache.keeps_stages:
+        return CallGraph(Index(parsed), paths).build()
+    key = stage_key(parsed, paths)
+    cg = load_stage(cache, key)
+    if cg is None:
+        cg = CallGraph(Index(parsed), paths).build()
+        store_stage(cache, key, cg)
+    else:
+        cg.rebase(parsed)
+    return cg
+
+
 def _analyse_files(config: Config, infos: dict[str, FileInfo], notes: list[str],
-                   coverage: list[str] | None) -> Analysis:
+                   coverage: list[str] | None, cache: Cache | None = None) -> Analysis:
     """The whole-program stages over the summaries in INFOS."""
     analysis = Analysis(config, infos, notes)
     parsed = {i.source.module: i.summary for i in infos.values() if i.summary is not None}
     paths = {i.source.module: i.path for i in infos.values() if i.summary is not None}
-    index = Index(parsed)
-    analysis.index = index
-    cg = analysis.callgraph = CallGraph(index, paths).build()
+    cg = analysis.callgraph = _call_graph(parsed, paths, cache)
+    analysis.index = cg.index
     analysis.flags = FlagGraph(cg, config)
     if config.registry:
         analysis.registry = load_registry(config.registry, config.root)

@@ -76,6 +76,9 @@ def _finding(data: tuple) -> Finding:
 class Cache:
     """A cache directory (None: no cache); reads return None for anything missing or not trustworthy."""
 
+    #: whether the whole-program stage is kept for the next run (`knightwatch.reuse`)
+    keeps_stages = True
+
     def __init__(self, directory: Path | None):
         self.directory = directory
         self.hits = 0

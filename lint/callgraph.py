@@ -42,6 +42,10 @@ NON_CALLING_EXTERNALS = ("functools.wraps", "functools.update_wrapper", "functoo
 #: a base's constructor never dispatches to a subclass's
 CONSTRUCTORS = frozenset({"__init__", "__new__"})
 RANK = {"call": 0, "may": 1, "ref": 2}
+#: where in the summaries an edge was made, for its line: (list, module, index) for an entry of
+#: `calls`, `name_loads`, `attr_loads` or `attr_stores`, ("scopes", module, scope) for a scope's
+#: first line, or a line number
+Where = tuple | int
 #: kinds of value whose use as a value keeps a node alive (a "ref" edge)
 REFERABLE = frozenset({"def", "mod", "inst"})
 
@@ -85,16 +89,23 @@ class CallGraph:
         #: every use of an attribute named like a property, module by module. The methods are kept
         #: unbound: bound ones would make a reference cycle that holds the whole analysis until the
         #: garbage collector runs (at exit: a second or more on the stdlib).
-        self._flow: list[tuple[Callable[..., bool], tuple]] = []
-        for module, summary in index.summaries.items():
-            self._flow += [(CallGraph._bind_call, (module, call)) for call in summary["calls"]]
-            self._flow += [(CallGraph._bind_property, (module, scope, expr)) for key in ("attr_loads", "attr_stores")
-                           for scope, expr, _ in summary.get(key, ()) if expr[2] in self._property_names]
+        self._flow = self._flow_of(index.summaries)
         self._shapes: dict[str, tuple] = {}
         self._callers: dict[tuple[str, str], str] = {}
         self._edges: dict[tuple[str, str], dict] = {}  # made while building
+        #: edge -> where it was made, in order (the source of its `lines`, kept so that `rebase` can
+        #: find them again after an edit that moved code)
+        self.line_sources: dict[tuple[str, str], list[Where]] = {}
         self._nodes: set[str] = set()  # the graph's nodes, while building (cheaper to test than the graph)
         self._self_names: dict[tuple[str, str], tuple | None] = {}  # method scope -> `("n", "self")`
+
+    def _flow_of(self, summaries: dict[str, dict]) -> list[tuple[Callable[..., bool], tuple]]:
+        flow: list[tuple[Callable[..., bool], tuple]] = []
+        for module, summary in summaries.items():
+            flow += [(CallGraph._bind_call, (module, call)) for call in summary["calls"]]
+            flow += [(CallGraph._bind_property, (module, scope, expr)) for key in ("attr_loads", "attr_stores")
+                     for scope, expr, _ in summary.get(key, ()) if expr[2] in self._property_names]
+        return flow
 
     # ---- targets ------------------------------------------------------------------------------
     def targets(self, values: Values) -> dict[str, bool]:
@@ -159,9 +170,47 @@ class CallGraph:
             self._sites(module, summary)
             self._references(module, summary)
             self._implicit(module, summary)
+        self._lines(self._edges)
         self.graph.add_edges_from((a, b, data) for (a, b), data in self._edges.items())
         del self._edges, self._nodes, self._self_names
         return self
+
+    def _lines(self, edges: dict[tuple[str, str], dict]) -> None:
+        """Set the `lines` of EDGES: those of the places they were made, in order, once each."""
+        summaries = self.index.summaries
+        for key, data in edges.items():
+            lines = data["lines"] = []
+            for where in self.line_sources[key]:
+                if type(where) is int:
+                    line = where
+                elif where[0] == "scopes":
+                    line = summaries[where[1]]["scopes"][where[2]]["line"]
+                else:  # a call or a load: its line is the third item
+                    line = summaries[where[1]][where[0]][where[2]][2]
+                if line not in lines:
+                    lines.append(line)
+
+    def rebase(self, summaries: dict[str, dict]) -> None:
+        """Take the positions of everything built from SUMMARIES, which equal those it was built from
+        in all but positions (`knightwatch.reuse.unplaced`): what was resolved stays; the lines and
+        columns of the nodes, call sites and edges of the modules whose summary differs are read again."""
+        idx = self.index
+        moved = {module for module, summary in summaries.items() if idx.summaries[module] != summary}
+        for module in moved:
+            idx.summaries[module] = summary = summaries[module]
+            for scope, entry in summary["scopes"].items():
+                q = qualify(module, scope)
+                idx.defs[q] = (module, scope, entry)
+                self.graph.nodes[q].update(line=entry["line"], end=entry["end"], body=entry.get("body", entry["line"]))
+            calls = summary["calls"]
+            for site in self.sites_by_module.get(module, ()):
+                _, _, site.line, site.column, site.end_line, site.end_column, cond, pos = calls[site.index][:8]
+                site.cond, site.pos = bool(cond), tuple(pos)
+        if moved:
+            edges = self.graph.edges
+            self._lines({key: edges[key] for key, sources in self.line_sources.items()
+                         if any(type(w) is not int and w[1] in moved for w in sources)})
+            self._flow = self._flow_of(idx.summaries)
 
     def _sites(self, module: str, summary: dict) -> None:
         """MODULE's call sites with what each runs, and their edges."""
@@ -177,7 +226,7 @@ class CallGraph:
             self.sites[caller].append(site)
             self.sites_by_module[module].append(site)
             for target, may in targets.items():
-                self._edge(caller, target, "may" if may else "call", line)
+                self._edge(caller, target, "may" if may else "call", ("calls", module, i))
 
     def caller(self, module: str, scope: str) -> str:
         """The qualified name of the code SCOPE runs in: class bodies run as part of their enclosing
@@ -192,21 +241,24 @@ class CallGraph:
             found = self._callers[key] = qualify(module, code)
         return found
 
-    def _edge(self, caller: str, target: str, kind: str, line: int, implicit: bool = False) -> None:
-        """Record an edge (added to the graph, in the order first seen, at the end of `build`)."""
+    def _edge(self, caller: str, target: str, kind: str, where: Where, implicit: bool = False) -> None:
+        """Record an edge (added to the graph, in the order first seen, at the end of `build`) made by
+        the code at WHERE (its lines are found from these places once all are known: `_lines`)."""
         if target not in self._nodes:
             self._nodes.add(target)
             self.graph.add_node(target, kind="external", module=None, path=None, line=0, end=0, body=0)
         key = (caller, target)
         data = self._edges.get(key)
         if data is None:
-            self._edges[key] = {"kind": kind, "lines": [line], "implicit": implicit}
+            self._edges[key] = {"kind": kind, "lines": [], "implicit": implicit}
+            self.line_sources[key] = [where]
         else:
             if RANK[kind] < RANK[data["kind"]]:
                 data["kind"] = kind
             data["implicit"] = data["implicit"] and implicit
-            if line not in data["lines"]:
-                data["lines"].append(line)
+            sources = self.line_sources[key]
+            if sources[-1] != where:  # one value resolved twice to the same target, say
+                sources.append(where)
 
     # ---- what flows between functions ---------------------------------------------------------
     def _bind_params(self, sites: Iterable[int]) -> bool:
@@ -339,37 +391,39 @@ class CallGraph:
     def _references(self, module: str, summary: dict) -> None:
         """Functions used as values (callbacks, table entries), properties read and set, modules imported."""
         idx = self.index
-        for scope, name, line in summary.get("name_loads", ()):
+        for i, (scope, name, _) in enumerate(summary.get("name_loads", ())):
             for v in idx.resolve(module, scope, ("n", name)):
-                self._ref(module, scope, v, line)
-        for scope, expr, line in summary.get("attr_loads", ()):
+                self._ref(module, scope, v, ("name_loads", module, i))
+        for i, (scope, expr, _) in enumerate(summary.get("attr_loads", ())):
+            where = ("attr_loads", module, i)
             for v, may in idx.resolve(module, scope, expr).items():
                 if v[0] == "prop":
-                    self._edge(self.caller(module, scope), v[1], "may" if may else "call", line)
+                    self._edge(self.caller(module, scope), v[1], "may" if may else "call", where)
                 else:
-                    self._ref(module, scope, v, line)
+                    self._ref(module, scope, v, where)
             if expr[1] == self._self_name(module, scope):
                 for v in self._as_written(module, scope, expr[2]):
-                    self._ref(module, scope, v, line)
-        for scope, expr, line in summary.get("attr_stores", ()):
+                    self._ref(module, scope, v, where)
+        for i, (scope, expr, _) in enumerate(summary.get("attr_stores", ())):
             if expr[2] in self._property_names:
                 for r in idx.resolve(module, scope, expr[1]):
                     for v, may in idx.attribute(r, expr[2], 0).items():
                         if v[0] == "prop":
                             self._edge(self.caller(module, scope), v[1],
-                                       "may" if may else "call", line)
+                                       "may" if may else "call", ("attr_stores", module, i))
         for scope, entry in summary["scopes"].items():
             caller = self.caller(module, scope)
+            where = ("scopes", module, scope)
             for sub in entry.get("submodules", ()):
-                self._import(module, caller, sub, entry["line"])
+                self._import(module, caller, sub, where)
             for name, exprs in entry["names"].items():
                 for e in exprs:
                     if e[0] == "i":
-                        self._import(module, caller, e[1], entry["line"])
+                        self._import(module, caller, e[1], where)
                     elif e[0] == "m":
-                        self._import(module, caller, f"{e[1]}.{e[2]}" if e[1] else e[2], entry["line"])
+                        self._import(module, caller, f"{e[1]}.{e[2]}" if e[1] else e[2], where)
                         for v in idx.resolve(module, scope, e):
-                            self._ref(module, scope, v, entry["line"])
+                            self._ref(module, scope, v, where)
         for star in summary["star_imports"]:
             self._import(module, module, star, 1)
 
@@ -390,17 +444,17 @@ class CallGraph:
             out.update(self.index.attribute(v, attr, 0))
         return out
 
-    def _import(self, module: str, caller: str, dotted: str, line: int) -> None:
+    def _import(self, module: str, caller: str, dotted: str, where: Where) -> None:
         """Importing `a.b.c` runs the project modules a, a.b and a.b.c (all but MODULE's own packages)."""
         parts = dotted.split(".")
         for i in range(1, len(parts) + 1):
             name = ".".join(parts[:i])
             if name in self.index.modules and name != module and not module.startswith(name + "."):
-                self._edge(caller, name, "call", line)
+                self._edge(caller, name, "call", where)
 
-    def _ref(self, module: str, scope: str, v: tuple, line: int) -> None:
+    def _ref(self, module: str, scope: str, v: tuple, where: Where) -> None:
         if v[0] in REFERABLE and v[1] in self._nodes:
-            self._edge(self.caller(module, scope), v[1], "ref", line)
+            self._edge(self.caller(module, scope), v[1], "ref", where)
 
     def _implicit(self, module: str, summary: dict) -> None:
         """Edges Python adds by itself: class -> its protocol methods, bases -> overriding methods,
@@ -409,30 +463,31 @@ class CallGraph:
         for scope, entry in summary["scopes"].items():
             q = qualify(module, scope)
             kind = entry["kind"]
+            where = ("scopes", module, scope)
             if kind == "class":
                 for name, exprs in entry["names"].items():
                     member = f"{q}.{name}"
                     if idx.kind(member) != "function":
                         continue
                     if name in IMPLICIT_DUNDERS or idx.method_kind(member) == "property":
-                        self._edge(q, member, "ref", entry["line"])
+                        self._edge(q, member, "ref", where)
                     for base in idx.mro(q)[1:] if name not in CONSTRUCTORS else ():
                         if f"{base}.{name}" in idx.defs:
-                            self._edge(f"{base}.{name}", member, "may", entry["line"], implicit=True)
+                            self._edge(f"{base}.{name}", member, "may", where, implicit=True)
                             break
                 for base in idx.bases(q):
-                    self._edge(q, base, "ref", entry["line"])
+                    self._edge(q, base, "ref", where)
             elif kind == "function" and entry.get("decorators"):
                 parent = self.caller(module, entry["parent"] or "")
                 for d in entry["decorators"]:
                     if not any(v[0] == "def" for v in idx.resolve(module, entry["parent"] or "", d)):
                         if _decorator_name(d) not in PASSTHROUGH_DECORATORS:
-                            self._edge(parent, q, "may", entry["line"], implicit=True)
+                            self._edge(parent, q, "may", where, implicit=True)
                             break
             if kind == "class" and entry["parent"] is not None:
                 parent_q = qualify(module, entry["parent"])
                 if idx.kind(parent_q) == "class":
-                    self._edge(parent_q, q, "ref", entry["line"])
+                    self._edge(parent_q, q, "ref", where)
 
 
 def _list_sort(callee: tuple, kwargs: dict) -> bool:

@@ -174,7 +174,9 @@ def _shown(path: Path, root: Path) -> str:
 
 
 class _SummariesOnly(Cache):
-    """The per-file summaries of CACHE, but no stored runs: a run of a throwaway tree is never replayed."""
+    """The per-file summaries of CACHE, but no stored runs or stages: a throwaway tree is never seen again."""
+
+    keeps_stages = False
 
     def __init__(self, cache: Cache | None):
         super().__init__(cache.directory if cache else None)
