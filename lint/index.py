@@ -52,6 +52,8 @@ PARAM_CAP = 40
 #: called with every function of a large library would otherwise make each call through it reach
 #: all of them, and cost the analysis time and memory in proportion
 MEGAMORPHIC = 256
+#: the dependents of a volatile resolution made or kept after the last reset (none follows)
+SETTLED: frozenset = frozenset()
 #: kinds of value whose attributes take resolving (and are worth memoising)
 MEMBERED = frozenset({"mod", "def", "inst", "sup"})
 
@@ -399,7 +401,7 @@ class Index:
     def _read_fact(self, fact: tuple) -> None:
         """The resolution under way consults learnt FACT: it is volatile, and forgotten when FACT grows."""
         self._volatile = True
-        if self._current is not None:
+        if self._current is not None and not self._redo:
             self._readers[fact].add(self._current)
 
     def _learn(self, bucket: dict, item, fact: tuple) -> bool:
@@ -447,6 +449,12 @@ class Index:
             self._memo.pop(key, None)
         self._partial.clear()
         self._redo = True  # and from now on, one asked for with a larger budget than it had is redone
+        # no reset follows: which resolutions read what is no longer needed, only whether they did
+        self._readers.clear()
+        self._cut.clear()
+        for key, (values, dependents) in self._memo.items():
+            if dependents is not None:
+                self._memo[key] = (values, SETTLED)
 
     def clear_memo(self) -> None:
         """Forget every resolution (the learnt facts stay)."""
@@ -549,17 +557,17 @@ class Index:
             dependents = memo[1]
             if dependents is not None:  # volatile, or under way (cut short: completed once KEY is)
                 self._volatile = True
-                if parent is not None:
+                if parent is not None and not self._redo:
                     dependents.add(parent)
             return memo[0]
         if depth > MAX_DEPTH or self._nesting > MAX_NESTING:  # cut short: redone once KEY, resolved elsewhere, changes
             self._volatile = self._short = True
-            if parent is not None:
+            if parent is not None and not self._redo:
                 self._cut.setdefault(key, set()).add(parent)
             return {}
         outer, self._volatile = self._volatile, False
         outer_short, self._short = self._short, False
-        memo = self._memo[key] = ({}, inherited or set())  # under way: no values found so far
+        memo = self._memo[key] = ({}, inherited or (SETTLED if self._redo else set()))  # under way: none found yet
         self._current = key
         self._nesting += 1
         self._active.add(key)
@@ -582,7 +590,7 @@ class Index:
             dependents = memo[1]
             if self._cut and key in self._cut:
                 dependents |= self._cut.pop(key)
-            if parent is not None:
+            if parent is not None and not self._redo:
                 dependents.add(parent)
             self._memo[key] = (out, dependents)
         else:
