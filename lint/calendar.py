@@ -16,6 +16,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Mapping
 
+from knightwatch.clock import as_date
 from knightwatch.errors import KnightwatchError
 
 #: built-in rules and what they mean, as said in notes and the audit
@@ -119,16 +120,10 @@ class Calendar:
 
 
 def _date(value: Any, where: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise KnightwatchError(f"{where}: {value!r} is not a date (write 2026-11-30)")
+    found = as_date(value)
+    if found is None:
+        raise KnightwatchError(f"{where}: {value!r} is not a date (write 2026-11-30)")
+    return found
 
 
 def _dates(values: Any, where: str) -> tuple[dt.date, ...]:

@@ -13,6 +13,7 @@ import networkx as nx
 from knightwatch.callgraph import CallGraph, CallSite
 from knightwatch.config import DEFAULT_ACCESSORS, Config, _read_toml
 from knightwatch.config_flags import ConfigSources, render
+from knightwatch.clock import as_date
 from knightwatch.errors import KnightwatchError
 
 KINDS = ("release", "experiment", "canary", "rollout", "ops", "operational", "kill-switch", "permission")
@@ -98,15 +99,9 @@ class Registry:
 def _as_date(value, key: str, field_name: str, file: Path) -> dt.date | None:
     if value is None:
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
+    found = as_date(value)
+    if found is not None:
+        return found
     raise KnightwatchError(f"{file}: flag {key!r}: {field_name!r} must be a date (YYYY-MM-DD), not {value!r}")
 
 

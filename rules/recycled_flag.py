@@ -18,14 +18,6 @@ class RecycledFlag(Rule):
     other reads in its path. Keys read from configuration (`self.config["dry_run"]`) are judged on
     production coverage only: one setting steering many behaviours is what configuration is for.
 
-    ## Example
-    ```python
-    RLP_ENABLED = "smars.peg_orders"          # smars/flags.py
-    PEG_ORDERS = "smars.peg_orders"           # smars/legacy/constants.py
-    if flags.is_on(PEG_ORDERS):               # legacy dispatch, same key
-        return power_peg.execute(parent)
-    ```
-
     Across releases (with `[tool.knightwatch.releases]`), the same comparison is made over git
     history: a key whose on-branch in an earlier release called other functions (none of them the
     same code edited in place, renamed or moved) or reached other sinks than it does now is
