@@ -14,6 +14,12 @@ from click.testing import CliRunner
 from knightwatch.cli import main
 
 
+def git(repo: Path, *args: str) -> str:
+    """Run git in REPO with a fixed committer; its stripped output."""
+    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=kw", "-c", "user.email=kw@example.com", *args],
+                          check=True, capture_output=True, text=True, timeout=60).stdout.strip()
+
+
 def make_project(root: Path, files: dict[str, str], config: str = "") -> Path:
     """Write FILES (relative path -> source, dedented) and a pyproject.toml with CONFIG under ROOT."""
     for rel, text in files.items():

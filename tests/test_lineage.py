@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import textwrap
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pytest
 from knightwatch.analysis import analyse
 from knightwatch.cache import Cache
 from knightwatch.config import load_config
-from projects import check_json
+from projects import check_json, git as _git
 
 CONFIG = """\
 [project]
@@ -169,11 +168,6 @@ def _v4(files: dict[str, str]) -> dict[str, str]:
         """
     out["flags.toml"] = files["flags.toml"] + '        [flags."exp.legacy-export"]\n        owner = "platform"\n'
     return out
-
-
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=kw", "-c", "user.email=kw@example.com", *args],
-                          check=True, capture_output=True, text=True, timeout=60).stdout.strip()
 
 
 def _commit(repo: Path, files: dict[str, str], message: str, tag: str | None) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from expectations import actual_findings, expected_findings
-from projects import check_json
+from projects import check_json, git as _git
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 sys.path.insert(0, str(FIXTURES))
@@ -33,11 +33,6 @@ tags = "smars-*"
 """
 EXPECT = re.compile(r"\s*# expect:[^\n]*")
 OLD, NEW = "smars-2012.07", "smars-2012.08.01"
-
-
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=kw", "-c", "user.email=kw@example.com", *args],
-                          check=True, capture_output=True, text=True, timeout=60).stdout.strip()
 
 
 def _edit(path: Path, old: str, new: str) -> None:

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from knightwatch.cli import main
 from knightwatch.linemap import line_map
-from projects import check_json
+from projects import check_json, git as _git
 
 CONFIG = """\
 [tool.knightwatch]
@@ -92,11 +92,6 @@ def _release_2(files: dict[str, str]) -> dict[str, str]:
         "        quotes.quote(qty, 1.5)\n", "        audit.record(quotes.quote(qty, 1.5))\n").replace(
         "from desk import quotes\n", "from desk import audit, quotes\n")
     return out
-
-
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=kw", "-c", "user.email=kw@example.com", *args],
-                          check=True, capture_output=True, text=True, timeout=60).stdout.strip()
 
 
 def _write(root: Path, files: dict[str, str]) -> None:
