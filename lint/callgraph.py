@@ -50,7 +50,7 @@ Where = tuple | int
 REFERABLE = frozenset({"def", "mod", "inst"})
 
 
-@dataclass
+@dataclass(slots=True)
 class CallSite:
     """One call in the source, with what it may call. `pos`/`cond` locate it for dominance checks."""
 
@@ -171,7 +171,8 @@ class CallGraph:
             self._references(module, summary)
             self._implicit(module, summary)
         self._lines(self._edges)
-        self.graph.add_edges_from((a, b, data) for (a, b), data in self._edges.items())
+        edges = self._edges  # each record is dropped once the graph holds its copy
+        self.graph.add_edges_from((a, b, edges.pop((a, b))) for a, b in list(edges))
         del self._edges, self._nodes, self._self_names
         return self
 
@@ -225,8 +226,9 @@ class CallGraph:
                             targets)
             self.sites[caller].append(site)
             self.sites_by_module[module].append(site)
+            where = ("calls", module, i)
             for target, may in targets.items():
-                self._edge(caller, target, "may" if may else "call", ("calls", module, i))
+                self._edge(caller, target, "may" if may else "call", where)
 
     def caller(self, module: str, scope: str) -> str:
         """The qualified name of the code SCOPE runs in: class bodies run as part of their enclosing
