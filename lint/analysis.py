@@ -20,7 +20,7 @@ from typing import Callable
 import networkx as nx
 
 from knightwatch.cache import Cache, content_key
-from knightwatch.callgraph import CallGraph
+from knightwatch.callgraph import CallGraph, Stopped
 from knightwatch.config import Config, coverage_files
 from knightwatch.coverage_join import CoverageJoin, load_coverage
 from knightwatch.event_code import Observation, observe
@@ -36,6 +36,10 @@ from knightwatch.reuse import load as load_stage, stage_key, store as store_stag
 from knightwatch.safety import Safety
 from knightwatch.sources import SourceFile, discover
 from knightwatch.summary import SUMMARY_VERSION, summarise
+
+#: the compiler's checks still running: called, the records of the files they refuse by relpath
+#: (with `wait=False`, None until they are done)
+Checks = Callable[..., "dict[str, dict] | None"]
 
 PARALLEL_THRESHOLD = 64  # files; below it a process pool costs more than it saves
 
@@ -127,10 +131,12 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _awaited(future: Future, directory: Path | None, batch: list[tuple]) -> Callable[[], dict[str, dict]]:
-    """A function that waits for FUTURE, the checks of BATCH, and returns what it returns; if the
-    pool broke meanwhile, the checks are done in this process."""
-    def refused() -> dict[str, dict]:
+def _awaited(future: Future, directory: Path | None, batch: list[tuple]) -> Checks:
+    """A function that waits for FUTURE, the checks of BATCH, and returns what it returns (with
+    WAIT false, None while they still run); if the pool broke meanwhile, the checks are done here."""
+    def refused(wait: bool = True) -> dict[str, dict] | None:
+        if not wait and not future.done():
+            return None
         try:
             return future.result()
         except (OSError, BrokenProcessPool):
@@ -138,15 +144,19 @@ def _awaited(future: Future, directory: Path | None, batch: list[tuple]) -> Call
     return refused
 
 
+def _none_refused(wait: bool = True) -> dict[str, dict]:
+    return {}
+
+
 def _summarise_all(jobs: list[tuple[str, str, bool, str, str]], cache: Cache,
                    progress: Callable[[int, int], None] | None,
-                   stack: ExitStack) -> tuple[dict[str, dict], Callable[[], dict[str, dict]]]:
+                   stack: ExitStack) -> tuple[dict[str, dict], Checks]:
     """Records by relpath, cached as they are made: across a process pool (in STACK) for larger trees.
     There the compiler's checks run afterwards in one worker while the caller goes on with the
     other core; the function returned waits for them and gives the records of the files refused."""
     workers = min(_cpus(), 8)
     out: dict[str, dict] = {}
-    refused: Callable[[], dict[str, dict]] = dict
+    refused: Checks = _none_refused
     if len(jobs) >= PARALLEL_THRESHOLD and workers > 1:
         batches = _batches(jobs, workers)
         unchecked: list[tuple[str, str, str, bytes]] = []
@@ -336,7 +346,7 @@ def _read_one(sf: SourceFile, limit: int, cache: Cache) -> tuple[FileInfo, str |
 
 def _read_sources(files: list[SourceFile], config: Config, cache: Cache,
                   progress: Callable[[int, int], None] | None,
-                  stack: ExitStack) -> tuple[dict[str, FileInfo], Callable[[], dict[str, dict]]]:
+                  stack: ExitStack) -> tuple[dict[str, FileInfo], Checks]:
     """Every file's text and summary: from the cache when its content is known, else parsed now;
     and a function giving the records of files the compiler's checks, still running, refuse."""
     infos: dict[str, FileInfo] = {}
@@ -360,9 +370,13 @@ def analyse(config: Config, *, coverage: list[str] | None = None, cache: Cache |
     cache.prune()
     with ExitStack() as stack:
         infos, checks = _read_sources(files, config, cache, progress, stack)
-        analysis = _analyse_files(config, infos, notes, coverage, cache)
+        try:  # the call graph stops early once the checks refuse a file: it is built again without it
+            analysis = _analyse_files(config, infos, notes, coverage, cache, stop=lambda: bool(checks(wait=False)))
+        except Stopped:
+            analysis = None
         refused = checks()
     if refused:  # rare: files that parse but do not compile were in the analysis: it is done again
+        analysis = None  # (the first is dropped before the second is built: the peak stays one analysis)
         for relpath, record in refused.items():
             infos[relpath] = _info(infos[relpath].source, infos[relpath].text, record)
         analysis = _analyse_files(config, infos, notes, coverage, cache)
@@ -370,15 +384,16 @@ def analyse(config: Config, *, coverage: list[str] | None = None, cache: Cache |
     return analysis
 
 
-def _call_graph(parsed: dict[str, dict], paths: dict[str, str], cache: Cache | None) -> CallGraph:
+def _call_graph(parsed: dict[str, dict], paths: dict[str, str], cache: Cache | None,
+                stop: Callable[[], bool] | None = None) -> CallGraph:
     """The index and call graph of PARSED: the last run's when it read the same summaries and paths
     but for positions (`knightwatch.reuse`), else built now (and stored for the next run)."""
     if cache is None or cache.directory is None or not cache.keeps_stages:
-        return CallGraph(Index(parsed), paths).build()
+        return CallGraph(Index(parsed), paths).build(stop=stop)
     key = stage_key(parsed, paths)
     cg = load_stage(cache, key)
     if cg is None:
-        cg = CallGraph(Index(parsed), paths).build()
+        cg = CallGraph(Index(parsed), paths).build(stop=stop)
         store_stage(cache, key, cg)
     else:
         cg.rebase(parsed)
@@ -386,12 +401,14 @@ def _call_graph(parsed: dict[str, dict], paths: dict[str, str], cache: Cache | N
 
 
 def _analyse_files(config: Config, infos: dict[str, FileInfo], notes: list[str],
-                   coverage: list[str] | None, cache: Cache | None = None) -> Analysis:
-    """The whole-program stages over the summaries in INFOS."""
+                   coverage: list[str] | None, cache: Cache | None = None,
+                   stop: Callable[[], bool] | None = None) -> Analysis:
+    """The whole-program stages over the summaries in INFOS (the call graph raises `Stopped` once
+    STOP says it is no longer wanted)."""
     analysis = Analysis(config, infos, notes)
     parsed = {i.source.module: i.summary for i in infos.values() if i.summary is not None}
     paths = {i.source.module: i.path for i in infos.values() if i.summary is not None}
-    cg = analysis.callgraph = _call_graph(parsed, paths, cache)
+    cg = analysis.callgraph = _call_graph(parsed, paths, cache, stop)
     analysis.index = cg.index
     analysis.flags = FlagGraph(cg, config)
     if config.registry:

@@ -42,6 +42,8 @@ NON_CALLING_EXTERNALS = ("functools.wraps", "functools.update_wrapper", "functoo
 #: a base's constructor never dispatches to a subclass's
 CONSTRUCTORS = frozenset({"__init__", "__new__"})
 RANK = {"call": 0, "may": 1, "ref": 2}
+#: how many modules (or parameter-flow sites) the build goes through between two looks at `stop`
+STOP_EVERY = 256
 #: where in the summaries an edge was made, for its line: (list, module, index) for an entry of
 #: `calls`, `name_loads`, `attr_loads` or `attr_stores`, ("scopes", module, scope) for a scope's
 #: first line, or a line number
@@ -66,6 +68,10 @@ class CallSite:
     pos: tuple[int, ...]
     index: int
     targets: dict[str, bool] = field(default_factory=dict)  # qname -> may
+
+
+class Stopped(Exception):
+    """A build given up because its caller said it no longer wants it."""
 
 
 def _calls_callbacks(target: str) -> bool:
@@ -149,24 +155,34 @@ class CallGraph:
         return targets
 
     # ---- building -----------------------------------------------------------------------------
-    def build(self, clear_memo: bool = False) -> "CallGraph":
+    def build(self, clear_memo: bool = False, stop: Callable[[], bool] | None = None) -> "CallGraph":
         """Learn what flows between functions, then resolve every site (with CLEAR_MEMO, from a memo
-        emptied first: the same graph, if no memoised resolution missed a fact it depended on)."""
+        emptied first: the same graph, if no memoised resolution missed a fact it depended on).
+        STOP, asked now and then, gives the build up (`Stopped`) when it says so."""
         idx = self.index
+        looks = 0
+
+        def look() -> None:
+            nonlocal looks
+            looks += 1
+            if stop is not None and looks % STOP_EVERY == 0 and stop():
+                raise Stopped
         for q, (module, scope, entry) in idx.defs.items():
             self.graph.add_node(q, kind=entry["kind"], module=module, path=self.paths[module],
                                 line=entry["line"], end=entry["end"], body=entry.get("body", entry["line"]))
         self._nodes.update(self.graph)
         for round_ in range(PARAM_ROUNDS):
-            learnt = self._bind_params(range(len(self._flow)) if round_ == 0 else idx.unsettled())
+            learnt = self._bind_params(range(len(self._flow)) if round_ == 0 else idx.unsettled(), look)
             learnt = idx.bind_stores() or learnt
             if not learnt:
                 break
             idx.reset()
+        del self._flow  # (the rounds are over: their work list is not needed again)
         if clear_memo:
             idx.clear_memo()
         idx.forget_short()
         for module, summary in idx.summaries.items():
+            look()
             self._sites(module, summary)
             self._references(module, summary)
             self._implicit(module, summary)
@@ -211,7 +227,6 @@ class CallGraph:
             edges = self.graph.edges
             self._lines({key: edges[key] for key, sources in self.line_sources.items()
                          if any(type(w) is not int and w[1] in moved for w in sources)})
-            self._flow = self._flow_of(idx.summaries)
 
     def _sites(self, module: str, summary: dict) -> None:
         """MODULE's call sites with what each runs, and their edges."""
@@ -263,11 +278,12 @@ class CallGraph:
                 sources.append(where)
 
     # ---- what flows between functions ---------------------------------------------------------
-    def _bind_params(self, sites: Iterable[int]) -> bool:
+    def _bind_params(self, sites: Iterable[int], look: Callable[[], None]) -> bool:
         """Flow call-site arguments into parameters and receivers into `self` at SITES (in order; the
-        others would teach nothing new); True when something new was learnt."""
+        others would teach nothing new), calling LOOK before each; True when something new was learnt."""
         changed = False
         for site in sites:
+            look()
             work, args = self._flow[site]
             changed |= self.index.watch(site, work, self, *args)
         return changed

@@ -71,9 +71,7 @@ def unplaced(summary: dict) -> tuple:
 #: restored in CI may come from elsewhere, and unpickling must never run a function it names)
 ALLOWED = frozenset({("knightwatch.callgraph", "CallGraph"), ("knightwatch.callgraph", "CallSite"),
                      ("knightwatch.index", "Index"), ("collections", "defaultdict"), ("builtins", "dict"),
-                     ("builtins", "set"), ("builtins", "list"), ("knightwatch.callgraph", "CallGraph._bind_call"),
-                     ("knightwatch.callgraph", "CallGraph._bind_property"),
-                     ("networkx.classes.digraph", "DiGraph")})
+                     ("builtins", "set"), ("builtins", "list"), ("networkx.classes.digraph", "DiGraph")})
 
 
 class _Unpickler(pickle.Unpickler):

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from knightwatch import analysis as analysis_module
+from knightwatch import callgraph as callgraph_module
 from knightwatch.analysis import analyse
 from knightwatch.cache import HEAD, MAGIC, Cache, build_name, cache_dir
 from knightwatch.cli import main
@@ -141,6 +142,36 @@ def test_in_a_pool_a_file_only_the_compiler_refuses_is_left_out_and_cached_as_re
     assert result.files["app/newer.py"].error is None and cache.misses == 5
     again, warm = summarised(project, tmp_path / "c")
     assert warm.hits == 5 and again["app/toplevel.py"] == (None, refused.error)
+
+
+def test_once_the_checks_refuse_a_file_the_call_graph_under_way_is_given_up(project, tmp_path, monkeypatch):
+    """A refusal found while the call graph is built stops that build at its next look (it would be
+    thrown away) and the one analysis is built without the file."""
+    (project / "app/toplevel.py").write_text("def helper():\n    pass\n\nreturn helper()\n")
+    monkeypatch.setattr(analysis_module, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(analysis_module, "_cpus", lambda: 2)
+    monkeypatch.setattr(callgraph_module, "STOP_EVERY", 1)
+    summarise_all = analysis_module._summarise_all
+
+    def checks_done_first(*args):  # the checks finish before the build's first look
+        records, checks = summarise_all(*args)
+        return records, lambda wait=True: checks()
+
+    builds = []
+    build = callgraph_module.CallGraph.build
+
+    def counted(self, *args, **kwargs):
+        builds.append("started")
+        result = build(self, *args, **kwargs)
+        builds[-1] = "finished"
+        return result
+
+    monkeypatch.setattr(analysis_module, "_summarise_all", checks_done_first)
+    monkeypatch.setattr(callgraph_module.CallGraph, "build", counted)
+    result = analyse(load_config(project), cache=Cache(tmp_path / "c"))
+    assert builds == ["started", "finished"]
+    assert result.files["app/toplevel.py"].summary is None and "app.toplevel.helper" not in result.callgraph.graph
+    assert "app.util" in result.callgraph.graph
 
 
 def test_when_the_pool_breaks_before_the_compiler_checks_they_are_done_here(project, tmp_path, monkeypatch):
