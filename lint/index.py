@@ -103,6 +103,7 @@ class Index:
         # resolutions: (values, None) where no learnt fact can change them; else (values, the resolutions
         # that used them), dropped by reset() when a fact they read changed; also those under way
         self._memo: dict[tuple, tuple[Values, set | None]] = {}
+        self._small: dict[tuple | None, Values] = {}  # (value, may) or None -> the one result of just that
         self._volatile = False  # the resolution under way consulted a learnt fact
         self._current: tuple | int | None = None  # the resolution (or watched site) under way
         self._readers: dict[tuple, set] = defaultdict(set)  # learnt fact -> volatile resolutions that read it
@@ -586,6 +587,8 @@ class Index:
         else:
             self._partial.pop(key, None)
         self._short = self._short or outer_short
+        if len(out) < 2:  # most resolutions find one value or none: those are shared, never changed
+            out = self._small.setdefault(next(iter(out.items()), None), out)
         if self._volatile:
             dependents = memo[1]
             if self._cut and key in self._cut:
