@@ -471,10 +471,6 @@ class CallGraph:
                         continue
                     if name in IMPLICIT_DUNDERS or idx.method_kind(member) == "property":
                         self._edge(q, member, "ref", where)
-                    for base in idx.mro(q)[1:] if name not in CONSTRUCTORS else ():
-                        if f"{base}.{name}" in idx.defs:
-                            self._edge(f"{base}.{name}", member, "may", where, implicit=True)
-                            break
                 for base in idx.bases(q):
                     self._edge(q, base, "ref", where)
             elif kind == "function" and entry.get("decorators"):

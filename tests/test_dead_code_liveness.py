@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from projects import check_json, make_project
 
 PYPROJECT = """[project.scripts]
@@ -154,9 +152,6 @@ def test_loaders_frameworks_packaging_and_annotations_keep_code_alive(tmp_path):
     assert _dead(root) == {"plug.frameworks.really_dead": 100}
 
 
-@pytest.mark.xfail(strict=True, reason="the call graph still adds an implicit may-edge from every base method to "
-                   "its overrides (Base.handle -> Alpha.handle), even where the receiver is exactly Base(): base -> "
-                   "override edges only where the receiver's type is not exact is open in issue 14")
 def test_without_a_loader_a_subclass_of_a_used_base_is_reported_at_low_confidence(tmp_path):
     files = dict(PLUGIN)
     files["plug/loader.py"] = '''
