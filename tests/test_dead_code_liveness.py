@@ -262,3 +262,72 @@ def test_overrides_called_on_an_untyped_value_are_alive(tmp_path):
         ''',
     }, '[tool.knightwatch]\nsource = ["app"]\nentry-points = ["app.main:main"]\n')
     assert _dead(root) == {"app.steps.Double.unused": 100}
+
+
+STRATEGIES = {
+    "bot/__init__.py": '''
+    ''',
+    "bot/data.py": '''
+        class DataProvider:
+            def candles(self, pair):
+                return []
+
+            def ticker(self, pair):
+                return {}
+
+
+        class Trade:
+            def profit(self):
+                return 0.0
+
+            def set_note(self, note):
+                return note
+    ''',
+    "bot/interface.py": '''
+        from abc import ABC, abstractmethod
+
+        from bot.data import DataProvider, Trade
+
+
+        class IStrategy(ABC):
+            dp: DataProvider
+
+            @abstractmethod
+            def signal(self, pair: str) -> bool:
+                ...
+
+            def custom_exit(self, trade: Trade) -> bool:
+                return False
+    ''',
+    "bot/ledger.py": '''
+        class Ledger:
+            def total(self):
+                return 0
+
+            def never_called(self):
+                return 1
+    ''',
+    "bot/main.py": '''
+        import importlib
+
+        from bot.data import DataProvider
+        from bot.interface import IStrategy
+        from bot.ledger import Ledger
+
+
+        def main(name):
+            module = importlib.import_module(f"user_data.{name}")
+            strategy: IStrategy = getattr(module, name)()
+            strategy.dp = DataProvider()
+            strategy.dp.candles("BTC")
+            return strategy.signal("BTC"), strategy.custom_exit(None), Ledger().total()
+    ''',
+}
+
+
+def test_types_an_interface_hands_to_plugins_loaded_from_outside_are_theirs_to_call(tmp_path):
+    """freqtrade's user strategies call `self.dp.ticker()` and `trade.set_note()` from outside the
+    analysed source: the strategy interface's field and parameter types are API, not dead code."""
+    root = make_project(tmp_path / "bot", STRATEGIES, '[tool.knightwatch]\nsource = ["bot"]\n'
+                        'entry-points = ["bot.main:main"]\n')
+    assert _dead(root) == {"bot.ledger.Ledger.never_called": 100}
