@@ -798,7 +798,7 @@ class Summariser(ast.NodeVisitor):
 
     def _gate(self, tests, kind, body, orelse, rest, start, reads=None) -> None:
         if not tests and reads:  # `if kill:` after `kill = flags.is_enabled("kill")` tests that call
-            held = self.scopes[self.scope].get("held", {})
+            held = self.__dict__.get("_held", {}).get(self.scope, {})
             tests = [[held[r[1][1]], r[3]] for r in reads if r[0] == "v" and r[1][0] == "n" and r[1][1] in held]
         if not tests and not reads:
             return
@@ -841,13 +841,13 @@ class Summariser(ast.NodeVisitor):
     def _held_call(self, name: str, value: ast.AST, start: int) -> None:
         """`name = <call>` (its calls recorded from index START on): a later test of NAME in this
         scope tests what the call returned, until NAME is assigned again."""
-        held = self.scopes[self.scope].get("held", {})
+        held = self.__dict__.setdefault("_held", {}).setdefault(self.scope, {})  # scope -> name -> call
         where = [value.lineno, value.col_offset + 1] if isinstance(value, ast.Call) else None
         found = [i for i in range(start, len(self.calls)) if self.calls[i][2:4] == where and self.calls[i][10] is None]
         if found:
-            self.scopes[self.scope]["held"] = {**held, name: found[-1]}
-        elif name in held:
-            del held[name]
+            held[name] = found[-1]
+        else:
+            held.pop(name, None)
 
     def _value_reads(self, name: str, value: ast.AST) -> None:
         """`name = <value>` holding a value read (`DRY_RUN = os.getenv("DRY_RUN") == "1"`,
