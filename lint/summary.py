@@ -684,7 +684,8 @@ class Summariser(ast.NodeVisitor):
         for t in node.targets:
             self.visit(t)
             self._bind_target(t, value)
-            if isinstance(t, ast.Name) and t.id == "__all__" and self.scope == "" and value[0] == "l":
+            if isinstance(t, ast.Name) and t.id == "__all__" and self.scope == "" and value[0] == "l" \
+                    and isinstance(node.value, (ast.List, ast.Tuple)):  # a computed one names what it may
                 self.all = [e[1] for e in value[1] if e[0] == "s"]
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:

@@ -331,3 +331,22 @@ def test_types_an_interface_hands_to_plugins_loaded_from_outside_are_theirs_to_c
     root = make_project(tmp_path / "bot", STRATEGIES, '[tool.knightwatch]\nsource = ["bot"]\n'
                         'entry-points = ["bot.main:main"]\n')
     assert _dead(root) == {"bot.ledger.Ledger.never_called": 100}
+
+
+def test_a_computed_all_exports_the_public_names(tmp_path):
+    """backtesting.lib builds `__all__` from `globals()`: not an empty list, every public name."""
+    files = dict(LIBRARY)
+    files["lib/tools.py"] = '''
+        def crossover(a, b):
+            return a > b
+
+
+        def _helper():
+            return 0
+
+
+        __all__ = [k for k, v in globals().items() if callable(v) and not k.startswith("_")]
+    '''
+    root = make_project(tmp_path / "lib", files, '[tool.knightwatch]\nsource = ["lib"]\nproject = "library"\n')
+    dead = _dead(root)
+    assert "lib.tools.crossover" not in dead and dead["lib.tools._helper"] == 100
