@@ -43,6 +43,9 @@ class Project:
     entry_points: tuple[str, ...] = ()  # an application's entry points (its scripts are read from its metadata)
     kind: str = "application"  # or "library": its public names are used outside it
     label: str = ""  # the name on the command line, when one sdist is measured twice
+    #: what its tests need from PyPI beyond pytest: they then run in a venv of their own
+    requires: tuple[str, ...] = ()
+    pytest_args: tuple[str, ...] = ()  # to leave out tests too slow for TEST_TIMEOUT under coverage
 
     @property
     def key(self) -> str:
@@ -57,6 +60,10 @@ PROJECTS = {
                 label="docutils-app"),
         Project("toolz", "1.2.0", "toolz", "toolz/tests", kind="library"),
         Project("cachetools", "8.0.2", "src/cachetools", "tests", "src", kind="library"),
+        # a trading codebase (backtesting.py: strategies, orders, trades, a simulated broker)
+        Project("backtesting", "0.6.6", "backtesting", "backtesting/test", exclude=("test",), kind="library",
+                requires=("numpy", "pandas", "bokeh", "matplotlib", "tqdm"),
+                pytest_args=("-k", "not TestOptimize and not TestDocs")),
     )
 }
 
@@ -79,6 +86,22 @@ def fetch(p: Project) -> Path:
     return root
 
 
+def interpreter(p: Project) -> str:
+    """The Python that runs P's tests: this one, or a venv with what they require (and the same
+    coverage.py, whose data this process reads)."""
+    if not p.requires:
+        return sys.executable
+    venv = CORPORA / f"venv-{p.name}"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        import coverage
+        import pytest
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", f"coverage=={coverage.__version__}",
+                        f"pytest=={pytest.__version__}", *p.requires], check=True)
+    return str(python)
+
+
 def run_tests(p: Project, root: Path) -> Path:
     """Run P's test suite under coverage (branch, the package only); the data file."""
     data = root / ".coverage.tests"
@@ -87,9 +110,9 @@ def run_tests(p: Project, root: Path) -> Path:
     env = dict(os.environ, PYTHONPATH=str(root / p.pythonpath))
     rcfile = CORPORA / "coveragerc"  # the project's own coverage settings may need plugins not installed
     rcfile.write_text("[run]\n")
-    subprocess.run([sys.executable, "-m", "coverage", "run", "--branch", f"--data-file={data}", f"--rcfile={rcfile}",
+    subprocess.run([interpreter(p), "-m", "coverage", "run", "--branch", f"--data-file={data}", f"--rcfile={rcfile}",
                     f"--include={root / p.package}{'/*' if (root / p.package).is_dir() else ''}", "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                    p.tests], cwd=root, env=env, timeout=TEST_TIMEOUT,
+                    *p.pytest_args, p.tests], cwd=root, env=env, timeout=TEST_TIMEOUT,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return data
 

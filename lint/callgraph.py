@@ -5,8 +5,10 @@ Nodes are qualified names (PyCG style: `pkg.mod`, `pkg.mod.Class.method`, `pkg.m
 import runs the imported module, so it calls it), "may" (a sound over-approximation: dispatch by
 computed name, an override in a subclass, a callback handed to code outside the project) or "ref"
 (a function used as a value, which keeps it alive without calling it). Edges Python does not make
-at a call site (a base method to its overrides, a module to what an outside decorator registers)
-carry `implicit=True`. Every call site is kept in `sites` so rules can reason per call.
+at a call site (a module to what an outside decorator registers) carry `implicit=True`. A base
+method has no edge to its overrides: a call reaches an override only where its receiver may be a
+subclass instance (annotated, or `self` no caller binds), never from an exact `Base()`. Every call
+site is kept in `sites` so rules can reason per call.
 """
 
 from __future__ import annotations
@@ -147,10 +149,14 @@ class CallGraph:
             return {q: may for q, may in targets.items() if not q.startswith("<builtin>.")}
         if tag is not None:
             return {q: may for q, may in targets.items() if q in idx.defs} or None
-        if any(_calls_callbacks(q) for q in targets if q not in idx.defs) or _list_sort(callee, kwargs):
+        # code outside the project (or a callee nothing is known of) calls the functions handed to it;
+        # of an unknown callee only lambdas are assumed called: a named function may be only kept
+        unknown = not targets
+        if unknown or any(_calls_callbacks(q) for q in targets if q not in idx.defs) or _list_sort(callee, kwargs):
+            callables = ("lambda",) if unknown else ("function", "lambda")
             for a in list(args) + list(kwargs.values()):
                 for v, may in idx.resolve(module, scope, a[1] if a[0] == "*" else a).items():
-                    if v[0] == "def" and idx.kind(v[1]) in ("function", "lambda") and v[1] not in targets:
+                    if v[0] == "def" and idx.kind(v[1]) in callables and v[1] not in targets:
                         targets[v[1]] = True
         return targets
 
@@ -475,8 +481,8 @@ class CallGraph:
             self._edge(self.caller(module, scope), v[1], "ref", where)
 
     def _implicit(self, module: str, summary: dict) -> None:
-        """Edges Python adds by itself: class -> its protocol methods, bases -> overriding methods,
-        module -> functions registered by a decorator from outside the project."""
+        """Edges Python adds by itself: class -> its protocol methods, module -> functions registered
+        by a decorator from outside the project, code -> the lambdas written in it."""
         idx = self.index
         for scope, entry in summary["scopes"].items():
             q = qualify(module, scope)
@@ -489,10 +495,6 @@ class CallGraph:
                         continue
                     if name in IMPLICIT_DUNDERS or idx.method_kind(member) == "property":
                         self._edge(q, member, "ref", where)
-                    for base in idx.mro(q)[1:] if name not in CONSTRUCTORS else ():
-                        if f"{base}.{name}" in idx.defs:
-                            self._edge(f"{base}.{name}", member, "may", where, implicit=True)
-                            break
                 for base in idx.bases(q):
                     self._edge(q, base, "ref", where)
             elif kind == "function" and entry.get("decorators"):
@@ -502,6 +504,8 @@ class CallGraph:
                         if _decorator_name(d) not in PASSTHROUGH_DECORATORS:
                             self._edge(parent, q, "may", where, implicit=True)
                             break
+            elif kind == "lambda":  # made where it is written, as a value (called there or later)
+                self._edge(self.caller(module, entry["parent"] or ""), q, "ref", where)
             if kind == "class" and entry["parent"] is not None:
                 parent_q = qualify(module, entry["parent"])
                 if idx.kind(parent_q) == "class":

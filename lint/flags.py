@@ -85,6 +85,12 @@ class FlagSpec:
     def by_design_dormant(self) -> bool:
         return self.kind in BY_DESIGN
 
+    def side_dormant_by_design(self, on: bool) -> bool:
+        """Whether the side of a check that runs when the flag is ON (else off) may never run, by
+        design: either side of an ops or permission flag, only the kill side of a kill switch (the
+        side that runs while it is off is the desk's normal path)."""
+        return self.by_design_dormant and (on or self.kind != "kill-switch")
+
     @property
     def per_host(self) -> bool:
         return self.kind in PER_HOST

@@ -616,6 +616,11 @@ class Index:
             out = {}
             for v, may in self.resolve(module, scope, expr[1], depth).items():
                 _merge(out, self.call_result(v, depth), may)
+            if expr[1][0] == "a" and expr[1][2] in ("__enter__", "__aenter__"):
+                # `with cm() as x` where cm is a generator (so a @contextmanager): x is what it yields
+                for v, may in self.resolve(module, scope, expr[1][1], depth).items():
+                    if v[0] == "gen":
+                        _merge(out, self.iterate(v, depth), may)
             return out
         if tag == "s":
             return {("str", expr[1]): False}

@@ -265,10 +265,18 @@ def compute(analysis) -> Liveness:
     untyped = unresolved_call_names(analysis.callgraph)
     loaded: set[str] = set()  # classes alive as members of a family a loader can name
     orphans: dict[str, str] = {}
+    # with a loader, an interface (an ABC, a Protocol) may be implemented by plugins outside the
+    # analysis (user strategies): what its fields and its methods' parameters are typed with is
+    # handed to them, and those types' public methods are theirs to call
+    interfaces = {c for c in classes if idx.interface(c)} if loaders else set()
     while True:
         extra = [c for user, used in annotated.items() if user in alive for c in used if c not in alive]
         for c in classes:
             live = c in alive or any(m in alive for m in methods[c])
+            if live and c in interfaces:
+                for handed in set().union(*(annotated.get(u, ()) for u in [c, *methods[c]])):
+                    extra += [m for k in idx.mro(handed) for m in methods.get(k, ())
+                              if m not in alive and _public(m.rpartition(".")[2])]
             if live:
                 for m in methods[c]:
                     if m in alive:

@@ -675,14 +675,17 @@ class Summariser(ast.NodeVisitor):
         return None
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        start = len(self.calls)
         self.visit(node.value)
         value = self.expr(node.value)
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             self._value_reads(node.targets[0].id, node.value)
+            self._held_call(node.targets[0].id, node.value, start)
         for t in node.targets:
             self.visit(t)
             self._bind_target(t, value)
-            if isinstance(t, ast.Name) and t.id == "__all__" and self.scope == "" and value[0] == "l":
+            if isinstance(t, ast.Name) and t.id == "__all__" and self.scope == "" and value[0] == "l" \
+                    and isinstance(node.value, (ast.List, ast.Tuple)):  # a computed one names what it may
                 self.all = [e[1] for e in value[1] if e[0] == "s"]
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
@@ -795,6 +798,9 @@ class Summariser(ast.NodeVisitor):
         self._visit_list(orelse)
 
     def _gate(self, tests, kind, body, orelse, rest, start, reads=None) -> None:
+        if not tests and reads:  # `if kill:` after `kill = flags.is_enabled("kill")` tests that call
+            held = self.__dict__.get("_held", {}).get(self.scope, {})
+            tests = [[held[r[1][1]], r[3]] for r in reads if r[0] == "v" and r[1][0] == "n" and r[1][1] in held]
         if not tests and not reads:
             return
         gate = {"calls": tests, "kind": kind, "body": body, "orelse": orelse,
@@ -832,6 +838,17 @@ class Summariser(ast.NodeVisitor):
         elif isinstance(node, (ast.NamedExpr, ast.Await)):
             self._chains(node.value, negated, out, names)
         return out
+
+    def _held_call(self, name: str, value: ast.AST, start: int) -> None:
+        """`name = <call>` (its calls recorded from index START on): a later test of NAME in this
+        scope tests what the call returned, until NAME is assigned again."""
+        held = self.__dict__.setdefault("_held", {}).setdefault(self.scope, {})  # scope -> name -> call
+        where = [value.lineno, value.col_offset + 1] if isinstance(value, ast.Call) else None
+        found = [i for i in range(start, len(self.calls)) if self.calls[i][2:4] == where and self.calls[i][10] is None]
+        if found:
+            held[name] = found[-1]
+        else:
+            held.pop(name, None)
 
     def _value_reads(self, name: str, value: ast.AST) -> None:
         """`name = <value>` holding a value read (`DRY_RUN = os.getenv("DRY_RUN") == "1"`,

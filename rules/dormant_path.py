@@ -14,8 +14,9 @@ class DormantPath(Rule):
     Joins the call and flag graphs with production coverage (one coverage.py data file per host).
     It reports a branch gated by a feature flag that no host ever executed although the function
     around it ran, and a function that is statically reachable from an entry point but whose body
-    no host executed (reported once, where the dormant part of the graph starts). Branches of
-    kill-switch, ops and permission flags are dormant by design and are not reported, nor is code
+    no host executed (reported once, where the dormant part of the graph starts). The kill side of a
+    kill switch and either side of an ops or permission flag are dormant by design and are not
+    reported (the side a kill switch runs while off is the normal path, and is), nor is code
     some host has no data for (added or changed since the revision that host ran), nor code that is
     *not yet observed*: reachable only through code tied to a calendar event
     (`[tool.knightwatch.calendar]`: month-end, option expiry, a rebalance date) that fell on no day
@@ -53,13 +54,13 @@ class DormantPath(Rule):
         exempt_regions = []
         dormant = {id(region) for region in analysis.derived.dormant_regions}
         for read, regions in analysis.derived.gated_regions:
-            by_design = any(specs.get(k) and specs[k].by_design_dormant for k in read.keys)
             caller = read.site.caller
             if caller not in analysis.reach_static:
                 continue
             for region in regions:
-                if by_design:
-                    exempt_regions.append(region)
+                if any(specs.get(k) and specs[k].side_dormant_by_design(region.on) for k in read.keys):
+                    if id(region) in dormant:  # what a branch that ran calls is no more exempt than elsewhere
+                        exempt_regions.append(region)
                     continue
                 if id(region) not in dormant or analysis.region_unknown(region):
                     continue  # it ran, or some host has no data for it (changed since the revision it ran)
