@@ -1,6 +1,8 @@
 """Prepare the benchmark corpora under benchmarks/corpora/ (git-ignored); each step is skipped when done.
 
 - the running interpreter's standard library without its tests (and subsets of it for scaling);
+- a monorepo of more than 3 million lines: the standard library with its tests beside pinned PyPI
+  sdists, one of them (sympy 1.11.1) with deeply nested generated code;
 - a real trading codebase, freqtrade, from its PyPI sdist (`pip download --no-binary`);
 - real production-like coverage: eight "hosts", each a slice of the stdlib's own test suite run
   under coverage.py (branch mode) against the interpreter's stdlib, whose paths the join remaps
@@ -24,6 +26,17 @@ DONE = ".complete"
 TEST_DIRS = {"test", "tests", "idle_test"}
 NOT_SOURCE = {"site-packages", "dist-packages", "__pycache__", "lib-dynload"}
 TRADING_PACKAGE = "freqtrade"
+#: the monorepo's projects besides the stdlib: pinned sdist -> why it is there. Each is unpacked
+#: whole (tests included) into a folder of its own, as a monorepo keeps its projects.
+MONOREPO_SDISTS = {
+    "sympy==1.11.1": "generated code nested 230 levels deep (polys/polyquinticconst.py; "
+                     "stdlib files reach about 40), ANTLR-generated parsers",
+    "django==5.2.19": "a web framework with its 250,000-line test suite",
+    "plotly==7.1.0": "code generated from a schema (graph_objs, validators)",
+    "transformers==5.23.0": "a src/ layout; hundreds of near-identical model modules",
+}
+#: folders of those projects that hold top-level packages under another name (a src/ layout)
+MONOREPO_PACKAGE_DIRS = {"transformers": "transformers-5.23.0/src/transformers"}
 #: host -> stdlib test modules it runs (a slice each, overlapping a little, as real roles do)
 HOSTS = {
     "web1": ["test.test_json", "test.test_html", "test.test_htmlparser"],
@@ -43,20 +56,74 @@ def count_lines(tree: Path) -> tuple[int, int]:
     return len(files), sum(p.read_bytes().count(b"\n") for p in files)
 
 
-def stdlib_tree() -> Path:
-    """A copy of this interpreter's Lib/ holding only .py files, without test packages or site-packages."""
+def _copy_stdlib(dst: Path, skip: set[str]) -> None:
+    """The .py files of this interpreter's Lib/ into DST, without the folders named in SKIP."""
     src = Path(sysconfig.get_paths()["stdlib"])
-    dst = CORPORA / f"stdlib-{sys.version_info[0]}.{sys.version_info[1]}"
-    if (dst / DONE).exists():
-        return dst
-    shutil.rmtree(dst, ignore_errors=True)
     for dirpath, dirnames, filenames in os.walk(src):
-        dirnames[:] = [d for d in dirnames if d not in TEST_DIRS | NOT_SOURCE and not d.startswith("config-")]
+        dirnames[:] = [d for d in dirnames if d not in skip and not d.startswith("config-")]
         for name in filenames:
             if name.endswith(".py"):
                 target = dst / Path(dirpath).relative_to(src) / name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(Path(dirpath) / name, target)
+
+
+def stdlib_tree() -> Path:
+    """A copy of this interpreter's Lib/ holding only .py files, without test packages or site-packages."""
+    dst = CORPORA / f"stdlib-{sys.version_info[0]}.{sys.version_info[1]}"
+    if (dst / DONE).exists():
+        return dst
+    shutil.rmtree(dst, ignore_errors=True)
+    _copy_stdlib(dst, TEST_DIRS | NOT_SOURCE)
+    (dst / DONE).write_text("")
+    return dst
+
+
+def _sdist(requirement: str) -> Path:
+    """The sdist of REQUIREMENT (`name==version`) from PyPI, downloaded once into corpora/downloads."""
+    downloads = CORPORA / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    name, version = requirement.split("==")
+    found = [p for p in downloads.glob("*.tar.gz") if p.name.lower() == f"{name}-{version}.tar.gz"]
+    if found:
+        return found[0]
+    proc = subprocess.run([sys.executable, "-m", "pip", "download", "--no-binary", ":all:", "--no-deps", requirement,
+                           "-d", str(downloads)], capture_output=True, text=True, timeout=900)
+    found = [p for p in downloads.glob("*.tar.gz") if p.name.lower() == f"{name}-{version}.tar.gz"]
+    if proc.returncode != 0 or not found:
+        raise SystemExit(f"cannot download {requirement}: {(proc.stderr or proc.stdout).strip().splitlines()[-1:]}")
+    return found[0]
+
+
+def _unpack_python(sdist: Path, dst: Path) -> None:
+    """The .py files of SDIST (plain files inside its top folder only) into DST."""
+    with tarfile.open(sdist) as tar:
+        for member in tar:
+            parts = Path(member.name).parts
+            if not member.isfile() or not member.name.endswith(".py") or member.name.startswith("/") \
+                    or ".." in parts or len(parts) < 2:
+                continue
+            target = dst.joinpath(*parts[1:])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(tar.extractfile(member).read())
+
+
+def monorepo_tree() -> Path:
+    """The stdlib with its tests (`stdlib-3.X/`) beside each of MONOREPO_SDISTS whole (`NAME-VERSION/`),
+    with a pyproject.toml whose `source` and package mapping name the modules as each project does."""
+    stdlib = f"stdlib-{sys.version_info[0]}.{sys.version_info[1]}"
+    dst = CORPORA / "monorepo"
+    if (dst / DONE).exists():
+        return dst
+    shutil.rmtree(dst, ignore_errors=True)
+    _copy_stdlib(dst / stdlib, NOT_SOURCE)
+    folders = [stdlib]
+    for requirement in MONOREPO_SDISTS:
+        folders.append(requirement.replace("==", "-"))
+        _unpack_python(_sdist(requirement), dst / folders[-1])
+    mapping = "\n".join(f'{name} = "{folder}"' for name, folder in MONOREPO_PACKAGE_DIRS.items())
+    (dst / "pyproject.toml").write_text(f"[tool.knightwatch]\nsource = {folders!r}\n\n"
+                                        f"[tool.setuptools.package-dir]\n{mapping}\n")
     (dst / DONE).write_text("")
     return dst
 
@@ -83,6 +150,8 @@ def subset(tree: Path, percent: int) -> Path:
     for rel in sorted(chosen):
         (dst / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(tree / rel, dst / rel)
+    if (tree / "pyproject.toml").exists():  # the configuration that names the modules
+        shutil.copyfile(tree / "pyproject.toml", dst / "pyproject.toml")
     (dst / DONE).write_text("")
     return dst
 

@@ -42,6 +42,8 @@ from knightwatch.summary import SUMMARY_VERSION, summarise
 Checks = Callable[..., "dict[str, dict] | None"]
 
 PARALLEL_THRESHOLD = 64  # files; below it a process pool costs more than it saves
+#: the KW000 message of a file whose nesting (of expressions, mostly) exhausts Python's recursion limit
+NESTED_TOO_DEEPLY = "code nested too deeply to analyse"
 
 
 @dataclass
@@ -67,6 +69,10 @@ def _failed(line: int, column: int, message: str) -> dict:
 
 
 def _refused(exc: Exception) -> dict:
+    # Python's own parser or compiler gave up, as importing the file would; its parser says so with a bare
+    # MemoryError when its stack overflows (files are at most max-file-size, so it is not out of memory)
+    if isinstance(exc, RecursionError) or isinstance(exc, MemoryError) and not str(exc):
+        return _failed(1, 1, NESTED_TOO_DEEPLY)
     e = parse_error(exc)
     return _failed(e.line, e.column, e.message)
 
@@ -81,7 +87,7 @@ def _record(relpath: str, module: str, is_package: bool, text: str, check: bool 
     try:
         return summarise(module, is_package, tree, text)
     except RecursionError:
-        return _failed(1, 1, "code nested too deeply to analyse")
+        return _failed(1, 1, NESTED_TOO_DEEPLY)
 
 
 def _summarise_batch(directory: Path | None, batch: list[tuple[str, str, bool, str, str]]) -> list[bytes]:

@@ -199,6 +199,7 @@ class Summariser(ast.NodeVisitor):
         self.lambda_counts: dict[str, int] = {}
         self.test_calls: list[int] | None = None  # collects call indices while visiting an if-test
         self.negated = 0
+        self._values: dict[int, tuple[ast.AST, tuple]] = {}  # id of an expression node -> it, its value (`expr`)
 
     # ---- scopes -------------------------------------------------------------------------------
     def _new_scope(self, q: str, kind: str, node: ast.AST, parent: str | None, **extra) -> dict:
@@ -218,9 +219,17 @@ class Summariser(ast.NodeVisitor):
 
     # ---- expressions --------------------------------------------------------------------------
     def expr(self, node: ast.AST | None) -> tuple:
-        """The symbolic value of NODE (does not record calls)."""
+        """The symbolic value of NODE (does not record calls). Memoised: a visit asks for the value of
+        an operand that the visit of its own node asks for again, which on a chain of N operators
+        (`a + b + ...`, generated code) would cost N² without it."""
         if node is None:
             return UNKNOWN
+        known = self._values.get(id(node))
+        if known is None:  # the node is kept with its value: its id is not reused for another node (one
+            known = self._values[id(node)] = (node, self._value(node))  # parsed from a string annotation)
+        return known[1]
+
+    def _value(self, node: ast.AST) -> tuple:
         if isinstance(node, ast.Name):
             return ("n", node.id)
         if isinstance(node, ast.Attribute):
