@@ -18,6 +18,7 @@ from typing import Callable, Iterable
 import networkx as nx
 
 from knightwatch.index import PASSTHROUGH_DECORATORS, Index, Values, qualify
+from knightwatch.schema import Call, Tag
 
 PARAM_ROUNDS = 4
 IMPLICIT_DUNDERS = frozenset({"__str__", "__repr__", "__eq__", "__hash__", "__lt__", "__le__", "__gt__", "__ge__",
@@ -123,12 +124,11 @@ class CallGraph:
                     out[q] = may
         return out
 
-    def _site_targets(self, module: str, scope: str, call: list) -> dict[str, bool] | None:
+    def _site_targets(self, module: str, scope: str, call: Call) -> dict[str, bool] | None:
         """What call CALL runs; None when an implicit call (a protocol method) runs nothing of ours."""
         idx = self.index
-        callee, args, kwargs = call[1], call[8], call[9]
-        tag = call[10] if len(call) > 10 else None
-        if tag and tag.startswith("bi:") and ("bi", tag[3:]) not in idx.resolve(module, scope, ("n", tag[3:])):
+        callee, args, kwargs, tag = call.callee, call.args, call.kwargs, call.tag
+        if tag and tag.startswith("bi:") and ("bi", tag[3:]) not in idx.resolve(module, scope, (Tag.NAME, tag[3:])):
             return None  # `len` here is not the builtin
         values = idx.callee_values(module, scope, callee, decorator=tag == "dec")
         targets = self.targets(values)
@@ -143,7 +143,7 @@ class CallGraph:
             return {q: may for q, may in targets.items() if q in idx.defs} or None
         if any(_calls_callbacks(q) for q in targets if q not in idx.defs) or _list_sort(callee, kwargs):
             for a in list(args) + list(kwargs.values()):
-                for v, may in idx.resolve(module, scope, a[1] if a[0] == "*" else a).items():
+                for v, may in idx.resolve(module, scope, a[1] if a[0] == Tag.STARRED else a).items():
                     if v[0] == "def" and idx.kind(v[1]) in ("function", "lambda") and v[1] not in targets:
                         targets[v[1]] = True
         return targets
@@ -204,8 +204,9 @@ class CallGraph:
                 self.graph.nodes[q].update(line=entry["line"], end=entry["end"], body=entry.get("body", entry["line"]))
             calls = summary["calls"]
             for site in self.sites_by_module.get(module, ()):
-                _, _, site.line, site.column, site.end_line, site.end_column, cond, pos = calls[site.index][:8]
-                site.cond, site.pos = bool(cond), tuple(pos)
+                call = Call(*calls[site.index])
+                site.line, site.column, site.end_line, site.end_column = call.line, call.col, call.end_line, call.end_col
+                site.cond, site.pos = bool(call.cond), tuple(call.pos)
         if moved:
             edges = self.graph.edges
             self._lines({key: edges[key] for key, sources in self.line_sources.items()
@@ -216,10 +217,12 @@ class CallGraph:
         """MODULE's call sites with what each runs, and their edges."""
         path = self.paths[module]
         for i, call in enumerate(summary["calls"]):
-            targets = self._site_targets(module, call[0], call)
+            call = Call(*call)
+            targets = self._site_targets(module, call.scope, call)
             if targets is None:
                 continue
-            scope, _, line, col, end_line, end_col, cond, pos = call[:8]
+            scope, line, col, end_line, end_col, cond, pos = call.scope, call.line, call.col, call.end_line, \
+                call.end_col, call.cond, call.pos
             caller = self.caller(module, scope)
             site = CallSite(caller, scope, module, path, line, col, end_line, end_col, bool(cond), tuple(pos), i,
                             targets)
@@ -273,13 +276,14 @@ class CallGraph:
     def _bind_call(self, module: str, call: list) -> bool:
         """Flow CALL's receiver and arguments into what it runs (for `partial(f, ...)`, into f)."""
         idx = self.index
-        scope, callee, args, kwargs = call[0], call[1], call[8], call[9]
+        call = Call(*call)
+        scope, callee, args, kwargs, tag = call.scope, call.callee, call.args, call.kwargs, call.tag
         changed = False
-        if _named(callee) == "partial" and args and args[0][0] != "*" \
+        if _named(callee) == "partial" and args and args[0][0] != Tag.STARRED \
                 and ("ext", "functools.partial") in idx.resolve(module, scope, callee):
             callee, args = args[0], args[1:]
         changed = self._bind_key(module, scope, callee, args, kwargs)
-        for fq, offset, first in idx.dispatch(module, scope, callee, decorator=len(call) > 10 and call[10] == "dec"):
+        for fq, offset, first in idx.dispatch(module, scope, callee, decorator=tag == "dec"):
             if first is not None:
                 changed |= idx.bind_receiver(fq, first)
             if args or kwargs:
@@ -299,14 +303,14 @@ class CallGraph:
             return False
         if _list_sort(callee, kwargs):
             items = callee[1]
-        elif args and args[0][0] != "*" and KEY_BUILTINS & {v[1] for v in idx.resolve(module, scope, callee) if v[0] == "bi"}:
+        elif args and args[0][0] != Tag.STARRED and KEY_BUILTINS & {v[1] for v in idx.resolve(module, scope, callee) if v[0] == "bi"}:
             items = args[0]
         else:
             return False
         changed = False
         for v in idx.resolve(module, scope, key):
             if v[0] == "def" and idx.kind(v[1]) in ("function", "lambda"):
-                changed |= self._bind_arguments(v[1], 0, module, scope, [("it", items)], {})
+                changed |= self._bind_arguments(v[1], 0, module, scope, [(Tag.ITEM, items)], {})
         return changed
 
     def _bind_fields(self, cls: str, module: str, scope: str, args: list, kwargs: dict) -> bool:
@@ -314,7 +318,7 @@ class CallGraph:
         fields = self.index.fields(cls)
         changed = False
         for name, a in list(zip(fields, args)) + [(k, a) for k, a in kwargs.items() if k in fields]:
-            if a[0] != "*":
+            if a[0] != Tag.STARRED:
                 changed |= self.index.bind_field(cls, name, (module, scope, a))
         return changed
 
@@ -323,7 +327,7 @@ class CallGraph:
         idx = self.index
         changed = False
         for r in idx.resolve(module, scope, expr[1]):
-            owner = r[2] if r[0] == "sup" else r
+            owner = r[2] if r[0] == Tag.SUPER else r
             if owner[0] == "inst":
                 for v in idx.attribute(r, expr[2], 0):
                     if v[0] == "prop":
@@ -353,7 +357,7 @@ class CallGraph:
 
         extra = []
         for i, a in enumerate(args):
-            if a[0] == "*":  # `f(*xs)`: forwarded to `*args` (positions are unknown from here on)
+            if a[0] == Tag.STARRED:  # `f(*xs)`: forwarded to `*args` (positions are unknown from here on)
                 if vararg:
                     bind(vararg, a[1])
                 break
@@ -362,13 +366,13 @@ class CallGraph:
             else:
                 extra.append(a)
         if extra and vararg:
-            bind(vararg, ("l", tuple(extra)))
+            bind(vararg, (Tag.LIST, tuple(extra)))
         extra_kw = []
         for k, a in kwargs.items():
             if k.startswith("**"):  # `f(**d)`: d's keys name parameters
                 for key in sorted(self._literal_keys(module, scope, a)):
                     if key in names:
-                        bind(key, ("x", a, ("s", key)))
+                        bind(key, (Tag.SUBSCRIPT, a, (Tag.STR, key)))
                 if kwarg:
                     bind(kwarg, a)
             elif k in names:
@@ -376,14 +380,14 @@ class CallGraph:
             else:
                 extra_kw.append((k, a))
         if extra_kw and kwarg:
-            bind(kwarg, ("d", tuple(extra_kw)))
+            bind(kwarg, (Tag.DICT, tuple(extra_kw)))
         return changed
 
     def _literal_keys(self, module: str, scope: str, expr: tuple) -> set[str]:
         idx = self.index
         keys: set[str] = set()
         for v in idx.resolve(module, scope, expr):
-            if v[0] == "box" and idx.boxes[v[1]][2][0] == "d":
+            if v[0] == "box" and idx.boxes[v[1]][2][0] == Tag.DICT:
                 keys.update(k for k, _ in idx.boxes[v[1]][2][1])
         return keys
 
@@ -392,7 +396,7 @@ class CallGraph:
         """Functions used as values (callbacks, table entries), properties read and set, modules imported."""
         idx = self.index
         for i, (scope, name, _) in enumerate(summary.get("name_loads", ())):
-            for v in idx.resolve(module, scope, ("n", name)):
+            for v in idx.resolve(module, scope, (Tag.NAME, name)):
                 self._ref(module, scope, v, ("name_loads", module, i))
         for i, (scope, expr, _) in enumerate(summary.get("attr_loads", ())):
             where = ("attr_loads", module, i)
@@ -418,9 +422,9 @@ class CallGraph:
                 self._import(module, caller, sub, where)
             for name, exprs in entry["names"].items():
                 for e in exprs:
-                    if e[0] == "i":
+                    if e[0] == Tag.IMPORT:
                         self._import(module, caller, e[1], where)
-                    elif e[0] == "m":
+                    elif e[0] == Tag.FROM:
                         self._import(module, caller, f"{e[1]}.{e[2]}" if e[1] else e[2], where)
                         for v in idx.resolve(module, scope, e):
                             self._ref(module, scope, v, where)
@@ -433,7 +437,7 @@ class CallGraph:
         if key not in self._self_names:
             entry = self.index.summaries[module]["scopes"][scope]
             params = entry.get("params")
-            self._self_names[key] = ("n", params[0]) if entry.get("method") and params else None
+            self._self_names[key] = (Tag.NAME, params[0]) if entry.get("method") and params else None
         return self._self_names[key]
 
     def _as_written(self, module: str, scope: str, attr: str) -> Values:
@@ -492,17 +496,17 @@ class CallGraph:
 
 def _list_sort(callee: tuple, kwargs: dict) -> bool:
     """`xs.sort(key=f)`: a list's sort calls f, whatever the analysis knows of xs."""
-    return callee[0] == "a" and callee[2] == "sort" and "key" in kwargs
+    return callee[0] == Tag.ATTR and callee[2] == "sort" and "key" in kwargs
 
 
 def _named(callee: tuple) -> str:
     """The name a callee expression ends with (`partial` for `functools.partial`), or ''."""
-    return callee[1] if callee[0] == "n" else callee[2] if callee[0] == "a" else ""
+    return callee[1] if callee[0] == Tag.NAME else callee[2] if callee[0] == Tag.ATTR else ""
 
 
 def _decorator_name(d: tuple) -> str:
-    while d and d[0] == "c":
+    while d and d[0] == Tag.CALL:
         d = d[1]
-    if d and d[0] == "a":
+    if d and d[0] == Tag.ATTR:
         return d[2]
-    return d[1] if d and d[0] == "n" else ""
+    return d[1] if d and d[0] == Tag.NAME else ""

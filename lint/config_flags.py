@@ -14,6 +14,7 @@ from itertools import product
 
 from knightwatch.config import Config
 from knightwatch.index import Index
+from knightwatch.schema import Read, Tag
 
 ENV_CALLS = frozenset({"os.getenv", "os.environ.get"})
 #: value kinds a configured object can be recognised by (a call's unknown result is no evidence)
@@ -46,11 +47,11 @@ def _chain(expr: tuple) -> tuple[list[tuple], list[tuple]]:
     nodes, steps = [expr], []
     while True:
         e = nodes[-1]
-        if e[0] == "a":
-            steps.append(("s", e[2]))
-        elif e[0] == "x":
+        if e[0] == Tag.ATTR:
+            steps.append((Tag.STR, e[2]))
+        elif e[0] == Tag.SUBSCRIPT:
             steps.append(e[2])
-        elif e[0] == "cm" and e[2] == "get" and e[3]:
+        elif e[0] == Tag.CONTAINER_METHOD and e[2] == "get" and e[3]:
             steps.append(e[3][0])
         else:
             break
@@ -123,20 +124,20 @@ class ConfigSources:
     def _dotted(self, module: str, scope: str, expr: tuple, depth: int = 0) -> str | None:
         """The module-level dotted name EXPR refers to (`CONFIG` bound by `from app.settings import
         CONFIG` is `app.settings.CONFIG`); None for a local value or an unknown one."""
-        if expr[0] == "a":
+        if expr[0] == Tag.ATTR:
             base = self._dotted(module, scope, expr[1], depth)
             return f"{base}.{expr[2]}" if base else None
-        if expr[0] != "n" or depth > MAX_ALIAS_DEPTH:
+        if expr[0] != Tag.NAME or depth > MAX_ALIAS_DEPTH:
             return None
         s = self._scope_of(module, scope, expr[1])
         if s is None:
             return None
         for e in self.idx.summaries[module]["scopes"][s]["names"].get(expr[1], ()):
-            if e[0] == "i":
+            if e[0] == Tag.IMPORT:
                 return e[1]
-            if e[0] == "m":
+            if e[0] == Tag.FROM:
                 if e[1] in self.idx.modules and expr[1] in self.idx.summaries[e[1]]["scopes"][""]["names"]:
-                    return self._dotted(e[1], "", ("n", e[2]), depth + 1)
+                    return self._dotted(e[1], "", (Tag.NAME, e[2]), depth + 1)
                 return f"{e[1]}.{e[2]}" if e[1] else e[2]
         return f"{module}.{expr[1]}" if s == "" else None
 
@@ -152,13 +153,13 @@ class ConfigSources:
 
     def source(self, module: str, scope: str, prefix: tuple) -> str | None:
         """How PREFIX is a configured object (`config:self.config`, `settings:app.Settings`), or None."""
-        if prefix[0] == "a" and prefix[2] in self.self_attrs and prefix[1][0] == "n" \
+        if prefix[0] == Tag.ATTR and prefix[2] in self.self_attrs and prefix[1][0] == Tag.NAME \
                 and self._is_self(module, scope, prefix[1][1]):
             return f"config:self.{prefix[2]}"
         dotted = self._dotted(module, scope, prefix)
         if dotted in self.names:
             return f"config:{dotted}"
-        if not (self.values or self.classes or self.attrs) or prefix[0] not in ("n", "a"):
+        if not (self.values or self.classes or self.attrs) or prefix[0] not in (Tag.NAME, Tag.ATTR):
             return None
         values = self.idx.resolve(module, scope, prefix)
         for v in sorted(values):
@@ -166,7 +167,7 @@ class ConfigSources:
                 return "env:os.environ" if v == ("ext", "os.environ") else f"config:{render(prefix)}"
             if v[0] == "inst" and v[1] in self.classes:
                 return f"settings:{v[1]}"
-        if prefix[0] == "a" and self.attrs:
+        if prefix[0] == Tag.ATTR and self.attrs:
             for v in self.idx.resolve(module, scope, prefix[1]):
                 if v[0] in ("inst", "def") and self.idx.kind(v[1]) == "class" and \
                         any((c, prefix[2]) in self.attrs for c in self.idx.mro(v[1])):
@@ -189,17 +190,18 @@ class ConfigSources:
     def read(self, module: str, scope: str, record: list, depth: int = 0) -> tuple[tuple[str, ...], str, int] | None:
         """(keys, accessor, extra negation) of the value read RECORD (see `knightwatch.summary`), in a
         gate of SCOPE; None when it reads no configured flag source."""
-        kind, expr, args = record[0], record[1], record[2]
+        record = Read(*record)
+        kind, expr, args = record.kind, record.expr, record.args
         if kind == "call":
             if self._env_call(module, scope, expr):
                 if depth == 0 or not self.env or not args:  # in a test: already an env read of the flag graph
                     return None
                 keys = self._keys(module, scope, [args[0]])
                 return (keys, "env:os.getenv", 0) if keys else None
-            if expr[0] != "a" or expr[2] != "get" or not args:
+            if expr[0] != Tag.ATTR or expr[2] != "get" or not args:
                 return None
-            expr = ("cm", expr[1], "get", tuple(args))
-        if expr[0] == "n":
+            expr = (Tag.CONTAINER_METHOD, expr[1], "get", tuple(args))
+        if expr[0] == Tag.NAME:
             return self._alias(module, scope, expr[1], depth)
         prefixes, steps = _chain(expr)
         for i, prefix in enumerate(prefixes[:-1]):
@@ -217,7 +219,7 @@ class ConfigSources:
         no setting."""
         for c in self.idx.mro(cls):
             module, scope, entry = self.idx.defs[c]
-            if step[0] == "s" and (step[1] in self.idx.fields(c) or step[1] in entry["names"]
+            if step[0] == Tag.STR and (step[1] in self.idx.fields(c) or step[1] in entry["names"]
                                    and self.idx.kind(f"{c}.{step[1]}") is None):
                 return True
         return False
@@ -232,7 +234,7 @@ class ConfigSources:
         entry = self.idx.summaries[module]["scopes"][s]
         bindings = entry["names"].get(name, ())
         for e in bindings:
-            if e[0] == "m" and e[1] in self.idx.modules:
+            if e[0] == Tag.FROM and e[1] in self.idx.modules:
                 return self._alias(e[1], "", e[2], depth + 1)
         groups = entry.get("reads", {}).get(name, ())
         if not groups or len(groups) != len(bindings) or entry["kind"] in ("function", "lambda") \
@@ -240,7 +242,7 @@ class ConfigSources:
             return None  # also bound to something else (a parameter, another value): not only the read
         found = set()
         for group in groups:
-            reads = [(read, record[3]) for record in group if (read := self.read(module, s, record, depth + 1))]
+            reads = [(read, Read(*record).negated) for record in group if (read := self.read(module, s, record, depth + 1))]
             if len(reads) != 1:  # `a = x or y` holds neither read alone
                 return None
             (keys, how, negated), outer = reads[0]

@@ -15,6 +15,7 @@ from knightwatch.config import DEFAULT_ACCESSORS, Config, _read_toml
 from knightwatch.config_flags import ConfigSources, render
 from knightwatch.clock import as_date
 from knightwatch.errors import KnightwatchError
+from knightwatch.schema import Read, Tag
 
 KINDS = ("release", "experiment", "canary", "rollout", "ops", "operational", "kill-switch", "permission")
 BY_DESIGN = frozenset({"ops", "operational", "kill-switch", "permission"})
@@ -216,12 +217,13 @@ class FlagGraph:
                         continue
                     keys, accessor, negated = found
                     seen.add(keys)
-                    line, col, end_line, end_col = record[4:8]
+                    record = Read(*record)
                     site = CallSite(cg.caller(module, gate["scope"]), gate["scope"], module, cg.paths[module],
-                                    line, col, end_line, end_col, False, tuple(gate["pos"]), -1)
-                    read = FlagRead(keys, render(record[1]) if record[0] == "v" else render(
-                        ("cm", record[1][1], record[1][2], tuple(record[2]))), accessor, site, from_config=True)
-                    self._regions(read, gate, bool((record[3] + negated) % 2), sites)
+                                    record.line, record.col, record.end_line, record.end_col, False, tuple(gate["pos"]), -1)
+                    read = FlagRead(keys, render(record.expr) if record.kind == "v" else render(
+                        (Tag.CONTAINER_METHOD, record.expr[1], record.expr[2], tuple(record.args))), accessor, site,
+                        from_config=True)
+                    self._regions(read, gate, bool((record.negated + negated) % 2), sites)
                     self.reads.append(read)
 
     def read_at(self, site: CallSite) -> FlagRead | None:
@@ -230,9 +232,9 @@ class FlagGraph:
         call = self.cg.index.summaries[site.module]["calls"][site.index]
         return self._read(site, call, self._exact, self._suffixes)
 
-    def _read(self, site: CallSite, call, exact, suffixes) -> FlagRead | None:
-        callee, args, kwargs = call[1], call[8], call[9]
-        name = callee[2] if callee[0] == "a" else callee[1] if callee[0] == "n" else None
+    def _read(self, site: CallSite, call: list, exact, suffixes) -> FlagRead | None:
+        _, callee, *_, args, kwargs, _ = call
+        name = callee[2] if callee[0] == Tag.ATTR else callee[1] if callee[0] == Tag.NAME else None
         targets = set(site.targets)
         env = bool(targets & ENV_READERS)
         if targets & exact:

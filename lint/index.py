@@ -27,6 +27,8 @@ import builtins
 from collections import defaultdict
 from typing import Callable, Iterable
 
+from knightwatch.schema import Tag
+
 Value = tuple
 Values = dict  # Value -> may (bool)
 
@@ -134,12 +136,12 @@ class Index:
     def decorator_names(self, qname: str) -> list[str]:
         names = []
         for d in self.entry(qname).get("decorators", ()):
-            while d and d[0] in ("c", "a"):
-                if d[0] == "a":
+            while d and d[0] in (Tag.CALL, Tag.ATTR):
+                if d[0] == Tag.ATTR:
                     names.append(d[2])
                     break
                 d = d[1]
-            if d and d[0] == "n":
+            if d and d[0] == Tag.NAME:
                 names.append(d[1])
         return names
 
@@ -336,7 +338,7 @@ class Index:
         stores = self.stores.get(box[1], ())
         self._read_fact(("s", box[1]))  # more may be stored into it
         out: Values = {}
-        if expr[0] == "d":
+        if expr[0] == Tag.DICT:
             items = dict(expr[1])
             wanted = _key_names(key or {})
             if wanted:
@@ -473,7 +475,7 @@ class Index:
                 if v[0] == "box":
                     changed |= self._learn(self.stores[v[1]], (module, scope, key, value), ("s", v[1]))
         for module, scope, (name, attr, value) in self.setattrs:
-            for v in self.resolve(module, scope, ("n", name)):
+            for v in self.resolve(module, scope, (Tag.NAME, name)):
                 if v[0] == "inst" or (v[0] == "def" and self.kind(v[1]) == "class"):
                     changed |= self._learn(self.dynamic_attrs[(v[1], attr)], (module, scope, value), ("a", v[1], attr))
         return changed
@@ -493,7 +495,7 @@ class Index:
         """(function, index of the first argument's parameter, value bound to the first parameter or
         None) for each function a call of CALLEE (applied as a DECORATOR) runs."""
         out: list = []
-        if callee[0] == "a":
+        if callee[0] == Tag.ATTR:
             for r in self.resolve(module, scope, callee[1]):
                 for f in self.member(r, callee[2], 0):
                     out += self._bound(f, r)
@@ -600,38 +602,38 @@ class Index:
 
     def _resolve(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
         tag = expr[0]
-        if tag == "n":
+        if tag == Tag.NAME:
             return self.lookup(module, scope, expr[1], depth)
-        if tag == "a":
-            if expr[1][0] == "v":  # see `member`
+        if tag == Tag.ATTR:
+            if expr[1][0] == Tag.VALUE:  # see `member`
                 return self.attribute(expr[1][1], expr[2], depth)
             out: Values = {}
             for v, may in self.resolve(module, scope, expr[1], depth).items():
                 _merge(out, self.member(v, expr[2], depth), may)
             return out
-        if tag == "c":
+        if tag == Tag.CALL:
             out = {}
             for v, may in self.resolve(module, scope, expr[1], depth).items():
                 _merge(out, self.call_result(v, depth), may)
             return out
-        if tag == "s":
+        if tag == Tag.STR:
             return {("str", expr[1]): False}
-        if tag == "k":
+        if tag == Tag.INT:
             return {("int", expr[1]): False}
-        if tag == "f":
+        if tag == Tag.DEF:
             return {("def", qualify(module, expr[1])): False}
-        if tag == "i":
+        if tag == Tag.IMPORT:
             return {self.module_value(expr[1]): False}
-        if tag == "m":
+        if tag == Tag.FROM:
             return self.import_from(expr[1], expr[2], depth)
-        if tag in ("d", "l"):
+        if tag in (Tag.DICT, Tag.LIST):
             if len(expr) > 2:  # `a if c else b`, `a or b`: either operand
                 out = {}
                 for e in expr[1]:
                     _merge(out, self.resolve(module, scope, e, depth))
                 return out
             return {self._box(module, scope, expr): False}
-        if tag == "x":
+        if tag == Tag.SUBSCRIPT:
             out = {}
             key = self.resolve(module, scope, expr[2], depth)
             for v, may in self.resolve(module, scope, expr[1], depth).items():
@@ -645,20 +647,20 @@ class Index:
                         if k[0] == "str":
                             _merge(out, self.namespace_attribute(k[1], depth), may)
             return out
-        if tag == "it":
+        if tag == Tag.ITEM:
             out = {}
             for v, may in self.resolve(module, scope, expr[1], depth).items():
                 _merge(out, self.iterate(v, depth), may)
             return out
-        if tag == "cm":
-            out = dict(self.resolve(module, scope, ("c", ("a", expr[1], expr[2])), depth))
+        if tag == Tag.CONTAINER_METHOD:
+            out = dict(self.resolve(module, scope, (Tag.CALL, (Tag.ATTR, expr[1], expr[2])), depth))
             for v, may in self.resolve(module, scope, expr[1], depth).items():
                 if v[0] == "box":
                     _merge(out, self.container_method(v, expr[2], expr[3], module, scope, depth), may)
             return out
-        if tag == "ga":
+        if tag == Tag.GETATTR:
             return self.getattr_values(module, scope, expr[1], expr[2], expr[3] if len(expr) > 3 else None, depth)
-        if tag == "g":
+        if tag == Tag.GLOBAL:
             key = self.resolve(module, scope, expr[1], depth)
             names = [k[1] for k in key if k[0] == "str"]
             if names:
@@ -667,48 +669,48 @@ class Index:
                     _merge(out, self.lookup(module, "", n, depth))
                 return out
             return {("def", q): True for q in self._module_functions(module)}
-        if tag == "sup":
+        if tag == Tag.SUPER:
             return self.super_values(module, scope, expr[1], depth)
-        if tag in ("t", "tc"):  # annotated: an instance (or the class) of it or of any subclass
+        if tag in (Tag.INSTANCE, Tag.CLASS):  # annotated: an instance (or the class) of it or of any subclass
             out = {}
             for v, may in self.resolve(module, scope, expr[1], depth).items():
                 if v[0] == "def" and self.kind(v[1]) == "class":
-                    opened = self._open({("inst" if tag == "t" else "def", v[1]): may})
-                    if tag == "t" and len(opened) > 1 and self.interface(v[1]):
+                    opened = self._open({("inst" if tag == Tag.INSTANCE else "def", v[1]): may})
+                    if tag == Tag.INSTANCE and len(opened) > 1 and self.interface(v[1]):
                         del opened[("inst", v[1])]  # an ABC or a Protocol is never the instance itself
                     _merge(out, opened)
             return out
-        if tag == "ty":
+        if tag == Tag.TYPE_OF:
             out = {}
             for v, may in self.resolve(module, scope, expr[1], depth).items():
                 if v[0] == "inst":
                     out[("def", v[1])] = may
             return out
-        if tag == "pf":
+        if tag == Tag.PARTIAL:
             return {v: may for v, may in self.resolve(module, scope, expr[1], depth).items() if v[0] in ("def", "inst")}
-        if tag == "ns":
+        if tag == Tag.NAMESPACE:
             return {expr: False}
-        if tag == "sl":
+        if tag == Tag.SLICE:
             out = {}
             for v, may in self.resolve(module, scope, expr[1], depth).items():
                 if v[0] == "box":
                     self._read_fact(("s", v[1]))  # a store makes the slice unknown
-                if v[0] == "box" and self.boxes[v[1]][2][0] == "l" and v[1] not in self.stores:
+                if v[0] == "box" and self.boxes[v[1]][2][0] == Tag.LIST and v[1] not in self.stores:
                     m, s, literal = self.boxes[v[1]]
-                    out[self._box(m, s, ("l", literal[1][expr[2]:expr[3]]))] = may
+                    out[self._box(m, s, (Tag.LIST, literal[1][expr[2]:expr[3]]))] = may
                 elif v[0] == "box":
                     out[v] = may
             return out
-        if tag == "dec":
+        if tag == Tag.DECORATED:
             return self.decorated(module, scope, expr[1], expr[2], depth)
-        if tag == "im":
+        if tag == Tag.IMPORT_MODULE:
             return self.imported_modules(module, scope, expr[1], depth)
         return {}
 
     def imported_modules(self, module: str, scope: str, name: tuple, depth: int) -> Values:
         """The modules `importlib.import_module(NAME)` may return: the one a string names, or, for a
         name built from a constant prefix (`f"pkg.reporters.{fmt}"`), each project module under it."""
-        if name[0] == "fs":
+        if name[0] == Tag.PREFIX:
             prefix = name[1]
             return {("mod", m): True for m in sorted(self.modules) if prefix.endswith(".") and m.startswith(prefix)}
         return {self.module_value(v[1]): may for v, may in self.resolve(module, scope, name, depth).items()
@@ -859,7 +861,7 @@ class Index:
         attribute of the same object is read at many call sites."""
         if v[0] not in MEMBERED:
             return self.attribute(v, attr, depth)
-        return self.resolve("", "", ("a", ("v", v), attr), depth - 1)  # at the same depth
+        return self.resolve("", "", (Tag.ATTR, (Tag.VALUE, v), attr), depth - 1)  # at the same depth
 
     def attribute(self, v: Value, attr: str, depth: int) -> Values:
         kind = v[0]
@@ -927,12 +929,12 @@ class Index:
     def _decorators(self, module: str, scope: str, deco: tuple, depth: int) -> Values:
         """What decorator expression DECO is; for `@factory(...)` whose factory returns its first
         parameter when that defaults to None (the dual form `@f`/`@f(...)`), the call passes none."""
-        if deco[0] != "c":
+        if deco[0] != Tag.CALL:
             return self.resolve(module, scope, deco, depth)
         out: Values = {}
         for f, may in self.resolve(module, scope, deco[1], depth).items():
             first = f[0] == "def" and self.kind(f[1]) == "function" and self._identity(f[1])
-            if first and self.defs[f[1]][2].get("defaults", {}).get(first) == ("u",):
+            if first and self.defs[f[1]][2].get("defaults", {}).get(first) == (Tag.UNKNOWN,):
                 _merge(out, self._returns_with(f[1], {}, depth), may)
             else:
                 _merge(out, self.call_result(f, depth), may)
@@ -943,7 +945,7 @@ class Index:
         _, _, entry = self.defs[fq]
         params = entry.get("params", ())
         if entry.get("generator") or entry.get("method") or not params or params[0].startswith("*") \
-                or params[0] in entry["names"] or ("n", params[0]) not in entry.get("returns", ()):
+                or params[0] in entry["names"] or (Tag.NAME, params[0]) not in entry.get("returns", ()):
             return None
         return params[0]
 
@@ -951,7 +953,7 @@ class Index:
         """What FQ (see `_identity`) returns when its first parameter holds FIRST: a decorator used on
         hundreds of functions must give each its own, not all of them."""
         m, s, entry = self.defs[fq]
-        identity = ("n", entry["params"][0])
+        identity = (Tag.NAME, entry["params"][0])
         out: Values = {}
         for e in entry.get("returns", ()):
             _merge(out, first if e == identity else self.resolve(m, s, e, depth))
@@ -964,7 +966,7 @@ class Index:
         """`getattr(obj, key[, default])`: the named attribute, or every member matching a known prefix."""
         keys = self.resolve(module, scope, key, depth)
         names = [k[1] for k in keys if k[0] == "str"]
-        prefix = key[1] if key[0] == "fs" else None
+        prefix = key[1] if key[0] == Tag.PREFIX else None
         fallback = self.resolve(module, scope, default, depth) if default is not None else {}
         out: Values = {}
         for v, may in self.resolve(module, scope, obj, depth).items():

@@ -15,6 +15,7 @@ from knightwatch.config import _read_toml
 from knightwatch.errors import KnightwatchError
 from knightwatch.index import qualify
 from knightwatch.reach import reachable
+from knightwatch.schema import Call, Tag
 from knightwatch.sources import python_files
 
 KINDS = frozenset({"call", "may", "ref"})
@@ -91,8 +92,8 @@ def unresolved_call_names(cg) -> frozenset[str]:
     for module, sites in cg.sites_by_module.items():
         calls = cg.index.summaries[module]["calls"]
         for site in sites:
-            callee = calls[site.index][1]
-            if callee[0] == "a" and not any(t in cg.index.defs for t in site.targets):
+            callee = Call(*calls[site.index]).callee
+            if callee[0] == Tag.ATTR and not any(t in cg.index.defs for t in site.targets):
                 names.add(callee[2])
     return frozenset(names)
 
@@ -209,13 +210,14 @@ def dispatch_prefixes(idx) -> frozenset[str]:
     found = set()
     for summary in idx.summaries.values():
         for call in summary["calls"]:
-            callee, args = call[1], call[8]
+            call = Call(*call)
+            callee, args = call.callee, call.args
             key = None
-            if callee in (("n", "getattr"), ("n", "hasattr")) and len(args) >= 2:
+            if callee in ((Tag.NAME, "getattr"), (Tag.NAME, "hasattr")) and len(args) >= 2:
                 key = args[1]
-            elif callee[0] == "ga":
+            elif callee[0] == Tag.GETATTR:
                 key = callee[2]
-            if key and key[0] == "fs" and len(key[1]) >= 2:
+            if key and key[0] == Tag.PREFIX and len(key[1]) >= 2:
                 found.add(key[1])
     return frozenset(found)
 

@@ -4,7 +4,8 @@ A summary is plain data (dicts, lists, tuples, strings, numbers), so it can be c
 hash; every later stage reads summaries, never ASTs. Expressions are kept symbolically (see `Expr`)
 and resolved project-wide by `knightwatch.index`.
 
-Expr encoding (tuples, hashable, so resolutions can be memoised by them):
+Expr encoding (tuples, hashable, so resolutions can be memoised by them; `knightwatch.schema.Tag`
+names each tag, `Call` and `Read` the fields of the records described below):
   ("n", name)           a name load              ("a", expr, attr)     attribute
   ("c", expr)           result of calling expr   ("s", text)           string constant
   ("f", scope)          a def/class/lambda here  ("i", module)         `import module`
@@ -42,8 +43,10 @@ import ast
 import re
 from typing import Any
 
+from knightwatch.schema import Call, Read, Tag
+
 SUMMARY_VERSION = 10
-UNKNOWN = ("u",)
+UNKNOWN = (Tag.UNKNOWN,)
 IGNORE_RE = re.compile(r"#\s*knightwatch:\s*ignore(?P<codes>\[[^\]]*\])?(?:\s*--\s*(?P<reason>.*))?", re.I)
 BINOP_DUNDER = {
     ast.Add: "__add__", ast.Sub: "__sub__", ast.Mult: "__mul__", ast.Div: "__truediv__",
@@ -75,8 +78,9 @@ SEQUENCE_TYPES = frozenset({"list", "List", "Sequence", "MutableSequence", "Iter
                             "KeysView", "Reversible", "tuple", "Tuple"})
 MAPPING_TYPES = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "DefaultDict", "defaultdict", "OrderedDict",
                            "ChainMap", "Counter"})
-#: default factories that make an empty container: "l" (list-like) or "d" (dict-like)
-EMPTY_CONTAINERS = {"list": "l", "set": "l", "deque": "l", "dict": "d", "defaultdict": "d", "OrderedDict": "d"}
+#: default factories that make an empty container: a list-like or a dict-like one
+EMPTY_CONTAINERS = {"list": Tag.LIST, "set": Tag.LIST, "deque": Tag.LIST, "dict": Tag.DICT, "defaultdict": Tag.DICT,
+                    "OrderedDict": Tag.DICT}
 #: field specifiers whose `default_factory`/`factory` (or `default`) keyword gives a field its value
 FIELD_SPECIFIERS = frozenset({"field", "ib", "attrib", "Field"})
 #: builtins that convert a value read without changing which value it is (`bool(os.getenv("X"))`)
@@ -222,38 +226,38 @@ class Summariser(ast.NodeVisitor):
         if node is None:
             return UNKNOWN
         if isinstance(node, ast.Name):
-            return ("n", node.id)
+            return (Tag.NAME, node.id)
         if isinstance(node, ast.Attribute):
-            return ("a", self.expr(node.value), node.attr)
+            return (Tag.ATTR, self.expr(node.value), node.attr)
         if isinstance(node, ast.Constant):
             if isinstance(node.value, str):
-                return ("s", node.value)
-            return ("k", node.value) if type(node.value) is int else UNKNOWN
+                return (Tag.STR, node.value)
+            return (Tag.INT, node.value) if type(node.value) is int else UNKNOWN
         if isinstance(node, ast.Call):
             f = node.func
             special = self._special_call(node)
             if special is not None:
                 return special
             if isinstance(f, ast.Name) and f.id == "getattr" and len(node.args) >= 2:
-                return ("ga", *[self.expr(a) for a in node.args[:3]])
+                return (Tag.GETATTR, *[self.expr(a) for a in node.args[:3]])
             if isinstance(f, ast.Attribute) and f.attr in CONTAINER_METHODS:
-                return ("cm", self.expr(f.value), f.attr, tuple(self.expr(a) for a in node.args))
+                return (Tag.CONTAINER_METHOD, self.expr(f.value), f.attr, tuple(self.expr(a) for a in node.args))
             if isinstance(f, ast.Name) and f.id == "super":
-                return ("sup", self.class_scope or "")
+                return (Tag.SUPER, self.class_scope or "")
             if isinstance(f, ast.Name) and f.id in ("globals", "locals", "vars") and not node.args:
-                return ("gl",)
-            return ("c", self.expr(f))
+                return (Tag.GLOBALS,)
+            return (Tag.CALL, self.expr(f))
         if isinstance(node, ast.Subscript):
             v = self.expr(node.value)
-            if v == ("gl",):
-                return ("g", self.expr(node.slice))
+            if v == (Tag.GLOBALS,):
+                return (Tag.GLOBAL, self.expr(node.slice))
             if isinstance(node.slice, ast.Slice):  # a new sequence of (some of) the elements
                 bounds = [b.value if isinstance(b, ast.Constant) and type(b.value) is int else None if b is None else ""
                           for b in (node.slice.lower, node.slice.upper, node.slice.step)]
-                if v[0] == "n" and "" not in bounds and bounds[2] is None:
-                    return ("sl", v, bounds[0], bounds[1])
-                return ("l", (("it", v),))
-            return ("x", v, self.expr(node.slice))
+                if v[0] == Tag.NAME and "" not in bounds and bounds[2] is None:
+                    return (Tag.SLICE, v, bounds[0], bounds[1])
+                return (Tag.LIST, ((Tag.ITEM, v),))
+            return (Tag.SUBSCRIPT, v, self.expr(node.slice))
         if isinstance(node, ast.Dict):
             d = {}
             for k, v in zip(node.keys, node.values):
@@ -261,16 +265,16 @@ class Summariser(ast.NodeVisitor):
                     d[k.value if isinstance(k.value, str) else f"#{k.value}"] = self.expr(v)  # 1 and "1" differ
                 elif v is not None:
                     d[f"?{len(d)}"] = self.expr(v)
-            return ("d", tuple(d.items()))
+            return (Tag.DICT, tuple(d.items()))
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            return ("l", tuple(("it", self.expr(e.value)) if isinstance(e, ast.Starred) else self.expr(e)
+            return (Tag.LIST, tuple((Tag.ITEM, self.expr(e.value)) if isinstance(e, ast.Starred) else self.expr(e)
                                for e in node.elts))
         if isinstance(node, ast.BinOp):
             left = self.expr(node.left)
-            if isinstance(node.op, ast.Add) and left[0] in ("s", "fs") and isinstance(left[1], str):
-                return ("fs", left[1])
+            if isinstance(node.op, ast.Add) and left[0] in (Tag.STR, Tag.PREFIX) and isinstance(left[1], str):
+                return (Tag.PREFIX, left[1])
             dunder = BINOP_DUNDER.get(type(node.op))
-            return ("c", ("a", left, dunder)) if dunder else UNKNOWN
+            return (Tag.CALL, (Tag.ATTR, left, dunder)) if dunder else UNKNOWN
         if isinstance(node, ast.JoinedStr):
             prefix = ""
             for part in node.values:
@@ -278,17 +282,17 @@ class Summariser(ast.NodeVisitor):
                     prefix += part.value
                 else:
                     break
-            return ("fs", prefix)
+            return (Tag.PREFIX, prefix)
         if isinstance(node, ast.IfExp):
-            return ("l", (self.expr(node.body), self.expr(node.orelse)), 1)
+            return (Tag.LIST, (self.expr(node.body), self.expr(node.orelse)), 1)
         if isinstance(node, ast.BoolOp):
-            return ("l", tuple(self.expr(v) for v in node.values), 1)
+            return (Tag.LIST, tuple(self.expr(v) for v in node.values), 1)
         if isinstance(node, ast.Lambda):
-            return ("f", self._lambda_name(node))
+            return (Tag.DEF, self._lambda_name(node))
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
-            return ("l", (self.expr(node.elt),))  # its elements: the element expression over the loop
+            return (Tag.LIST, (self.expr(node.elt),))  # its elements: the element expression over the loop
         if isinstance(node, ast.DictComp):
-            return ("d", (("?0", self.expr(node.value)),))
+            return (Tag.DICT, (("?0", self.expr(node.value)),))
         if isinstance(node, ast.NamedExpr):
             return self.expr(node.value)
         if isinstance(node, (ast.Await, ast.Starred)):
@@ -307,27 +311,27 @@ class Summariser(ast.NodeVisitor):
         if name == "cast" and len(args) == 2:
             return self.expr(args[1])
         if name in ("parse_args", "parse_intermixed_args") and isinstance(f, ast.Attribute):
-            return ("ns",)
+            return (Tag.NAMESPACE,)
         if name in ("parse_known_args", "parse_known_intermixed_args") and isinstance(f, ast.Attribute):
-            return ("l", (("ns",), UNKNOWN))
+            return (Tag.LIST, ((Tag.NAMESPACE,), UNKNOWN))
         if name == "import_module" and args:
-            return ("im", self.expr(args[0]))
+            return (Tag.IMPORT_MODULE, self.expr(args[0]))
         if not isinstance(f, ast.Name) and name != "partial":
             return None
         if name == "partial" and args:
-            return ("pf", self.expr(args[0]))
+            return (Tag.PARTIAL, self.expr(args[0]))
         if name == "vars" and len(args) == 1:
             return self.expr(args[0])
         if name == "type" and len(args) == 1:
-            return ("ty", self.expr(args[0]))
+            return (Tag.TYPE_OF, self.expr(args[0]))
         if name in ELEMENT_BUILTINS and args and len(args) <= 2:
-            return ("l", (("it", self.expr(args[-1])),))
+            return (Tag.LIST, ((Tag.ITEM, self.expr(args[-1])),))
         if name == "next" and args:
-            return ("it", self.expr(args[0]))
+            return (Tag.ITEM, self.expr(args[0]))
         if name == "enumerate" and args:
-            return ("l", (("l", (UNKNOWN, ("it", self.expr(args[0])))),))
+            return (Tag.LIST, ((Tag.LIST, (UNKNOWN, (Tag.ITEM, self.expr(args[0])))),))
         if name == "zip" and args:
-            return ("l", (("l", tuple(("it", self.expr(a)) for a in args)),))
+            return (Tag.LIST, ((Tag.LIST, tuple((Tag.ITEM, self.expr(a)) for a in args)),))
         return None
 
     def _lambda_name(self, node: ast.Lambda) -> str:
@@ -342,19 +346,20 @@ class Summariser(ast.NodeVisitor):
     # ---- calls --------------------------------------------------------------------------------
     def _record_call(self, node: ast.AST, callee: tuple, args: list, kwargs: dict, tag: str | None = None) -> None:
         idx = len(self.calls)
-        self.calls.append([self.scope, callee, node.lineno, node.col_offset + 1,
-                           getattr(node, "end_lineno", node.lineno), (getattr(node, "end_col_offset", 0) or 0) + 1,
-                           1 if self.cond else 0, list(self.pos), args, kwargs, tag])
+        self.calls.append(list(Call(
+            scope=self.scope, callee=callee, line=node.lineno, col=node.col_offset + 1,
+            end_line=getattr(node, "end_lineno", node.lineno), end_col=(getattr(node, "end_col_offset", 0) or 0) + 1,
+            cond=1 if self.cond else 0, pos=list(self.pos), args=args, kwargs=kwargs, tag=tag)))
         if self.test_calls is not None and tag is None:
             self.test_calls.append([idx, self.negated % 2])
 
     def _dunder(self, node: ast.AST, obj: tuple, name: str, args: list | None = None, tag: str = "dunder") -> None:
-        self._record_call(node, ("a", obj, name), args or [], {}, tag)
+        self._record_call(node, (Tag.ATTR, obj, name), args or [], {}, tag)
 
     def _iteration(self, node: ast.AST, iterable: tuple, tag: str = "dunder") -> None:
         """`for` over ITERABLE calls its __iter__, then __next__ on what that returns."""
         self._dunder(node, iterable, "__iter__", tag=tag)
-        self._dunder(node, ("c", ("a", iterable, "__iter__")), "__next__", tag=tag)
+        self._dunder(node, (Tag.CALL, (Tag.ATTR, iterable, "__iter__")), "__next__", tag=tag)
 
     def _truth(self, test: ast.AST) -> None:
         """A truth test of a name or attribute calls its __bool__."""
@@ -367,10 +372,10 @@ class Summariser(ast.NodeVisitor):
         self.generic_visit(node)  # first, so that lambdas in the arguments are numbered in source order
         f = node.func
         if isinstance(f, ast.Name) and f.id == "getattr" and len(node.args) >= 2:
-            callee = ("n", "getattr")  # the getattr call itself; the result's call is recorded by the outer Call
+            callee = (Tag.NAME, "getattr")  # the getattr call itself; the result's call is recorded by the outer Call
         else:
             callee = self.expr(f)
-        args = [("*", self.expr(a.value)) if isinstance(a, ast.Starred) else self.expr(a) for a in node.args]
+        args = [(Tag.STARRED, self.expr(a.value)) if isinstance(a, ast.Starred) else self.expr(a) for a in node.args]
         kwargs = {k.arg or f"**{i}": self.expr(k.value) for i, k in enumerate(node.keywords)}
         self._record_call(node, callee, args, kwargs)
         if isinstance(f, ast.Attribute) and f.attr == "set_defaults":  # argparse: `args.func` is one of these
@@ -382,7 +387,7 @@ class Summariser(ast.NodeVisitor):
                 self._dunder(node, args[0], BUILTIN_DUNDERS[f.id], tag=f"bi:{f.id}")
             elif f.id in ITERATING_BUILTINS:
                 self._iteration(node, args[0], tag=f"bi:{f.id}")
-            elif f.id == "setattr" and len(args) == 3 and args[1][0] == "s":
+            elif f.id == "setattr" and len(args) == 3 and args[1][0] == Tag.STR:
                 self._bind_target(ast.Attribute(value=node.args[0], attr=args[1][1], ctx=ast.Store()), args[2])
 
     def _container_store(self, f: ast.Attribute, method: str, args: list, kwargs: dict) -> None:
@@ -391,11 +396,11 @@ class Summariser(ast.NodeVisitor):
         if how == "key":
             key, value = args[0], args[1] if len(args) > 1 else UNKNOWN
         else:
-            key, value = UNKNOWN, ("it", args[-1]) if how == "all" else args[-1]
+            key, value = UNKNOWN, (Tag.ITEM, args[-1]) if how == "all" else args[-1]
         items = self.scopes[self.scope].setdefault("items", [])
         items.append((self.expr(f.value), key, value))
         if method == "update":
-            items.extend((self.expr(f.value), ("s", k), v) for k, v in kwargs.items() if not k.startswith("**"))
+            items.extend((self.expr(f.value), (Tag.STR, k), v) for k, v in kwargs.items() if not k.startswith("**"))
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
         dunder = BINOP_DUNDER.get(type(node.op))
@@ -473,7 +478,7 @@ class Summariser(ast.NodeVisitor):
             if i:
                 self.visit(gen.iter)
             self._iteration(gen.iter, self.expr(gen.iter))
-            self._bind_target(gen.target, ("it", self.expr(gen.iter)))
+            self._bind_target(gen.target, (Tag.ITEM, self.expr(gen.iter)))
             for cond in gen.ifs:
                 self.visit(cond)
         for part in (getattr(node, "elt", None), getattr(node, "key", None), getattr(node, "value", None)):
@@ -558,10 +563,10 @@ class Summariser(ast.NodeVisitor):
             entry["rann"] = returned
         self._defaults(entry, node.args)
         # decorators are applied by the enclosing scope, innermost first
-        value: tuple = ("f", q)
+        value: tuple = (Tag.DEF, q)
         for d in reversed(node.decorator_list):
             self._record_call(d, self.expr(d), [value], {}, "dec")
-            value = ("dec", self.expr(d), value)
+            value = (Tag.DECORATED, self.expr(d), value)
         self._bind(node.name, value)
         self._in_scope(q, node.body, cls=None)
 
@@ -596,7 +601,7 @@ class Summariser(ast.NodeVisitor):
             except SyntaxError:
                 return None
         if isinstance(node, (ast.Name, ast.Attribute)):
-            return ("t", self.expr(node))
+            return (Tag.INSTANCE, self.expr(node))
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             return self._union([node.left, node.right])
         if not isinstance(node, ast.Subscript) or not isinstance(node.value, (ast.Name, ast.Attribute)):
@@ -608,22 +613,22 @@ class Summariser(ast.NodeVisitor):
         if head == "Union":
             return self._union(parts)
         if head in ("type", "Type") and isinstance(parts[0], (ast.Name, ast.Attribute)):
-            return ("tc", self.expr(parts[0]))
+            return (Tag.CLASS, self.expr(parts[0]))
         if head in SEQUENCE_TYPES:
             elts = [t for t in (self._annotation(p) for p in parts) if t is not None]
-            return ("l", tuple(elts)) if elts else None
+            return (Tag.LIST, tuple(elts)) if elts else None
         if head in MAPPING_TYPES:
             value = self._annotation(parts[-1])
-            return ("d", (("?0", value),)) if value is not None else None
+            return (Tag.DICT, (("?0", value),)) if value is not None else None
         if head in ("Callable", "Literal"):
             return None
-        return ("t", self.expr(node.value))  # a generic class of the project: `Box[int]`
+        return (Tag.INSTANCE, self.expr(node.value))  # a generic class of the project: `Box[int]`
 
     def _union(self, parts: list[ast.AST]) -> tuple | None:
         found = [t for t in (self._annotation(p) for p in parts
                              if not (isinstance(p, ast.Constant) and p.value is None)) if t is not None]
         if len(found) > 1:
-            return ("l", tuple(found), 1)
+            return (Tag.LIST, tuple(found), 1)
         return found[0] if found else None
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
@@ -634,10 +639,10 @@ class Summariser(ast.NodeVisitor):
                         bases=[self.expr(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases],
                         decorators=[self.expr(d) for d in node.decorator_list], attrs={},
                         deco_lines=[d.lineno for d in node.decorator_list])
-        value: tuple = ("f", q)
+        value: tuple = (Tag.DEF, q)
         for d in reversed(node.decorator_list):
             self._record_call(d, self.expr(d), [value], {}, "dec")
-            value = ("dec", self.expr(d), value)
+            value = (Tag.DECORATED, self.expr(d), value)
         self._bind(node.name, value)
         self._in_scope(q, node.body, cls=q)
 
@@ -645,14 +650,14 @@ class Summariser(ast.NodeVisitor):
         if isinstance(target, ast.Name):
             self._bind(target.id, value)
         elif isinstance(target, (ast.Tuple, ast.List)):
-            elts = value[1] if value[0] == "l" and len(value[1]) == len(target.elts) else None
-            if value[0] == "it" and value[1][0] == "l" and len(value[1][1]) == 1 and value[1][1][0][0] == "l" \
+            elts = value[1] if value[0] == Tag.LIST and len(value[1]) == len(target.elts) else None
+            if value[0] == Tag.ITEM and value[1][0] == Tag.LIST and len(value[1][1]) == 1 and value[1][1][0][0] == Tag.LIST \
                     and len(value[1][1][0][1]) == len(target.elts):  # `for a, b in zip(xs, ys)`: a from xs, b from ys
                 elts = value[1][1][0][1]
             for i, t in enumerate(target.elts):
-                self._bind_target(t, elts[i] if elts else ("it", value))
+                self._bind_target(t, elts[i] if elts else (Tag.ITEM, value))
         elif isinstance(target, ast.Starred):
-            self._bind_target(target.value, ("l", (("it", value),)))
+            self._bind_target(target.value, (Tag.LIST, ((Tag.ITEM, value),)))
         elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
             owner = self._self_class(target.value.id)
             if owner is not None:
@@ -682,8 +687,8 @@ class Summariser(ast.NodeVisitor):
         for t in node.targets:
             self.visit(t)
             self._bind_target(t, value)
-            if isinstance(t, ast.Name) and t.id == "__all__" and self.scope == "" and value[0] == "l":
-                self.all = [e[1] for e in value[1] if e[0] == "s"]
+            if isinstance(t, ast.Name) and t.id == "__all__" and self.scope == "" and value[0] == Tag.LIST:
+                self.all = [e[1] for e in value[1] if e[0] == Tag.STR]
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         entry = self.scopes[self.scope]
@@ -719,10 +724,10 @@ class Summariser(ast.NodeVisitor):
                 if isinstance(k.value, ast.Name) and k.value.id in EMPTY_CONTAINERS:
                     # a container of its own, that appends and item stores reach (the unknown
                     # element named after the field keeps two fields' containers apart)
-                    empty = ("u", getattr(target, "id", ""))
-                    return ("d", (("?0", empty),)) if EMPTY_CONTAINERS[k.value.id] == "d" else ("l", (empty,))
+                    empty = (Tag.UNKNOWN, getattr(target, "id", ""))
+                    return (Tag.DICT, (("?0", empty),)) if EMPTY_CONTAINERS[k.value.id] == Tag.DICT else (Tag.LIST, (empty,))
                 self.scopes[self.scope].setdefault("factories", []).append(self.expr(k.value))
-                return ("c", self.expr(k.value))
+                return (Tag.CALL, self.expr(k.value))
             if k.arg == "default":
                 return self.expr(k.value)
         return UNKNOWN
@@ -731,8 +736,8 @@ class Summariser(ast.NodeVisitor):
         self.generic_visit(node)
         if isinstance(node.target, ast.Name) and self.scope == "" and node.target.id == "__all__":
             value = self.expr(node.value)
-            if value[0] == "l" and self.all is not None:
-                self.all += [e[1] for e in value[1] if e[0] == "s"]
+            if value[0] == Tag.LIST and self.all is not None:
+                self.all += [e[1] for e in value[1] if e[0] == Tag.STR]
 
     def visit_Global(self, node: ast.Global) -> None:
         self.scopes[self.scope].setdefault("globals", []).extend(node.names)
@@ -748,16 +753,16 @@ class Summariser(ast.NodeVisitor):
         entry["generator"] = True
         if node.value is not None:
             value = self.expr(node.value)
-            entry.setdefault("yields", []).append(("it", value) if isinstance(node, ast.YieldFrom) else value)
+            entry.setdefault("yields", []).append((Tag.ITEM, value) if isinstance(node, ast.YieldFrom) else value)
 
     visit_YieldFrom = visit_Yield
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             if alias.asname:
-                self._bind(alias.asname, ("i", alias.name))
+                self._bind(alias.asname, (Tag.IMPORT, alias.name))
             else:
-                self._bind(alias.name.partition(".")[0], ("i", alias.name.partition(".")[0]))
+                self._bind(alias.name.partition(".")[0], (Tag.IMPORT, alias.name.partition(".")[0]))
                 if "." in alias.name:
                     self.scopes[self.scope].setdefault("submodules", []).append(alias.name)
 
@@ -771,7 +776,7 @@ class Summariser(ast.NodeVisitor):
             if alias.name == "*":
                 self.star_imports.append(base)
             else:
-                self._bind(alias.asname or alias.name, ("m", base, alias.name))
+                self._bind(alias.asname or alias.name, (Tag.FROM, base, alias.name))
 
     def visit_If(self, node: ast.If) -> None:
         if self.scope == "" and _is_main_test(node.test):
@@ -811,11 +816,12 @@ class Summariser(ast.NodeVisitor):
         out = [] if out is None else out
         if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Load):
             if names or not isinstance(node, ast.Name):
-                out.append(["v", self.expr(node), None, negated % 2, *_where(node)])
+                out.append(list(Read("v", self.expr(node), None, negated % 2, *_where(node))))
         elif isinstance(node, ast.Call) and not any(isinstance(a, ast.Starred) for a in node.args) and (
                 isinstance(node.func, ast.Attribute) and node.func.attr in ("get", "getenv")
                 or isinstance(node.func, ast.Name) and node.func.id == "getenv"):
-            out.append(["call", self.expr(node.func), [self.expr(a) for a in node.args], negated % 2, *_where(node)])
+            out.append(list(Read("call", self.expr(node.func), [self.expr(a) for a in node.args], negated % 2,
+                                 *_where(node))))
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             self._chains(node.operand, negated + 1, out, names)
         elif isinstance(node, ast.Compare):
@@ -843,7 +849,7 @@ class Summariser(ast.NodeVisitor):
     def visit_For(self, node) -> None:
         self.visit(node.iter)
         self._iteration(node.iter, self.expr(node.iter))
-        self._bind_target(node.target, ("it", self.expr(node.iter)))
+        self._bind_target(node.target, (Tag.ITEM, self.expr(node.iter)))
         self._visit_list(node.body)
         self._visit_list(node.orelse)
 
@@ -856,7 +862,7 @@ class Summariser(ast.NodeVisitor):
             self._dunder(item.context_expr, mgr, "__enter__")
             self._dunder(item.context_expr, mgr, "__exit__")
             if item.optional_vars is not None:
-                self._bind_target(item.optional_vars, ("c", ("a", mgr, "__enter__")))
+                self._bind_target(item.optional_vars, (Tag.CALL, (Tag.ATTR, mgr, "__enter__")))
         self._visit_list(node.body)
 
     visit_AsyncWith = visit_With
@@ -867,7 +873,7 @@ class Summariser(ast.NodeVisitor):
             if h.type is not None:
                 self.visit(h.type)
             if h.name:
-                self._bind(h.name, ("c", self.expr(h.type)) if h.type is not None else UNKNOWN)
+                self._bind(h.name, (Tag.CALL, self.expr(h.type)) if h.type is not None else UNKNOWN)
             self._visit_list(h.body)
         self._visit_list(node.orelse)
         self._visit_list(node.finalbody)
