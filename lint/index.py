@@ -601,111 +601,145 @@ class Index:
         return out
 
     def _resolve(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
-        tag = expr[0]
-        if tag == Tag.NAME:
-            return self.lookup(module, scope, expr[1], depth)
-        if tag == Tag.ATTR:
-            if expr[1][0] == Tag.VALUE:  # see `member`
-                return self.attribute(expr[1][1], expr[2], depth)
+        method = RESOLVERS.get(expr[0])
+        return {} if method is None else method(self, module, scope, expr, depth)
+
+    def _name(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        _, name = expr
+        return self.lookup(module, scope, name, depth)
+
+    def _attribute(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        _, obj, attr = expr
+        if obj[0] == Tag.VALUE:  # see `member`
+            return self.attribute(obj[1], attr, depth)
+        out: Values = {}
+        for v, may in self.resolve(module, scope, obj, depth).items():
+            _merge(out, self.member(v, attr, depth), may)
+        return out
+
+    def _called(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        _, callee = expr
+        out: Values = {}
+        for v, may in self.resolve(module, scope, callee, depth).items():
+            _merge(out, self.call_result(v, depth), may)
+        return out
+
+    def _string(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        return {("str", expr[1]): False}
+
+    def _integer(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        return {("int", expr[1]): False}
+
+    def _definition(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        return {("def", qualify(module, expr[1])): False}
+
+    def _import(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        return {self.module_value(expr[1]): False}
+
+    def _from_import(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        _, base, name = expr
+        return self.import_from(base, name, depth)
+
+    def _literal(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        if len(expr) > 2:  # `a if c else b`, `a or b`: either operand
             out: Values = {}
-            for v, may in self.resolve(module, scope, expr[1], depth).items():
-                _merge(out, self.member(v, expr[2], depth), may)
+            for e in expr[1]:
+                _merge(out, self.resolve(module, scope, e, depth))
             return out
-        if tag == Tag.CALL:
-            out = {}
-            for v, may in self.resolve(module, scope, expr[1], depth).items():
-                _merge(out, self.call_result(v, depth), may)
+        return {self._box(module, scope, expr): False}
+
+    def _subscript(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        _, obj, key_expr = expr
+        out: Values = {}
+        key = self.resolve(module, scope, key_expr, depth)
+        for v, may in self.resolve(module, scope, obj, depth).items():
+            if v[0] == "box":
+                _merge(out, self.elements(v, key), may)
+            elif v[0] == "inst":
+                for f, m2 in self._member_values(v[1], "__getitem__", depth, False).items():
+                    _merge(out, self.call_result(f, depth), may or m2)
+            elif v[0] == "ns":
+                for k in key:
+                    if k[0] == "str":
+                        _merge(out, self.namespace_attribute(k[1], depth), may)
+        return out
+
+    def _item(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        _, iterable = expr
+        out: Values = {}
+        for v, may in self.resolve(module, scope, iterable, depth).items():
+            _merge(out, self.iterate(v, depth), may)
+        return out
+
+    def _container_method(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        _, obj, method, args = expr
+        out = dict(self.resolve(module, scope, (Tag.CALL, (Tag.ATTR, obj, method)), depth))
+        for v, may in self.resolve(module, scope, obj, depth).items():
+            if v[0] == "box":
+                _merge(out, self.container_method(v, method, args, module, scope, depth), may)
+        return out
+
+    def _getattr(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        return self.getattr_values(module, scope, expr[1], expr[2], expr[3] if len(expr) > 3 else None, depth)
+
+    def _global(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        key = self.resolve(module, scope, expr[1], depth)
+        names = [k[1] for k in key if k[0] == "str"]
+        if names:
+            out: Values = {}
+            for n in names:
+                _merge(out, self.lookup(module, "", n, depth))
             return out
-        if tag == Tag.STR:
-            return {("str", expr[1]): False}
-        if tag == Tag.INT:
-            return {("int", expr[1]): False}
-        if tag == Tag.DEF:
-            return {("def", qualify(module, expr[1])): False}
-        if tag == Tag.IMPORT:
-            return {self.module_value(expr[1]): False}
-        if tag == Tag.FROM:
-            return self.import_from(expr[1], expr[2], depth)
-        if tag in (Tag.DICT, Tag.LIST):
-            if len(expr) > 2:  # `a if c else b`, `a or b`: either operand
-                out = {}
-                for e in expr[1]:
-                    _merge(out, self.resolve(module, scope, e, depth))
-                return out
-            return {self._box(module, scope, expr): False}
-        if tag == Tag.SUBSCRIPT:
-            out = {}
-            key = self.resolve(module, scope, expr[2], depth)
-            for v, may in self.resolve(module, scope, expr[1], depth).items():
-                if v[0] == "box":
-                    _merge(out, self.elements(v, key), may)
-                elif v[0] == "inst":
-                    for f, m2 in self._member_values(v[1], "__getitem__", depth, False).items():
-                        _merge(out, self.call_result(f, depth), may or m2)
-                elif v[0] == "ns":
-                    for k in key:
-                        if k[0] == "str":
-                            _merge(out, self.namespace_attribute(k[1], depth), may)
-            return out
-        if tag == Tag.ITEM:
-            out = {}
-            for v, may in self.resolve(module, scope, expr[1], depth).items():
-                _merge(out, self.iterate(v, depth), may)
-            return out
-        if tag == Tag.CONTAINER_METHOD:
-            out = dict(self.resolve(module, scope, (Tag.CALL, (Tag.ATTR, expr[1], expr[2])), depth))
-            for v, may in self.resolve(module, scope, expr[1], depth).items():
-                if v[0] == "box":
-                    _merge(out, self.container_method(v, expr[2], expr[3], module, scope, depth), may)
-            return out
-        if tag == Tag.GETATTR:
-            return self.getattr_values(module, scope, expr[1], expr[2], expr[3] if len(expr) > 3 else None, depth)
-        if tag == Tag.GLOBAL:
-            key = self.resolve(module, scope, expr[1], depth)
-            names = [k[1] for k in key if k[0] == "str"]
-            if names:
-                out = {}
-                for n in names:
-                    _merge(out, self.lookup(module, "", n, depth))
-                return out
-            return {("def", q): True for q in self._module_functions(module)}
-        if tag == Tag.SUPER:
-            return self.super_values(module, scope, expr[1], depth)
-        if tag in (Tag.INSTANCE, Tag.CLASS):  # annotated: an instance (or the class) of it or of any subclass
-            out = {}
-            for v, may in self.resolve(module, scope, expr[1], depth).items():
-                if v[0] == "def" and self.kind(v[1]) == "class":
-                    opened = self._open({("inst" if tag == Tag.INSTANCE else "def", v[1]): may})
-                    if tag == Tag.INSTANCE and len(opened) > 1 and self.interface(v[1]):
-                        del opened[("inst", v[1])]  # an ABC or a Protocol is never the instance itself
-                    _merge(out, opened)
-            return out
-        if tag == Tag.TYPE_OF:
-            out = {}
-            for v, may in self.resolve(module, scope, expr[1], depth).items():
-                if v[0] == "inst":
-                    out[("def", v[1])] = may
-            return out
-        if tag == Tag.PARTIAL:
-            return {v: may for v, may in self.resolve(module, scope, expr[1], depth).items() if v[0] in ("def", "inst")}
-        if tag == Tag.NAMESPACE:
-            return {expr: False}
-        if tag == Tag.SLICE:
-            out = {}
-            for v, may in self.resolve(module, scope, expr[1], depth).items():
-                if v[0] == "box":
-                    self._read_fact(("s", v[1]))  # a store makes the slice unknown
-                if v[0] == "box" and self.boxes[v[1]][2][0] == Tag.LIST and v[1] not in self.stores:
-                    m, s, literal = self.boxes[v[1]]
-                    out[self._box(m, s, (Tag.LIST, literal[1][expr[2]:expr[3]]))] = may
-                elif v[0] == "box":
-                    out[v] = may
-            return out
-        if tag == Tag.DECORATED:
-            return self.decorated(module, scope, expr[1], expr[2], depth)
-        if tag == Tag.IMPORT_MODULE:
-            return self.imported_modules(module, scope, expr[1], depth)
-        return {}
+        return {("def", q): True for q in self._module_functions(module)}
+
+    def _super(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        _, class_scope = expr
+        return self.super_values(module, scope, class_scope, depth)
+
+    def _annotated(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        """An instance (Tag.INSTANCE) or the class (Tag.CLASS) of the class annotated, or of any subclass."""
+        tag, cls = expr
+        out: Values = {}
+        for v, may in self.resolve(module, scope, cls, depth).items():
+            if v[0] == "def" and self.kind(v[1]) == "class":
+                opened = self._open({("inst" if tag == Tag.INSTANCE else "def", v[1]): may})
+                if tag == Tag.INSTANCE and len(opened) > 1 and self.interface(v[1]):
+                    del opened[("inst", v[1])]  # an ABC or a Protocol is never the instance itself
+                _merge(out, opened)
+        return out
+
+    def _type_of(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        out: Values = {}
+        for v, may in self.resolve(module, scope, expr[1], depth).items():
+            if v[0] == "inst":
+                out[("def", v[1])] = may
+        return out
+
+    def _partial(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        return {v: may for v, may in self.resolve(module, scope, expr[1], depth).items() if v[0] in ("def", "inst")}
+
+    def _namespace(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        return {expr: False}
+
+    def _slice(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        _, sequence, lo, hi = expr
+        out: Values = {}
+        for v, may in self.resolve(module, scope, sequence, depth).items():
+            if v[0] == "box":
+                self._read_fact(("s", v[1]))  # a store makes the slice unknown
+            if v[0] == "box" and self.boxes[v[1]][2][0] == Tag.LIST and v[1] not in self.stores:
+                m, s, literal = self.boxes[v[1]]
+                out[self._box(m, s, (Tag.LIST, literal[1][lo:hi]))] = may
+            elif v[0] == "box":
+                out[v] = may
+        return out
+
+    def _decorated(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        _, decorator, inner = expr
+        return self.decorated(module, scope, decorator, inner, depth)
+
+    def _import_module(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        return self.imported_modules(module, scope, expr[1], depth)
 
     def imported_modules(self, module: str, scope: str, name: tuple, depth: int) -> Values:
         """The modules `importlib.import_module(NAME)` may return: the one a string names, or, for a
@@ -995,6 +1029,17 @@ class Index:
         return [qualify(module, s) for s, e in self.summaries[module]["scopes"].items()
                 if e["kind"] == "function" and e["parent"] == ""]
 
+
+#: how each kind of expression resolves (see `Index._resolve`); any other resolves to nothing
+RESOLVERS = {
+    Tag.NAME: Index._name, Tag.ATTR: Index._attribute, Tag.CALL: Index._called, Tag.STR: Index._string,
+    Tag.INT: Index._integer, Tag.DEF: Index._definition, Tag.IMPORT: Index._import, Tag.FROM: Index._from_import,
+    Tag.DICT: Index._literal, Tag.LIST: Index._literal, Tag.SUBSCRIPT: Index._subscript, Tag.ITEM: Index._item,
+    Tag.CONTAINER_METHOD: Index._container_method, Tag.GETATTR: Index._getattr, Tag.GLOBAL: Index._global,
+    Tag.SUPER: Index._super, Tag.INSTANCE: Index._annotated, Tag.CLASS: Index._annotated, Tag.TYPE_OF: Index._type_of,
+    Tag.PARTIAL: Index._partial, Tag.NAMESPACE: Index._namespace, Tag.SLICE: Index._slice,
+    Tag.DECORATED: Index._decorated, Tag.IMPORT_MODULE: Index._import_module,
+}
 
 def _key_names(keys: Values) -> set[str]:
     """The dict-literal keys (see the summary's dict encoding) that the resolved KEYS may be."""

@@ -223,81 +223,93 @@ class Summariser(ast.NodeVisitor):
     # ---- expressions --------------------------------------------------------------------------
     def expr(self, node: ast.AST | None) -> tuple:
         """The symbolic value of NODE (does not record calls)."""
-        if node is None:
-            return UNKNOWN
-        if isinstance(node, ast.Name):
-            return (Tag.NAME, node.id)
-        if isinstance(node, ast.Attribute):
-            return (Tag.ATTR, self.expr(node.value), node.attr)
-        if isinstance(node, ast.Constant):
-            if isinstance(node.value, str):
-                return (Tag.STR, node.value)
-            return (Tag.INT, node.value) if type(node.value) is int else UNKNOWN
-        if isinstance(node, ast.Call):
-            f = node.func
-            special = self._special_call(node)
-            if special is not None:
-                return special
-            if isinstance(f, ast.Name) and f.id == "getattr" and len(node.args) >= 2:
-                return (Tag.GETATTR, *[self.expr(a) for a in node.args[:3]])
-            if isinstance(f, ast.Attribute) and f.attr in CONTAINER_METHODS:
-                return (Tag.CONTAINER_METHOD, self.expr(f.value), f.attr, tuple(self.expr(a) for a in node.args))
-            if isinstance(f, ast.Name) and f.id == "super":
-                return (Tag.SUPER, self.class_scope or "")
-            if isinstance(f, ast.Name) and f.id in ("globals", "locals", "vars") and not node.args:
-                return (Tag.GLOBALS,)
-            return (Tag.CALL, self.expr(f))
-        if isinstance(node, ast.Subscript):
-            v = self.expr(node.value)
-            if v == (Tag.GLOBALS,):
-                return (Tag.GLOBAL, self.expr(node.slice))
-            if isinstance(node.slice, ast.Slice):  # a new sequence of (some of) the elements
-                bounds = [b.value if isinstance(b, ast.Constant) and type(b.value) is int else None if b is None else ""
-                          for b in (node.slice.lower, node.slice.upper, node.slice.step)]
-                if v[0] == Tag.NAME and "" not in bounds and bounds[2] is None:
-                    return (Tag.SLICE, v, bounds[0], bounds[1])
-                return (Tag.LIST, ((Tag.ITEM, v),))
-            return (Tag.SUBSCRIPT, v, self.expr(node.slice))
-        if isinstance(node, ast.Dict):
-            d = {}
-            for k, v in zip(node.keys, node.values):
-                if isinstance(k, ast.Constant) and isinstance(k.value, (str, int)) and not isinstance(k.value, bool):
-                    d[k.value if isinstance(k.value, str) else f"#{k.value}"] = self.expr(v)  # 1 and "1" differ
-                elif v is not None:
-                    d[f"?{len(d)}"] = self.expr(v)
-            return (Tag.DICT, tuple(d.items()))
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            return (Tag.LIST, tuple((Tag.ITEM, self.expr(e.value)) if isinstance(e, ast.Starred) else self.expr(e)
-                               for e in node.elts))
-        if isinstance(node, ast.BinOp):
-            left = self.expr(node.left)
-            if isinstance(node.op, ast.Add) and left[0] in (Tag.STR, Tag.PREFIX) and isinstance(left[1], str):
-                return (Tag.PREFIX, left[1])
-            dunder = BINOP_DUNDER.get(type(node.op))
-            return (Tag.CALL, (Tag.ATTR, left, dunder)) if dunder else UNKNOWN
-        if isinstance(node, ast.JoinedStr):
-            prefix = ""
-            for part in node.values:
-                if isinstance(part, ast.Constant) and isinstance(part.value, str):
-                    prefix += part.value
-                else:
-                    break
-            return (Tag.PREFIX, prefix)
-        if isinstance(node, ast.IfExp):
-            return (Tag.LIST, (self.expr(node.body), self.expr(node.orelse)), 1)
-        if isinstance(node, ast.BoolOp):
-            return (Tag.LIST, tuple(self.expr(v) for v in node.values), 1)
-        if isinstance(node, ast.Lambda):
-            return (Tag.DEF, self._lambda_name(node))
-        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
-            return (Tag.LIST, (self.expr(node.elt),))  # its elements: the element expression over the loop
-        if isinstance(node, ast.DictComp):
-            return (Tag.DICT, (("?0", self.expr(node.value)),))
-        if isinstance(node, ast.NamedExpr):
-            return self.expr(node.value)
-        if isinstance(node, (ast.Await, ast.Starred)):
-            return self.expr(node.value)
-        return UNKNOWN
+        method = EXPRESSIONS.get(type(node))
+        return UNKNOWN if method is None else method(self, node)
+
+    def _name(self, node: ast.Name) -> tuple:
+        return (Tag.NAME, node.id)
+
+    def _attribute(self, node: ast.Attribute) -> tuple:
+        return (Tag.ATTR, self.expr(node.value), node.attr)
+
+    def _constant(self, node: ast.Constant) -> tuple:
+        if isinstance(node.value, str):
+            return (Tag.STR, node.value)
+        return (Tag.INT, node.value) if type(node.value) is int else UNKNOWN
+
+    def _call(self, node: ast.Call) -> tuple:
+        f = node.func
+        special = self._special_call(node)
+        if special is not None:
+            return special
+        if isinstance(f, ast.Name) and f.id == "getattr" and len(node.args) >= 2:
+            return (Tag.GETATTR, *[self.expr(a) for a in node.args[:3]])
+        if isinstance(f, ast.Attribute) and f.attr in CONTAINER_METHODS:
+            return (Tag.CONTAINER_METHOD, self.expr(f.value), f.attr, tuple(self.expr(a) for a in node.args))
+        if isinstance(f, ast.Name) and f.id == "super":
+            return (Tag.SUPER, self.class_scope or "")
+        if isinstance(f, ast.Name) and f.id in ("globals", "locals", "vars") and not node.args:
+            return (Tag.GLOBALS,)
+        return (Tag.CALL, self.expr(f))
+
+    def _subscript(self, node: ast.Subscript) -> tuple:
+        v = self.expr(node.value)
+        if v == (Tag.GLOBALS,):
+            return (Tag.GLOBAL, self.expr(node.slice))
+        if isinstance(node.slice, ast.Slice):  # a new sequence of (some of) the elements
+            bounds = [b.value if isinstance(b, ast.Constant) and type(b.value) is int else None if b is None else ""
+                      for b in (node.slice.lower, node.slice.upper, node.slice.step)]
+            if v[0] == Tag.NAME and "" not in bounds and bounds[2] is None:
+                return (Tag.SLICE, v, bounds[0], bounds[1])
+            return (Tag.LIST, ((Tag.ITEM, v),))
+        return (Tag.SUBSCRIPT, v, self.expr(node.slice))
+
+    def _dict(self, node: ast.Dict) -> tuple:
+        d = {}
+        for k, v in zip(node.keys, node.values):
+            if isinstance(k, ast.Constant) and isinstance(k.value, (str, int)) and not isinstance(k.value, bool):
+                d[k.value if isinstance(k.value, str) else f"#{k.value}"] = self.expr(v)  # 1 and "1" differ
+            elif v is not None:
+                d[f"?{len(d)}"] = self.expr(v)
+        return (Tag.DICT, tuple(d.items()))
+
+    def _sequence(self, node: ast.List | ast.Tuple | ast.Set) -> tuple:
+        return (Tag.LIST, tuple((Tag.ITEM, self.expr(e.value)) if isinstance(e, ast.Starred) else self.expr(e)
+                                for e in node.elts))
+
+    def _binop(self, node: ast.BinOp) -> tuple:
+        left = self.expr(node.left)
+        if isinstance(node.op, ast.Add) and left[0] in (Tag.STR, Tag.PREFIX) and isinstance(left[1], str):
+            return (Tag.PREFIX, left[1])
+        dunder = BINOP_DUNDER.get(type(node.op))
+        return (Tag.CALL, (Tag.ATTR, left, dunder)) if dunder else UNKNOWN
+
+    def _fstring(self, node: ast.JoinedStr) -> tuple:
+        prefix = ""
+        for part in node.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                prefix += part.value
+            else:
+                break
+        return (Tag.PREFIX, prefix)
+
+    def _ifexp(self, node: ast.IfExp) -> tuple:
+        return (Tag.LIST, (self.expr(node.body), self.expr(node.orelse)), 1)
+
+    def _boolop(self, node: ast.BoolOp) -> tuple:
+        return (Tag.LIST, tuple(self.expr(v) for v in node.values), 1)
+
+    def _lambda(self, node: ast.Lambda) -> tuple:
+        return (Tag.DEF, self._lambda_name(node))
+
+    def _elements(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp) -> tuple:
+        return (Tag.LIST, (self.expr(node.elt),))  # its elements: the element expression over the loop
+
+    def _dictcomp(self, node: ast.DictComp) -> tuple:
+        return (Tag.DICT, (("?0", self.expr(node.value)),))
+
+    def _inner(self, node: ast.NamedExpr | ast.Await | ast.Starred) -> tuple:
+        return self.expr(node.value)
 
     def _special_call(self, node: ast.Call) -> tuple | None:
         """The value of a call whose result the analysis knows by the callee's name: `cast(T, x)` is x,
@@ -907,6 +919,17 @@ class Summariser(ast.NodeVisitor):
             "star_imports": self.star_imports, "all": self.all, "main_block": self.main_block,
         }
 
+
+#: the symbolic value of each kind of expression node (see `Summariser.expr`); any other is unknown
+EXPRESSIONS = {
+    ast.Name: Summariser._name, ast.Attribute: Summariser._attribute, ast.Constant: Summariser._constant,
+    ast.Call: Summariser._call, ast.Subscript: Summariser._subscript, ast.Dict: Summariser._dict,
+    ast.List: Summariser._sequence, ast.Tuple: Summariser._sequence, ast.Set: Summariser._sequence,
+    ast.BinOp: Summariser._binop, ast.JoinedStr: Summariser._fstring, ast.IfExp: Summariser._ifexp,
+    ast.BoolOp: Summariser._boolop, ast.Lambda: Summariser._lambda, ast.ListComp: Summariser._elements,
+    ast.SetComp: Summariser._elements, ast.GeneratorExp: Summariser._elements, ast.DictComp: Summariser._dictcomp,
+    ast.NamedExpr: Summariser._inner, ast.Await: Summariser._inner, ast.Starred: Summariser._inner,
+}
 
 def _is_classvar(annotation: ast.AST) -> bool:
     node = annotation.value if isinstance(annotation, ast.Subscript) else annotation
