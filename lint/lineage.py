@@ -218,7 +218,7 @@ def _registry_at(repo: Git, sha: str, config: Config):
 def meanings_at(repo: Git, sha: str, config: Config, cache: Cache) -> tuple[dict[str, Meaning], int]:
     """The meanings of every flag key at commit SHA, and how many files had to be summarised (those
     not in the cache, across a process pool for many, as the working tree's are)."""
-    from knightwatch.analysis import _summarise_all
+    from knightwatch.workers import summarise_all
     from knightwatch.callgraph import CallGraph
     from knightwatch.flags import FlagGraph
     from knightwatch.index import Index
@@ -239,7 +239,7 @@ def meanings_at(repo: Git, sha: str, config: Config, cache: Cache) -> tuple[dict
         if files[rel][2] is None:
             jobs.append((rel, module, is_package, text, key))
     with ExitStack() as stack:
-        made, refused = _summarise_all(jobs, cache, None, stack)
+        made, refused = summarise_all(jobs, cache, None, stack)
         made.update(refused())
     summaries: dict[str, dict] = {}
     paths: dict[str, str] = {}

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from knightwatch import analysis as analysis_module
+from knightwatch import workers
 from knightwatch.analysis import analyse
 from knightwatch.cache import HEAD, MAGIC, Cache, build_name, cache_dir
 from knightwatch.cli import main
@@ -118,8 +119,8 @@ def test_parse_errors_are_cached_too(project, tmp_path):
 
 def test_parallel_summaries_equal_serial_ones_and_are_cached_by_the_workers(project, tmp_path, monkeypatch):
     serial, _ = summarised(project, None)
-    monkeypatch.setattr(analysis_module, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(analysis_module, "_cpus", lambda: 2)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers, "_cpus", lambda: 2)
     parallel, cold = summarised(project, tmp_path / "c")
     assert parallel == serial and cold.misses == 3
     assert len(entries(tmp_path / "c")) == 3
@@ -131,8 +132,8 @@ def test_in_a_pool_a_file_only_the_compiler_refuses_is_left_out_and_cached_as_re
     built; a file they refuse is reported like any parse error and the analysis is done without it."""
     (project / "app/toplevel.py").write_text("def helper():\n    pass\n\nreturn helper()\n")
     (project / "app/newer.py").write_text("def first[T](xs: list[T]) -> T:\n    return xs[0]\n")  # lowered
-    monkeypatch.setattr(analysis_module, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(analysis_module, "_cpus", lambda: 2)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers, "_cpus", lambda: 2)
     cache = Cache(tmp_path / "c")
     result = analyse(load_config(project), cache=cache)
     refused = result.files["app/toplevel.py"]
@@ -145,17 +146,17 @@ def test_in_a_pool_a_file_only_the_compiler_refuses_is_left_out_and_cached_as_re
 
 def test_when_the_pool_breaks_before_the_compiler_checks_they_are_done_here(project, tmp_path, monkeypatch):
     (project / "app/toplevel.py").write_text("return 1\n")
-    monkeypatch.setattr(analysis_module, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(analysis_module, "_cpus", lambda: 2)
-    real = analysis_module.ProcessPoolExecutor
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers, "_cpus", lambda: 2)
+    real = workers.ProcessPoolExecutor
 
     class Breaking(real):
         def submit(self, fn, *args, **kwargs):
-            if fn is analysis_module._check_batch:
-                raise analysis_module.BrokenProcessPool("a worker died")
+            if fn is workers._check_batch:
+                raise workers.BrokenProcessPool("a worker died")
             return super().submit(fn, *args, **kwargs)
 
-    monkeypatch.setattr(analysis_module, "ProcessPoolExecutor", Breaking)
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", Breaking)
     found, cache = summarised(project, tmp_path / "c")
     assert found["app/toplevel.py"][0] is None and "outside function" in found["app/toplevel.py"][1][2]
     assert found["app/util.py"][0] is not None and len(entries(tmp_path / "c")) == 4
@@ -167,9 +168,9 @@ def test_without_a_process_pool_the_files_are_summarised_here(project, tmp_path,
     def refused(*args, **kwargs):
         raise PermissionError("no processes in this sandbox")
 
-    monkeypatch.setattr(analysis_module, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(analysis_module, "_cpus", lambda: 2)
-    monkeypatch.setattr(analysis_module, "ProcessPoolExecutor", refused)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers, "_cpus", lambda: 2)
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", refused)
     found, cache = summarised(project, tmp_path / "c")
     assert found == serial and len(entries(tmp_path / "c")) == 3
 
