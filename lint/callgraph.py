@@ -89,7 +89,7 @@ class CallGraph:
         #: what the parameter-flow rounds do, in order (a site is its index here): bind every call, and
         #: every use of an attribute named like a property, module by module. The methods are kept
         #: unbound: bound ones would make a reference cycle that holds the whole analysis until the
-        #: garbage collector runs (at exit: a second or more on the stdlib).
+        #: garbage collector runs (at exit, where it costs seconds on a large project).
         self._flow = self._flow_of(index.summaries)
         self._shapes: dict[str, tuple] = {}
         self._callers: dict[tuple[str, str], str] = {}

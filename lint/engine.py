@@ -88,10 +88,10 @@ def decide_inline(findings: list[Finding], analysis: Analysis, ran: list[type[Ru
 
 @contextmanager
 def _gc_paused():
-    """The pipeline builds millions of acyclic objects: collections would only cost time (a third
-    of a cold run on the stdlib). The previous state is restored afterwards, with what was made
-    meanwhile moved straight to the oldest generation: re-enabling would otherwise scan all of it
-    at the next allocation (0.8 s on the stdlib); a later full collection still frees any cycles."""
+    """The pipeline builds millions of acyclic objects: collections would only cost time. The
+    previous state is restored afterwards, with what was made meanwhile moved straight to the oldest
+    generation: re-enabling would otherwise scan all of it at the next allocation; a later full
+    collection still frees any cycles (benchmarks/notes.md has the measurements)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
