@@ -216,8 +216,8 @@ class CallGraph:
     def _sites(self, module: str, summary: dict) -> None:
         """MODULE's call sites with what each runs, and their edges."""
         path = self.paths[module]
-        for i, call in enumerate(summary["calls"]):
-            call = Call(*call)
+        for i, row in enumerate(summary["calls"]):
+            call = Call(*row)
             targets = self._site_targets(module, call.scope, call)
             if targets is None:
                 continue
@@ -276,8 +276,7 @@ class CallGraph:
     def _bind_call(self, module: str, call: list) -> bool:
         """Flow CALL's receiver and arguments into what it runs (for `partial(f, ...)`, into f)."""
         idx = self.index
-        call = Call(*call)
-        scope, callee, args, kwargs, tag = call.scope, call.callee, call.args, call.kwargs, call.tag
+        scope, callee, _, _, _, _, _, _, args, kwargs, tag = call  # a `Call`, unpacked (the hot path)
         changed = False
         if _named(callee) == "partial" and args and args[0][0] != Tag.STARRED \
                 and ("ext", "functools.partial") in idx.resolve(module, scope, callee):

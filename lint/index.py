@@ -574,7 +574,8 @@ class Index:
         self._nesting += 1
         self._active.add(key)
         try:
-            out = self._resolve(module, scope, expr, depth + 1)
+            method = RESOLVERS.get(expr[0])  # see RESOLVERS (dispatched here: one call less a resolution)
+            out = {} if method is None else method(self, module, scope, expr, depth + 1)
         except BaseException:
             del self._memo[key]
             raise
@@ -599,10 +600,6 @@ class Index:
             self._memo[key] = (out, None)
         self._volatile = self._volatile or outer
         return out
-
-    def _resolve(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
-        method = RESOLVERS.get(expr[0])
-        return {} if method is None else method(self, module, scope, expr, depth)
 
     def _name(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
         _, name = expr
@@ -1030,7 +1027,7 @@ class Index:
                 if e["kind"] == "function" and e["parent"] == ""]
 
 
-#: how each kind of expression resolves (see `Index._resolve`); any other resolves to nothing
+#: how each kind of expression resolves (see `Index.resolve`); any other resolves to nothing
 RESOLVERS = {
     Tag.NAME: Index._name, Tag.ATTR: Index._attribute, Tag.CALL: Index._called, Tag.STR: Index._string,
     Tag.INT: Index._integer, Tag.DEF: Index._definition, Tag.IMPORT: Index._import, Tag.FROM: Index._from_import,
