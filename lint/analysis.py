@@ -1,7 +1,7 @@
 """The pipeline: sources -> summaries -> index -> call and flag graphs -> coverage join -> Analysis.
 
 `Analysis` is everything the rules read. It holds no AST. The process pool that summarises the
-files is `knightwatch.workers`.
+files is `knightwatch.source.workers`.
 """
 
 from __future__ import annotations
@@ -14,23 +14,23 @@ from typing import Callable
 
 import networkx as nx
 
-from knightwatch.cache import Cache, content_key
-from knightwatch.callgraph import CallGraph
+from knightwatch.source.cache import Cache, content_key
+from knightwatch.graphs.callgraph import CallGraph
 from knightwatch.config import Config, coverage_files
-from knightwatch.coverage_join import CoverageJoin, load_coverage
-from knightwatch.event_code import Observation, observe
-from knightwatch.event_code import notes as calendar_notes
+from knightwatch.production.coverage_join import CoverageJoin, load_coverage
+from knightwatch.production.event_code import Observation, observe
+from knightwatch.production.event_code import notes as calendar_notes
 from knightwatch.derived import Derived
-from knightwatch.flags import FlagGraph, Registry, load_registry
-from knightwatch.index import Index
-from knightwatch.liveness import Liveness
-from knightwatch.liveness import compute as compute_liveness
-from knightwatch.parse import decode, parse_error
-from knightwatch.reach import entry_nodes, reachable
-from knightwatch.reuse import load as load_stage, stage_key, store as store_stage
-from knightwatch.safety import Safety
-from knightwatch.sources import SourceFile, discover
-from knightwatch.workers import summarise_all
+from knightwatch.graphs.flags import FlagGraph, Registry, load_registry
+from knightwatch.graphs.index import Index
+from knightwatch.graphs.liveness import Liveness
+from knightwatch.graphs.liveness import compute as compute_liveness
+from knightwatch.source.parse import decode, parse_error
+from knightwatch.graphs.reach import entry_nodes, reachable
+from knightwatch.graphs.reuse import load as load_stage, stage_key, store as store_stage
+from knightwatch.graphs.safety import Safety
+from knightwatch.source.sources import SourceFile, discover
+from knightwatch.source.workers import summarise_all
 
 
 @dataclass
@@ -106,7 +106,7 @@ class Analysis:
         """What each flag gated release by release (`lineage.Lineage`), None unless
         `[tool.knightwatch.releases]` is configured; read from git on first use."""
         if self._lineage is None and self.config.releases is not None:
-            from knightwatch.lineage import build
+            from knightwatch.production.lineage import build
 
             self._lineage = build(self, self.cache or Cache(None))
         return self._lineage
@@ -254,7 +254,7 @@ def analyse(config: Config, *, coverage: list[str] | None = None, cache: Cache |
 
 def _call_graph(parsed: dict[str, dict], paths: dict[str, str], cache: Cache | None) -> CallGraph:
     """The index and call graph of PARSED: the last run's when it read the same summaries and paths
-    but for positions (`knightwatch.reuse`), else built now (and stored for the next run)."""
+    but for positions (`knightwatch.graphs.reuse`), else built now (and stored for the next run)."""
     if cache is None or cache.directory is None or not cache.keeps_stages:
         return CallGraph(Index(parsed), paths).build()
     key = stage_key(parsed, paths)

@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from knightwatch import analysis as analysis_module
-from knightwatch import workers
+from knightwatch.source import workers
 from knightwatch.analysis import analyse
-from knightwatch.cache import HEAD, MAGIC, Cache, build_name, cache_dir
+from knightwatch.source.cache import HEAD, MAGIC, Cache, build_name, cache_dir
 from knightwatch.cli import main
 from knightwatch.config import load_config
 from knightwatch.engine import judge

@@ -17,7 +17,7 @@ from knightwatch.errors import KnightwatchError
 from knightwatch.fix.prune import binding_counts, remove_bindings, remove_defs, remove_registry_entry, used_names
 from knightwatch.fix.rewrite import Retirement, retire
 from knightwatch.fix.workspace import Workspace, read_source, static_check
-from knightwatch.schema import Tag
+from knightwatch.source.schema import Tag
 
 WHOLE = "*"  # "the module object itself is imported: any of its names may be used"
 MAX_ROUNDS = 25
