@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpora import CORPORA, trading_tree  # noqa: E402
 
-from knightwatch import summary  # noqa: E402
+from knightwatch.source import summary  # noqa: E402
 
 CONFIG = """
 [tool.knightwatch]

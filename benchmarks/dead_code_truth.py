@@ -25,7 +25,7 @@ from pathlib import Path
 
 from knightwatch.analysis import analyse
 from knightwatch.config import Config
-from knightwatch.liveness import executed_functions, executed_modules
+from knightwatch.graphs.liveness import executed_functions, executed_modules
 from knightwatch.rules.dead_code import DeadCode
 
 CORPORA = Path(__file__).resolve().parent / "corpora"

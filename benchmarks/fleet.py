@@ -87,7 +87,7 @@ def fleet(variants: list[Path], hosts: int) -> Path:
 JOIN = """
 import glob, sys
 from pathlib import Path
-from knightwatch.coverage_join import load_coverage
+from knightwatch.production.coverage_join import load_coverage
 root = Path(sys.argv[1])
 sources = {p.relative_to(root).as_posix(): p.read_text(errors="replace") for p in root.rglob("*.py")}
 join = load_coverage([Path(f) for f in sorted(glob.glob(sys.argv[2]))], root, sources)

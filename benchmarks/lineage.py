@@ -28,7 +28,7 @@ CORPORA = Path(__file__).resolve().parent / "corpora"
 PROBE = """
 import dataclasses, json, resource, sys, time
 from pathlib import Path
-from knightwatch.cache import Cache
+from knightwatch.source.cache import Cache
 from knightwatch.config import load_config
 from knightwatch.engine import check
 config = load_config(Path(sys.argv[1]))

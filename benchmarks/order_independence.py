@@ -18,10 +18,10 @@ import sys
 import time
 from pathlib import Path
 
-from knightwatch.callgraph import CallGraph
-from knightwatch.index import Index
-from knightwatch.sources import discover
-from knightwatch.summary import summarise
+from knightwatch.graphs.callgraph import CallGraph
+from knightwatch.graphs.index import Index
+from knightwatch.source.sources import discover
+from knightwatch.source.summary import summarise
 
 
 def summaries(tree: Path) -> tuple[dict[str, dict], dict[str, str]]:

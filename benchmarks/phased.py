@@ -14,9 +14,9 @@ import time
 #: phase -> (module, object, function) whose call starts it, in the order they run
 PHASES = {
     "parse+summarise": ("knightwatch.analysis", None, "_read_sources"),
-    "call-graph rounds": ("knightwatch.callgraph", "CallGraph", "build"),
-    "call-graph final pass": ("knightwatch.index", "Index", "forget_short"),
-    "flags, reach, coverage": ("knightwatch.flags", "FlagGraph", "__init__"),
+    "call-graph rounds": ("knightwatch.graphs.callgraph", "CallGraph", "build"),
+    "call-graph final pass": ("knightwatch.graphs.index", "Index", "forget_short"),
+    "flags, reach, coverage": ("knightwatch.graphs.flags", "FlagGraph", "__init__"),
     "rules": ("knightwatch.engine", None, "run_rules"),
     "report": ("knightwatch.engine", None, "decide_inline"),
 }

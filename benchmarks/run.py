@@ -44,7 +44,7 @@ def snapshot() -> str:
     """Copy knightwatch's source as it is now, so edits made while the benchmark runs do not mix in."""
     import knightwatch
     import knightwatch.rules
-    from knightwatch.cache import tool_digest
+    from knightwatch.source.cache import tool_digest
 
     shutil.rmtree(SNAPSHOT, ignore_errors=True)
     ignore = shutil.ignore_patterns("__pycache__")
@@ -114,9 +114,9 @@ def show(name: str, results: dict[str, list[Sample]]) -> None:
 
 def coverage_join(tree: Path, data_files: list[Path], repeat: int) -> tuple[float, str]:
     """Median seconds of knightwatch's join of the hosts' data to TREE's sources, and what it found."""
-    from knightwatch.coverage_join import load_coverage
-    from knightwatch.parse import decode
-    from knightwatch.sources import discover
+    from knightwatch.production.coverage_join import load_coverage
+    from knightwatch.source.parse import decode
+    from knightwatch.source.sources import discover
 
     root = tree.resolve()
     sources = {sf.relpath: decode(sf.abspath.read_bytes()) for sf in discover(root, [], [], [])}
@@ -143,7 +143,7 @@ STAGES = [("read+parse+summarise", "analysis.py:_read_sources"), ("index", "inde
 
 
 def _frame(frame: str) -> str:
-    """`Index.resolve (lint/index.py:421)` -> `index.py:Index.resolve` (one entry per function)."""
+    """`Index.resolve (lint/graphs/index.py:421)` -> `index.py:Index.resolve` (one entry per function)."""
     name, _, where = frame.rpartition(" (")
     return f"{Path(where.rsplit(':', 1)[0]).name}:{name}" if name else frame
 

@@ -12,7 +12,7 @@ import click
 from knightwatch import __version__
 from knightwatch.errors import KnightwatchError
 from knightwatch.finding import Severity
-from knightwatch.report import FORMATS
+from knightwatch.output.report import FORMATS
 
 
 def _codes(values: tuple[str, ...]) -> list[str]:
@@ -58,17 +58,17 @@ def main() -> None:
 def check(project_dir: Path, coverage, fmt, output, select, ignore, fail_on, no_cache, cache_dir, category,
           strip_suppressed, baseline, baseline_ref, no_progress, candidate_flags, test_coverage) -> None:
     """Analyse PROJECT_DIR (default: .) using its [tool.knightwatch] configuration."""
-    from knightwatch.output import write_atomic
-    from knightwatch.report import render
+    from knightwatch.output.atomic import write_atomic
+    from knightwatch.output.report import render
 
     try:
         changes = {}
         if candidate_flags is not None:
-            from knightwatch.candidates import load_candidates
+            from knightwatch.output.candidates import load_candidates
 
             changes["candidate_flags"] = load_candidates(candidate_flags)
         if test_coverage:
-            from knightwatch.killswitch import test_data
+            from knightwatch.graphs.killswitch import test_data
 
             changes["test_coverage"] = test_data(test_coverage)
         with _progress(enabled=not no_progress and fmt == "text" and output == "-") as progress:
@@ -220,7 +220,7 @@ def _obtain(project_dir: Path, coverage, no_cache: bool, cache_dir, *, need_anal
 
 
 def _cache(config, no_cache: bool, cache_dir):
-    from knightwatch.cache import Cache, cache_dir as resolve_cache
+    from knightwatch.source.cache import Cache, cache_dir as resolve_cache
 
     return Cache(resolve_cache(config.root, cache_dir, no_cache))
 
@@ -244,8 +244,8 @@ def fix_command(project_dir: Path, flag_values, stale, dead, show_diff, allow_di
     from knightwatch.fix.apply import dirty_files, unified_diff, untracked, write_all
     from knightwatch.fix.plan import plan_fix
     from knightwatch.fix.targets import gather, parse_values
-    from knightwatch.output import write_atomic
-    from knightwatch.report.common import plural
+    from knightwatch.output.atomic import write_atomic
+    from knightwatch.output.report.common import plural
 
     try:
         values = parse_values(flag_values)
@@ -291,8 +291,8 @@ def fix_command(project_dir: Path, flag_values, stale, dead, show_diff, allow_di
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory [default: PROJECT/.knightwatch_cache].")
 def audit_command(project_dir: Path, output, fmt, previous, json_out, coverage, no_cache, cache_dir) -> None:
     """Write the tech-debt audit of PROJECT_DIR: a self-contained HTML page (or Markdown) and its JSON."""
-    from knightwatch.audit import build, dumps, load_previous, render
-    from knightwatch.output import write_atomic
+    from knightwatch.output.audit import build, dumps, load_previous, render
+    from knightwatch.output.atomic import write_atomic
 
     output = output or ("report.md" if fmt == "markdown" else "report.html")
     json_out = json_out or (None if output == "-" else str(Path(output).with_suffix(".json")))
@@ -301,7 +301,7 @@ def audit_command(project_dir: Path, output, fmt, previous, json_out, coverage, 
             raise KnightwatchError(f"--json and --output both name {output}; give the JSON another name")
         earlier = load_previous(previous) if previous else None
         config, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, need_analysis=True)
-        from knightwatch.audit.provenance import seal
+        from knightwatch.output.audit.provenance import seal
 
         model = seal(build(result, analysis, previous=earlier), config, list(coverage) or None)
         write_atomic(output, render(fmt, model))
@@ -321,14 +321,14 @@ def audit_command(project_dir: Path, output, fmt, previous, json_out, coverage, 
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory [default: PROJECT/.knightwatch_cache].")
 def flags_command(project_dir: Path, fmt, coverage, no_cache, cache_dir) -> None:
     """List every flag of PROJECT_DIR: reads and aliases, owner, kind, age, expiry, production state, status."""
-    from knightwatch.inventory import build_inventory, to_csv, to_json, to_table
-    from knightwatch.output import write_atomic
+    from knightwatch.output.inventory import build_inventory, to_csv, to_json, to_table
+    from knightwatch.output.atomic import write_atomic
 
     try:
         _, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, need_analysis=True)
         entries = build_inventory(analysis, result.findings)
         if fmt == "openfeature":
-            from knightwatch.openfeature import to_manifest
+            from knightwatch.graphs.openfeature import to_manifest
 
             write_atomic("-", to_manifest(analysis))
         elif fmt == "table":
@@ -352,9 +352,9 @@ def flags_command(project_dir: Path, fmt, coverage, no_cache, cache_dir) -> None
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory [default: PROJECT/.knightwatch_cache].")
 def baseline_command(project_dir: Path, output: Path | None, coverage, no_cache, cache_dir) -> None:
     """Record the current findings so that `check --baseline` reports only new ones."""
-    from knightwatch.baseline import DEFAULT_NAME, render_baseline
-    from knightwatch.output import write_atomic
-    from knightwatch.report.common import plural
+    from knightwatch.decide.baseline import DEFAULT_NAME, render_baseline
+    from knightwatch.output.atomic import write_atomic
+    from knightwatch.output.report.common import plural
 
     try:
         config, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, use_baseline=False)
@@ -379,8 +379,8 @@ def graph_command(project_dir: Path, fmt: str, output: str, focus_on: str | None
     """Export the call graph of PROJECT_DIR (names relative to it; no configuration needed)."""
     from knightwatch.config import Config
     from knightwatch.engine import analysis_of
-    from knightwatch.graph_export import render
-    from knightwatch.output import write_atomic
+    from knightwatch.output.graph_export import render
+    from knightwatch.output.atomic import write_atomic
 
     try:
         config = Config(root=project_dir.resolve())
@@ -400,9 +400,9 @@ def graph_command(project_dir: Path, fmt: str, output: str, focus_on: str | None
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory [default: PROJECT/.knightwatch_cache].")
 def flip_command(assignment: str, project_dir: Path, hosts, fmt, output, coverage, no_cache, cache_dir) -> None:
     """The blast radius of setting flag KEY on or off: per host, what it wakes (riskiest first) and stops."""
-    from knightwatch.blast import blast, known_keys, parse_assignment
-    from knightwatch.flip_report import render_flip
-    from knightwatch.output import write_atomic
+    from knightwatch.output.blast import blast, known_keys, parse_assignment
+    from knightwatch.output.flip_report import render_flip
+    from knightwatch.output.atomic import write_atomic
 
     try:
         key, value = parse_assignment(assignment)

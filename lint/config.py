@@ -9,9 +9,9 @@ from glob import glob
 from pathlib import Path
 from typing import Any
 
-from knightwatch.calendar import Calendar, parse_calendar
+from knightwatch.production.calendar import Calendar, parse_calendar
 from knightwatch.errors import KnightwatchError
-from knightwatch.layout import package_dirs
+from knightwatch.source.layout import package_dirs
 
 if sys.version_info >= (3, 11):
     import tomllib

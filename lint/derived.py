@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from knightwatch.analysis import Analysis
-    from knightwatch.flags import FlagRead, Region
-    from knightwatch.safety import UnguardedSink
+    from knightwatch.graphs.flags import FlagRead, Region
+    from knightwatch.graphs.safety import UnguardedSink
 
 
 def one_line(read: "FlagRead", region: "Region") -> bool:

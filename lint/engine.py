@@ -9,18 +9,18 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from knightwatch.cache import Cache, tool_digest
+from knightwatch.source.cache import Cache, tool_digest
 from knightwatch.config import Config, coverage_files
-from knightwatch.baseline import load_baseline, rebased, tree_at
-from knightwatch.decide import apply_baseline, ignores_of, selected, suppress_inline, unused_codes
+from knightwatch.decide.baseline import load_baseline, rebased, tree_at
+from knightwatch.decide.filters import apply_baseline, ignores_of, selected, suppress_inline, unused_codes
 from knightwatch.errors import KnightwatchError
 from knightwatch.finding import Finding, finalise
 from knightwatch.result import RunResult
-from knightwatch.revisions import head_commit
+from knightwatch.production.revisions import head_commit
 from knightwatch.rule import Rule
 from knightwatch.clock import today
 from knightwatch.rules import ALL_RULES
-from knightwatch.sources import discover
+from knightwatch.source.sources import discover
 
 if TYPE_CHECKING:  # the analysis (networkx, coverage) is imported only when a run is not replayed
     from knightwatch.analysis import Analysis
@@ -88,10 +88,10 @@ def decide_inline(findings: list[Finding], analysis: Analysis, ran: list[type[Ru
 
 @contextmanager
 def _gc_paused():
-    """The pipeline builds millions of acyclic objects: collections would only cost time (a third
-    of a cold run on the stdlib). The previous state is restored afterwards, with what was made
-    meanwhile moved straight to the oldest generation: re-enabling would otherwise scan all of it
-    at the next allocation (0.8 s on the stdlib); a later full collection still frees any cycles."""
+    """The pipeline builds millions of acyclic objects: collections would only cost time. The
+    previous state is restored afterwards, with what was made meanwhile moved straight to the oldest
+    generation: re-enabling would otherwise scan all of it at the next allocation; a later full
+    collection still frees any cycles (benchmarks/notes.md has the measurements)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -115,7 +115,7 @@ def run_stamp(config: Config, coverage: list[str] | None, rules: list[type[Rule]
     if data_files:  # hosts' revisions are inferred from git history: a new commit can change the result
         h.update(head_commit(config.root).encode())
     if config.releases is not None:  # flag lineage reads the release tags and HEAD's history
-        from knightwatch.lineage import stamp as lineage_stamp
+        from knightwatch.production.lineage import stamp as lineage_stamp
 
         h.update(lineage_stamp(config).encode())
     inputs = sources + data_files

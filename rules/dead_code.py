@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from knightwatch.finding import Severity
-from knightwatch.liveness import test_words
+from knightwatch.graphs.liveness import test_words
 from knightwatch.rule import Rule
 
 FRAMEWORK_DUNDERS = frozenset({"__init__", "__new__", "__call__", "__getattr__"})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from knightwatch.finding import Severity, TraceStep
-from knightwatch.reach import path_to
+from knightwatch.graphs.reach import path_to
 from knightwatch.rule import Rule
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knightwatch.decide import ignores_of
+from knightwatch.decide.filters import ignores_of
 from knightwatch.finding import Severity
 from knightwatch.rule import Rule, shipped_codes
 

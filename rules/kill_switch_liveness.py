@@ -6,7 +6,7 @@ from pathlib import Path
 
 from knightwatch.errors import KnightwatchError
 from knightwatch.finding import Severity, TraceStep
-from knightwatch.killswitch import reads_of, tested_on_branch, unswitched
+from knightwatch.graphs.killswitch import reads_of, tested_on_branch, unswitched
 from knightwatch.rule import Rule
 
 

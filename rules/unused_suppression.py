@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knightwatch.decide import Ignore
+from knightwatch.decide.filters import Ignore
 from knightwatch.finding import Finding, Severity
 from knightwatch.rule import Rule
 

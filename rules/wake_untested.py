@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knightwatch.blast import blast
+from knightwatch.output.blast import blast
 from knightwatch.finding import Severity
 from knightwatch.rule import Rule
 

@@ -9,9 +9,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from knightwatch.audit import build, dumps, render
-from knightwatch.audit.html import SECTIONS
-from knightwatch.cache import Cache
+from knightwatch.output.audit import build, dumps, render
+from knightwatch.output.audit.html import SECTIONS
+from knightwatch.source.cache import Cache
 from knightwatch.config import load_config
 from knightwatch.engine import check
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from knightwatch.audit import render
-from knightwatch.audit.html import SECTIONS
+from knightwatch.output.audit import render
+from knightwatch.output.audit.html import SECTIONS
 from test_audit import audit_of
 
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None)

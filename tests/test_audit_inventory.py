@@ -8,10 +8,10 @@ import textwrap
 import pytest
 from coverage import CoverageData
 
-from knightwatch.cache import Cache
+from knightwatch.source.cache import Cache
 from knightwatch.config import load_config
 from knightwatch.engine import check
-from knightwatch.inventory import build_inventory, format_age, state_text, to_csv, to_table
+from knightwatch.output.inventory import build_inventory, format_age, state_text, to_csv, to_table
 
 MAIN = '''\
 from app.store import flags

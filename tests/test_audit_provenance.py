@@ -10,7 +10,7 @@ import re
 import subprocess
 
 from knightwatch import __version__
-from knightwatch.audit.provenance import digest
+from knightwatch.output.audit.provenance import digest
 from test_suppressions import SMARS, run, scratch_fixture
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from knightwatch.audit import build, dumps, load_previous, render
+from knightwatch.output.audit import build, dumps, load_previous, render
 from knightwatch.errors import KnightwatchError
 from test_audit import audit_of
 

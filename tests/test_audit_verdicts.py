@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from knightwatch.audit import build
-from knightwatch.cache import Cache
+from knightwatch.output.audit import build
+from knightwatch.source.cache import Cache
 from knightwatch.config import load_config
 from knightwatch.engine import check
 from projects import make_project, run_hosts

@@ -7,7 +7,7 @@ import ast
 from collections import Counter
 
 from expectations import EXPECT, ITEM
-from knightwatch.always_calls import always_checks
+from knightwatch.graphs.always_calls import always_checks
 from projects import check_json, make_project
 
 CONFIG = """

@@ -14,9 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from knightwatch import analysis as analysis_module
-from knightwatch import callgraph as callgraph_module
+from knightwatch.graphs import callgraph as callgraph_module
+from knightwatch.source import workers
 from knightwatch.analysis import analyse
-from knightwatch.cache import HEAD, MAGIC, Cache, build_name, cache_dir
+from knightwatch.source.cache import HEAD, MAGIC, Cache, build_name, cache_dir
 from knightwatch.cli import main
 from knightwatch.config import load_config
 from knightwatch.engine import judge
@@ -119,8 +120,8 @@ def test_parse_errors_are_cached_too(project, tmp_path):
 
 def test_parallel_summaries_equal_serial_ones_and_are_cached_by_the_workers(project, tmp_path, monkeypatch):
     serial, _ = summarised(project, None)
-    monkeypatch.setattr(analysis_module, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(analysis_module, "_cpus", lambda: 2)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers, "_cpus", lambda: 2)
     parallel, cold = summarised(project, tmp_path / "c")
     assert parallel == serial and cold.misses == 3
     assert len(entries(tmp_path / "c")) == 3
@@ -132,8 +133,8 @@ def test_in_a_pool_a_file_only_the_compiler_refuses_is_left_out_and_cached_as_re
     built; a file they refuse is reported like any parse error and the analysis is done without it."""
     (project / "app/toplevel.py").write_text("def helper():\n    pass\n\nreturn helper()\n")
     (project / "app/newer.py").write_text("def first[T](xs: list[T]) -> T:\n    return xs[0]\n")  # lowered
-    monkeypatch.setattr(analysis_module, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(analysis_module, "_cpus", lambda: 2)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers, "_cpus", lambda: 2)
     cache = Cache(tmp_path / "c")
     result = analyse(load_config(project), cache=cache)
     refused = result.files["app/toplevel.py"]
@@ -148,10 +149,10 @@ def test_once_the_checks_refuse_a_file_the_call_graph_under_way_is_given_up(proj
     """A refusal found while the call graph is built stops that build at its next look (it would be
     thrown away) and the one analysis is built without the file."""
     (project / "app/toplevel.py").write_text("def helper():\n    pass\n\nreturn helper()\n")
-    monkeypatch.setattr(analysis_module, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(analysis_module, "_cpus", lambda: 2)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers, "_cpus", lambda: 2)
     monkeypatch.setattr(callgraph_module, "STOP_EVERY", 1)
-    summarise_all = analysis_module._summarise_all
+    summarise_all = analysis_module.summarise_all
 
     def checks_done_first(*args):  # the checks finish before the build's first look
         records, checks = summarise_all(*args)
@@ -166,7 +167,7 @@ def test_once_the_checks_refuse_a_file_the_call_graph_under_way_is_given_up(proj
         builds[-1] = "finished"
         return result
 
-    monkeypatch.setattr(analysis_module, "_summarise_all", checks_done_first)
+    monkeypatch.setattr(analysis_module, "summarise_all", checks_done_first)
     monkeypatch.setattr(callgraph_module.CallGraph, "build", counted)
     result = analyse(load_config(project), cache=Cache(tmp_path / "c"))
     assert builds == ["started", "finished"]
@@ -176,17 +177,17 @@ def test_once_the_checks_refuse_a_file_the_call_graph_under_way_is_given_up(proj
 
 def test_when_the_pool_breaks_before_the_compiler_checks_they_are_done_here(project, tmp_path, monkeypatch):
     (project / "app/toplevel.py").write_text("return 1\n")
-    monkeypatch.setattr(analysis_module, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(analysis_module, "_cpus", lambda: 2)
-    real = analysis_module.ProcessPoolExecutor
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers, "_cpus", lambda: 2)
+    real = workers.ProcessPoolExecutor
 
     class Breaking(real):
         def submit(self, fn, *args, **kwargs):
-            if fn is analysis_module._check_batch:
-                raise analysis_module.BrokenProcessPool("a worker died")
+            if fn is workers._check_batch:
+                raise workers.BrokenProcessPool("a worker died")
             return super().submit(fn, *args, **kwargs)
 
-    monkeypatch.setattr(analysis_module, "ProcessPoolExecutor", Breaking)
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", Breaking)
     found, cache = summarised(project, tmp_path / "c")
     assert found["app/toplevel.py"][0] is None and "outside function" in found["app/toplevel.py"][1][2]
     assert found["app/util.py"][0] is not None and len(entries(tmp_path / "c")) == 4
@@ -198,9 +199,9 @@ def test_without_a_process_pool_the_files_are_summarised_here(project, tmp_path,
     def refused(*args, **kwargs):
         raise PermissionError("no processes in this sandbox")
 
-    monkeypatch.setattr(analysis_module, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(analysis_module, "_cpus", lambda: 2)
-    monkeypatch.setattr(analysis_module, "ProcessPoolExecutor", refused)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers, "_cpus", lambda: 2)
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", refused)
     found, cache = summarised(project, tmp_path / "c")
     assert found == serial and len(entries(tmp_path / "c")) == 3
 

@@ -17,8 +17,8 @@ import pytest
 
 from expectations import actual_findings, expected_findings
 from projects import check_json, run_hosts
-from knightwatch.calendar import Calendar, Event
-from knightwatch.event_code import _Finder
+from knightwatch.production.calendar import Calendar, Event
+from knightwatch.production.event_code import _Finder
 from test_suppressions import run, scratch_fixture
 
 REBALANCER = Path(__file__).resolve().parent.parent / "fixtures" / "rebalancer"

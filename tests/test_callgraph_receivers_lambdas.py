@@ -8,10 +8,10 @@ from __future__ import annotations
 import ast
 import textwrap
 
-from knightwatch.callgraph import CallGraph
-from knightwatch.index import Index
-from knightwatch.reach import reachable
-from knightwatch.summary import summarise
+from knightwatch.graphs.callgraph import CallGraph
+from knightwatch.graphs.index import Index
+from knightwatch.graphs.reach import reachable
+from knightwatch.source.summary import summarise
 
 EVERY = frozenset({"call", "may", "ref"})
 CALLS = frozenset({"call", "may"})

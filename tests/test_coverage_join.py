@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from coverage import CoverageData
 
-from knightwatch import coverage_join
-from knightwatch.coverage_join import host_name, load_coverage
+from knightwatch.production import coverage_join
+from knightwatch.production.coverage_join import host_name, load_coverage
 from knightwatch.errors import KnightwatchError
 
 RELEASE = "releases/2012.08.01"

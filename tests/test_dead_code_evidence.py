@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from knightwatch.audit.sections import graph_gaps
+from knightwatch.output.audit.sections import graph_gaps
 from knightwatch.analysis import analyse
 from knightwatch.cli import main
 from knightwatch.config import load_config

@@ -21,7 +21,7 @@ import pytest
 from expectations import expected_findings
 
 from knightwatch.analysis import analyse
-from knightwatch.callgraph import CallGraph, CallSite
+from knightwatch.graphs.callgraph import CallGraph, CallSite
 from knightwatch.config import load_config
 from knightwatch.engine import run_rules
 from knightwatch.rules import ALL_RULES

@@ -21,7 +21,7 @@ import pluggy
 import pytest
 
 from knightwatch import analysis as analysis_module
-from knightwatch.cache import Cache, _finding_data
+from knightwatch.source.cache import Cache, _finding_data
 from knightwatch.config import load_config
 from knightwatch.engine import check
 from knightwatch.errors import KnightwatchError
@@ -170,7 +170,7 @@ def test_the_cache_travels_to_another_checkout(tmp_path: Path, smars_dir: Path, 
 def test_another_build_never_loads_the_stage(tmp_path: Path, smars_dir: Path, monkeypatch) -> None:
     """The stage key digests knightwatch's build (source, version, Python version): a stage written
     by another build is not loaded."""
-    import knightwatch.reuse as reuse
+    import knightwatch.graphs.reuse as reuse
 
     root = tmp_path / "smars"
     shutil.copytree(smars_dir, root)
@@ -188,7 +188,7 @@ def test_another_build_never_loads_the_stage(tmp_path: Path, smars_dir: Path, mo
 def test_a_bad_stage_is_built_again(payload: bytes, tmp_path: Path, smars_dir: Path, monkeypatch) -> None:
     """A truncated stage, or one naming anything but the classes a call graph is made of (a cache
     restored in CI may come from elsewhere), is not loaded: the call graph is built again."""
-    import knightwatch.reuse as reuse
+    import knightwatch.graphs.reuse as reuse
 
     root = tmp_path / "smars"
     shutil.copytree(smars_dir, root)

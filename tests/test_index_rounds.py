@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 import textwrap
 
-from knightwatch.callgraph import CallGraph
-from knightwatch.index import Index
-from knightwatch.summary import summarise
+from knightwatch.graphs.callgraph import CallGraph
+from knightwatch.graphs.index import Index
+from knightwatch.source.summary import summarise
 
 SOURCES = {
     "app": """

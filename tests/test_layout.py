@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from knightwatch.config import load_config
-from knightwatch.sources import discover
+from knightwatch.source.sources import discover
 from projects import check_json, make_project, rules_at
 
 REPO = Path(__file__).resolve().parent.parent
@@ -80,7 +80,7 @@ def test_knightwatch_reads_its_own_mapping():
     modules = _modules(REPO)
     assert modules["lint/cli.py"] == "knightwatch.cli"
     assert modules["rules/dead_code.py"] == "knightwatch.rules.dead_code"
-    assert modules["lint/report/sarif.py"] == "knightwatch.report.sarif"
+    assert modules["lint/output/report/sarif.py"] == "knightwatch.output.report.sarif"
 
 
 @pytest.mark.parametrize("config", [

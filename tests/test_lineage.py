@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from knightwatch.analysis import analyse
-from knightwatch.cache import Cache
+from knightwatch.source.cache import Cache
 from knightwatch.config import load_config
 from projects import check_json, git as _git
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import ast
 import textwrap
 
-from knightwatch.callgraph import CallGraph
-from knightwatch.index import MEGAMORPHIC, PARAM_CAP, Index
-from knightwatch.summary import summarise
+from knightwatch.graphs.callgraph import CallGraph
+from knightwatch.graphs.index import MEGAMORPHIC, PARAM_CAP, Index
+from knightwatch.source.summary import summarise
 
 
 def _graph(text: str) -> CallGraph:

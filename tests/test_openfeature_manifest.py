@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from knightwatch.cli import main
-from knightwatch.openfeature import SCHEMA_URL
+from knightwatch.graphs.openfeature import SCHEMA_URL
 from projects import check_json, make_project
 
 MANIFEST = {

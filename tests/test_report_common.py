@@ -1,4 +1,4 @@
-"""Shared builders for the reporter tests, and tests of `knightwatch.report` itself."""
+"""Shared builders for the reporter tests, and tests of `knightwatch.output.report` itself."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 
 from knightwatch.errors import KnightwatchError
 from knightwatch.finding import Finding, Severity, Suppression, TraceStep, finalise
-from knightwatch.report import FORMATS, render
-from knightwatch.report.common import by_severity, rule_counts, verdict
+from knightwatch.output.report import FORMATS, render
+from knightwatch.output.report.common import by_severity, rule_counts, verdict
 from knightwatch.result import RunResult
 from knightwatch.rule import Rule
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from knightwatch.finding import Finding, Severity, Suppression
-from knightwatch.report import render
-from knightwatch.report.github import escape_data, escape_property
+from knightwatch.output.report import render
+from knightwatch.output.report.github import escape_data, escape_property
 from test_report_common import breaker, dormant, make_result, stale
 
 

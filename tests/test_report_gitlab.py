@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from knightwatch.finding import Severity
-from knightwatch.report import render
+from knightwatch.output.report import render
 from test_report_common import breaker, dormant, make_result, stale
 
 

@@ -7,7 +7,7 @@ import random
 from dataclasses import replace
 
 from knightwatch.finding import Finding, Severity, Suppression, TraceStep
-from knightwatch.report import render
+from knightwatch.output.report import render
 from test_report_common import breaker, dormant, make_result, stale
 
 FINDING_KEYS = ["rule", "name", "severity", "level", "path", "line", "column", "end_line", "end_column",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from knightwatch.finding import Finding, Severity
-from knightwatch.report import render
+from knightwatch.output.report import render
 from test_report_common import make_result
 
 

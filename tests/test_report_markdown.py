@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from knightwatch.finding import Finding, Severity
-from knightwatch.report import markdown, render
+from knightwatch.output.report import markdown, render
 from test_report_common import breaker, dormant, make_result
 
 

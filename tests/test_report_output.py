@@ -7,9 +7,9 @@ import stat
 
 import pytest
 
-from knightwatch import output
+from knightwatch.output import atomic as output
 from knightwatch.errors import KnightwatchError
-from knightwatch.output import write_atomic
+from knightwatch.output.atomic import write_atomic
 
 
 def test_writes_and_replaces(tmp_path):

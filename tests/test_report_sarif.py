@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft4Validator
 
 from knightwatch.finding import Finding, Severity, Suppression, TraceStep
-from knightwatch.report import render, sarif
+from knightwatch.output.report import render, sarif
 from test_report_common import RULES, SOURCES, breaker, dormant, make_result, stale
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from knightwatch.finding import Finding, Severity
-from knightwatch.report import render
-from knightwatch.report.text import use_color
+from knightwatch.output.report import render
+from knightwatch.output.report.text import use_color
 from test_report_common import make_result
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from knightwatch.cli import main
-from knightwatch.linemap import line_map
+from knightwatch.production.linemap import line_map
 from projects import check_json, git as _git
 
 CONFIG = """\

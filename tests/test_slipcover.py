@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from knightwatch.coverage_join import host_name, load_coverage
+from knightwatch.production.coverage_join import host_name, load_coverage
 from projects import check_json, make_project, run_hosts
 
 pytest.importorskip("slipcover")

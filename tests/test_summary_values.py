@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 
-from knightwatch.summary import Summariser, summarise
+from knightwatch.source.summary import Summariser, summarise
 
 
 def test_a_chain_of_operators_values_each_node_once(monkeypatch):

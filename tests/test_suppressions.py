@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from knightwatch.cli import main
-from knightwatch.decide import parse_ignore, toml_comments
+from knightwatch.decide.filters import parse_ignore, toml_comments
 from knightwatch.rules import ALL_RULES
 
 SMARS = Path(__file__).resolve().parent.parent / "fixtures" / "smars"

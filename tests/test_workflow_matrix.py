@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from knightwatch import cache as cache_module
+from knightwatch.source import cache as cache_module
 from knightwatch.cli import main
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 from knightwatch.errors import KnightwatchError
-from knightwatch.gitcmd import git
+from knightwatch.production.gitcmd import git
 
 STAGED = ".kwfix-new"
 SAVED = ".kwfix-old"

@@ -17,6 +17,7 @@ from knightwatch.errors import KnightwatchError
 from knightwatch.fix.prune import binding_counts, remove_bindings, remove_defs, remove_registry_entry, used_names
 from knightwatch.fix.rewrite import Retirement, retire
 from knightwatch.fix.workspace import Workspace, read_source, static_check
+from knightwatch.source.schema import Tag
 
 WHOLE = "*"  # "the module object itself is imported: any of its names may be used"
 MAX_ROUNDS = 25
@@ -47,13 +48,13 @@ def imported_names(analysis) -> dict[str, dict[str, set[tuple[str, str]]]]:
         for scope in info.summary["scopes"].values():
             for bound, exprs in scope.get("names", {}).items():
                 for expr in exprs:
-                    if expr[0] == "m" and expr[1] in modules:
+                    if expr[0] == Tag.FROM and expr[1] in modules:
                         sub = f"{expr[1]}.{expr[2]}"
                         if sub in modules:
                             add(sub, WHOLE, importer, bound)
                         else:
                             add(expr[1], expr[2], importer, bound)
-                    elif expr[0] == "i":
+                    elif expr[0] == Tag.IMPORT:
                         for module in modules:
                             if module == expr[1] or module.startswith(expr[1] + "."):
                                 add(module, WHOLE, importer, bound)
@@ -74,7 +75,7 @@ def _editing(path: str):
 
 def _attribute_loads(analysis) -> set[str]:
     """Every attribute name loaded anywhere (`x.NAME`): a name that may be used through its module or class."""
-    return {e[1][2] for i in analysis.files.values() if i.summary for e in i.summary["attr_loads"] if e[1][0] == "a"}
+    return {e[1][2] for i in analysis.files.values() if i.summary for e in i.summary["attr_loads"] if e[1][0] == Tag.ATTR}
 
 
 def _declares_nothing(text: str) -> bool:
@@ -287,7 +288,7 @@ class _Planner:
         found = set()
         for bound, exprs in info.summary["scopes"][""].get("names", {}).items():
             for expr in exprs:
-                if expr[0] != "m" or expr[1] not in self.path_of or f"{expr[1]}.{expr[2]}" in self.path_of:
+                if expr[0] != Tag.FROM or expr[1] not in self.path_of or f"{expr[1]}.{expr[2]}" in self.path_of:
                     continue
                 target = self.texts.get(self.path_of[expr[1]])
                 if target is None or expr[2] not in used_names(target):

@@ -8,7 +8,7 @@ import datetime as dt
 import shlex
 
 from knightwatch.errors import KnightwatchError
-from knightwatch.inventory import build_inventory
+from knightwatch.output.inventory import build_inventory
 
 VALUES = {"on": True, "true": True, "off": False, "false": False}
 STALE_AGE = dt.timedelta(days=365)  # a flag at one value everywhere and older than this is stale too

@@ -8,7 +8,7 @@ import shutil
 
 from click.testing import CliRunner
 
-from knightwatch.audit import build, render
+from knightwatch.output.audit import build, render
 from knightwatch.cli import _obtain, main
 
 

@@ -1,0 +1,1 @@
+"""Decisions between rules and reporters: --select/--ignore, inline suppressions, baselines."""

@@ -1,0 +1,250 @@
+"""Flags kept in configuration (`[tool.knightwatch.flags]` config-objects, settings-classes,
+env-constants): which value reads in a branch test read a configured object, and the config path
+(`dry_run`, `risk.max_notional`) each one reads.
+
+Objects are recognised by what the analysis resolves, not by their text: a configured dotted name
+is matched where a name is bound to it (through imports and aliases) or holds the same value; a
+settings class by the class of the instance read; `self.<attr>` by the first parameter of the
+enclosing method. Path steps (attributes, subscripts, `.get(key)`) resolve through constants.
+"""
+
+from __future__ import annotations
+
+from itertools import product
+
+from knightwatch.config import Config
+from knightwatch.graphs.index import Index
+from knightwatch.source.schema import Read, Tag
+
+ENV_CALLS = frozenset({"os.getenv", "os.environ.get"})
+#: value kinds a configured object can be recognised by (a call's unknown result is no evidence)
+IDENTIFYING = frozenset({"inst", "box", "ext"})
+MAX_KEYS = 8
+MAX_ALIAS_DEPTH = 3
+
+
+def render(expr: tuple) -> str:
+    """EXPR as source text, for a read's `via`."""
+    tag = expr[0]
+    if tag == "n":
+        return expr[1]
+    if tag == "a":
+        return f"{render(expr[1])}.{expr[2]}"
+    if tag == "x":
+        return f"{render(expr[1])}[{render(expr[2])}]"
+    if tag == "cm":
+        return f"{render(expr[1])}.{expr[2]}({', '.join(render(a) for a in expr[3][:1])})"
+    if tag == "s":
+        return repr(expr[1])
+    if tag == "c":
+        return f"{render(expr[1])}()"
+    return "<expr>"
+
+
+def _chain(expr: tuple) -> tuple[list[tuple], list[tuple]]:
+    """(prefixes, steps) of a read chain: prefixes[0] is its root, prefixes[i + 1] is prefixes[i]
+    followed by steps[i] (an attribute as a string constant, a subscript or `.get` key expression)."""
+    nodes, steps = [expr], []
+    while True:
+        e = nodes[-1]
+        if e[0] == Tag.ATTR:
+            steps.append((Tag.STR, e[2]))
+        elif e[0] == Tag.SUBSCRIPT:
+            steps.append(e[2])
+        elif e[0] == Tag.CONTAINER_METHOD and e[2] == "get" and e[3]:
+            steps.append(e[3][0])
+        else:
+            break
+        nodes.append(e[1])
+    return nodes[::-1], steps[::-1]
+
+
+class ConfigSources:
+    """The configured flag sources of one project, resolved against its index."""
+
+    def __init__(self, index: Index, config: Config):
+        self.idx = index
+        self.self_attrs = {n.split(".", 1)[1] for n in config.config_objects if n.startswith("self.")}
+        self.names = {n for n in config.config_objects if not n.startswith("self.")}
+        self.env = config.env_constants
+        self.values: set[tuple] = set()
+        self.attrs: set[tuple[str, str]] = set()  # (class, attribute): that attribute of its instances
+        for name in sorted(self.names):
+            self._locate(name)
+        if self.env:
+            self.values.add(("ext", "os.environ"))
+        self.classes = self._settings_classes(config.settings_classes)
+        self.active = bool(config.config_objects or config.settings_classes or self.env)
+
+    # ---- what is configured -----------------------------------------------------------------
+    def _locate(self, name: str) -> None:
+        parts = name.split(".")
+        cut = next((i for i in range(len(parts) - 1, 0, -1) if ".".join(parts[:i]) in self.idx.modules), 0)
+        if not cut:
+            self.values.add(("ext", name))
+            return
+        current = {("mod", ".".join(parts[:cut])): False}
+        for i, attr in enumerate(parts[cut:], cut + 1):
+            if i == len(parts):
+                self.attrs |= {(v[1], attr) for v in current if v[0] == "def" and self.idx.kind(v[1]) == "class"}
+            found: dict = {}
+            for v in current:
+                found.update(self.idx.member(v, attr, 0))
+            current = found
+        self.values |= {v for v in current if v[0] in ("inst", "box")}
+
+    def _settings_classes(self, names: list[str]) -> set[str]:
+        out: set[str] = set()
+        for name in names:
+            if self.idx.kind(name) == "class":
+                out |= {name} | self.idx.subclasses(name)
+                continue
+            for q, (module, _, entry) in self.idx.defs.items():
+                if entry["kind"] == "class" and any(("ext", name) in self.idx.resolve(module, entry["parent"] or "", b)
+                                                    for b in entry.get("bases", ())):
+                    out |= {q} | self.idx.subclasses(q)
+        return out
+
+    # ---- matching ---------------------------------------------------------------------------
+    def _scope_of(self, module: str, scope: str, name: str) -> str | None:
+        """The scope of MODULE where NAME, read in SCOPE, is bound (Python's rules, no class skipping
+        beyond the first)."""
+        scopes = self.idx.summaries[module]["scopes"]
+        s: str | None = scope
+        first = True
+        while s is not None:
+            entry = scopes[s]
+            if (entry["kind"] != "class" or first) and name not in entry.get("globals", ()) and (
+                    name in entry["names"] or entry["kind"] in ("function", "lambda") and name in self.idx.params(module, s)):
+                return s
+            first = False
+            s = entry["parent"] if s else None
+        return None
+
+    def _dotted(self, module: str, scope: str, expr: tuple, depth: int = 0) -> str | None:
+        """The module-level dotted name EXPR refers to (`CONFIG` bound by `from app.settings import
+        CONFIG` is `app.settings.CONFIG`); None for a local value or an unknown one."""
+        if expr[0] == Tag.ATTR:
+            base = self._dotted(module, scope, expr[1], depth)
+            return f"{base}.{expr[2]}" if base else None
+        if expr[0] != Tag.NAME or depth > MAX_ALIAS_DEPTH:
+            return None
+        s = self._scope_of(module, scope, expr[1])
+        if s is None:
+            return None
+        for e in self.idx.summaries[module]["scopes"][s]["names"].get(expr[1], ()):
+            if e[0] == Tag.IMPORT:
+                return e[1]
+            if e[0] == Tag.FROM:
+                if e[1] in self.idx.modules and expr[1] in self.idx.summaries[e[1]]["scopes"][""]["names"]:
+                    return self._dotted(e[1], "", (Tag.NAME, e[2]), depth + 1)
+                return f"{e[1]}.{e[2]}" if e[1] else e[2]
+        return f"{module}.{expr[1]}" if s == "" else None
+
+    def _is_self(self, module: str, scope: str, name: str) -> bool:
+        """NAME is `self`: the first parameter of the instance method (or property) SCOPE is, or is
+        nested in; a static method's first parameter is no `self`."""
+        s = self._scope_of(module, scope, name)
+        if not s:
+            return False
+        entry = self.idx.summaries[module]["scopes"][s]
+        return bool(entry.get("params") and entry["params"][0] == name
+                    and self.idx.method_kind(f"{module}.{s}") in ("instance", "property"))
+
+    def source(self, module: str, scope: str, prefix: tuple) -> str | None:
+        """How PREFIX is a configured object (`config:self.config`, `settings:app.Settings`), or None."""
+        if prefix[0] == Tag.ATTR and prefix[2] in self.self_attrs and prefix[1][0] == Tag.NAME \
+                and self._is_self(module, scope, prefix[1][1]):
+            return f"config:self.{prefix[2]}"
+        dotted = self._dotted(module, scope, prefix)
+        if dotted in self.names:
+            return f"config:{dotted}"
+        if not (self.values or self.classes or self.attrs) or prefix[0] not in (Tag.NAME, Tag.ATTR):
+            return None
+        values = self.idx.resolve(module, scope, prefix)
+        for v in sorted(values):
+            if v in self.values and v[0] in IDENTIFYING:
+                return "env:os.environ" if v == ("ext", "os.environ") else f"config:{render(prefix)}"
+            if v[0] == "inst" and v[1] in self.classes:
+                return f"settings:{v[1]}"
+        if prefix[0] == Tag.ATTR and self.attrs:
+            for v in self.idx.resolve(module, scope, prefix[1]):
+                if v[0] in ("inst", "def") and self.idx.kind(v[1]) == "class" and \
+                        any((c, prefix[2]) in self.attrs for c in self.idx.mro(v[1])):
+                    return f"config:{render(prefix)}"
+        return None
+
+    def _keys(self, module: str, scope: str, steps: list[tuple]) -> tuple[str, ...]:
+        options = []
+        for step in steps:
+            found = sorted({v[1] for v in self.idx.resolve(module, scope, step) if v[0] == "str"})
+            if not found:
+                return ()
+            options.append(found)
+        keys = sorted(".".join(p) for p in product(*options))
+        return tuple(keys) if len(keys) <= MAX_KEYS else ()
+
+    def _env_call(self, module: str, scope: str, callee: tuple) -> bool:
+        return any(v[0] == "ext" and v[1] in ENV_CALLS for v in self.idx.resolve(module, scope, callee))
+
+    def read(self, module: str, scope: str, record: list, depth: int = 0) -> tuple[tuple[str, ...], str, int] | None:
+        """(keys, accessor, extra negation) of the value read RECORD (see `knightwatch.source.summary`), in a
+        gate of SCOPE; None when it reads no configured flag source."""
+        record = Read(*record)
+        kind, expr, args = record.kind, record.expr, record.args
+        if kind == "call":
+            if self._env_call(module, scope, expr):
+                if depth == 0 or not self.env or not args:  # in a test: already an env read of the flag graph
+                    return None
+                keys = self._keys(module, scope, [args[0]])
+                return (keys, "env:os.getenv", 0) if keys else None
+            if expr[0] != Tag.ATTR or expr[2] != "get" or not args:
+                return None
+            expr = (Tag.CONTAINER_METHOD, expr[1], "get", tuple(args))
+        if expr[0] == Tag.NAME:
+            return self._alias(module, scope, expr[1], depth)
+        prefixes, steps = _chain(expr)
+        for i, prefix in enumerate(prefixes[:-1]):
+            how = self.source(module, scope, prefix)
+            if how is None:
+                continue
+            if how.startswith("settings:") and not self._field(how.partition(":")[2], steps[i]):
+                return None
+            keys = self._keys(module, scope, steps[i:])
+            return (keys, how, 0) if keys else None
+        return None
+
+    def _field(self, cls: str, step: tuple) -> bool:
+        """STEP names a field (or class attribute) of the settings class CLS: a method or property is
+        no setting."""
+        for c in self.idx.mro(cls):
+            module, scope, entry = self.idx.defs[c]
+            if step[0] == Tag.STR and (step[1] in self.idx.fields(c) or step[1] in entry["names"]
+                                   and self.idx.kind(f"{c}.{step[1]}") is None):
+                return True
+        return False
+
+    def _alias(self, module: str, scope: str, name: str, depth: int):
+        """A name bound to a value read (`DRY_RUN = os.getenv("DRY_RUN") == "1"`), here or imported."""
+        if depth >= MAX_ALIAS_DEPTH:
+            return None
+        s = self._scope_of(module, scope, name)
+        if s is None:
+            return None
+        entry = self.idx.summaries[module]["scopes"][s]
+        bindings = entry["names"].get(name, ())
+        for e in bindings:
+            if e[0] == Tag.FROM and e[1] in self.idx.modules:
+                return self._alias(e[1], "", e[2], depth + 1)
+        groups = entry.get("reads", {}).get(name, ())
+        if not groups or len(groups) != len(bindings) or entry["kind"] in ("function", "lambda") \
+                and name in self.idx.params(module, s):
+            return None  # also bound to something else (a parameter, another value): not only the read
+        found = set()
+        for group in groups:
+            reads = [(read, Read(*record).negated) for record in group if (read := self.read(module, s, record, depth + 1))]
+            if len(reads) != 1:  # `a = x or y` holds neither read alone
+                return None
+            (keys, how, negated), outer = reads[0]
+            found.add((keys, how, (negated + outer) % 2))
+        return found.pop() if len(found) == 1 else None

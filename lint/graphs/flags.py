@@ -1,0 +1,291 @@
+"""The flag graph: every flag read (resolved to its key through constants, imports, classes and
+enums), the code regions each read gates, and the flag registry (flags.toml)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from knightwatch.graphs.callgraph import CallGraph, CallSite
+from knightwatch.config import DEFAULT_ACCESSORS, Config, _read_toml
+from knightwatch.graphs.config_flags import ConfigSources, render
+from knightwatch.clock import as_date
+from knightwatch.errors import KnightwatchError
+from knightwatch.source.schema import Read, Tag
+
+KINDS = ("release", "experiment", "canary", "rollout", "ops", "operational", "kill-switch", "permission")
+BY_DESIGN = frozenset({"ops", "operational", "kill-switch", "permission"})
+#: kinds whose state is expected to differ between hosts (a per-host rollout)
+PER_HOST = frozenset({"experiment", "canary", "rollout"})
+ENV_READERS = frozenset({"os.getenv", "os.environ.get"})
+
+
+@dataclass
+class Region:
+    """Lines that run only when a flag read has a given outcome."""
+
+    read: "FlagRead"
+    on: bool  # True: runs when the flag is on
+    kind: str  # "if", "else", "guard" (rest of the block after an early return), "ifexp"
+    start: int
+    end: int
+    sites: list[CallSite] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return self.read.path
+
+
+@dataclass
+class FlagRead:
+    """A call that reads a flag."""
+
+    keys: tuple[str, ...]  # resolved key(s); empty when unresolvable
+    via: str  # the key expression as written (a constant name, an enum member, a literal)
+    accessor: str
+    site: CallSite
+    regions: list[Region] = field(default_factory=list)
+    #: read from a configured flag source (`self.config["dry_run"]`), not through an SDK call
+    from_config: bool = False
+
+    @property
+    def path(self) -> str:
+        return self.site.path
+
+    @property
+    def line(self) -> int:
+        return self.site.line
+
+    @property
+    def key(self) -> str | None:
+        return self.keys[0] if len(self.keys) == 1 else None
+
+
+@dataclass
+class FlagSpec:
+    """One `[flags."<key>"]` entry of the registry."""
+
+    key: str
+    owner: str = ""
+    kind: str = "release"
+    created: dt.date | None = None
+    expires: dt.date | None = None
+    line: int = 0
+    guards: tuple[str, ...] = ()  # kill switches: the sinks the switch must stop (default: all)
+    description: str = ""
+    renamed_from: tuple[str, ...] = ()  # the keys this one replaces (a renamed configuration key)
+    deprecated: bool = False  # going away: no code should read it any more
+    flag_type: str = ""  # OpenFeature flagType ("boolean", "string", ...), when declared
+    default: object = None  # OpenFeature defaultValue, when declared
+
+    @property
+    def by_design_dormant(self) -> bool:
+        return self.kind in BY_DESIGN
+
+    def side_dormant_by_design(self, on: bool) -> bool:
+        """Whether the side of a check that runs when the flag is ON (else off) may never run, by
+        design: either side of an ops or permission flag, only the kill side of a kill switch (the
+        side that runs while it is off is the desk's normal path)."""
+        return self.by_design_dormant and (on or self.kind != "kill-switch")
+
+    @property
+    def per_host(self) -> bool:
+        return self.kind in PER_HOST
+
+
+@dataclass
+class Registry:
+    path: str  # relative to the project root
+    flags: dict[str, FlagSpec]
+
+
+def _as_date(value, key: str, field_name: str, file: Path) -> dt.date | None:
+    if value is None:
+        return None
+    found = as_date(value)
+    if found is not None:
+        return found
+    raise KnightwatchError(f"{file}: flag {key!r}: {field_name!r} must be a date (YYYY-MM-DD), not {value!r}")
+
+
+FIELDS = frozenset({"owner", "kind", "created", "expires", "description", "guards", "renamed-from", "deprecated",
+                    "type", "default"})
+FLAG_TYPES = ("boolean", "string", "integer", "float", "object")
+
+
+def load_registry(file: Path, root: Path) -> Registry:
+    """Read a flag inventory: a TOML registry (`[flags."<key>"]` tables with owner, kind, created,
+    expires, ...) or an OpenFeature CLI flag manifest (JSON, recognised by its content)."""
+    if not file.is_file():
+        raise KnightwatchError(f"{file}: flag registry not found (configured in [tool.knightwatch.flags] registry)")
+    if file.suffix != ".toml" and _json_text(file):
+        from knightwatch.graphs.openfeature import load_manifest
+
+        specs = load_manifest(file)
+    else:
+        specs = _load_toml_registry(file)
+    return Registry(file.resolve().relative_to(root).as_posix() if file.resolve().is_relative_to(root)
+                    else str(file), specs)
+
+
+def _json_text(file: Path) -> bool:
+    """FILE holds a JSON object (an OpenFeature manifest, whatever its name), not TOML."""
+    try:
+        with file.open("rb") as fh:
+            return fh.read(4096).lstrip()[:1] == b"{"
+    except OSError as exc:
+        raise KnightwatchError(f"{file}: cannot read: {exc.strerror or exc}") from None
+
+
+def _load_toml_registry(file: Path) -> dict[str, FlagSpec]:
+    data = _read_toml(file)
+    table = data.get("flags", {})
+    if not isinstance(table, dict):
+        raise KnightwatchError(f"{file}: [flags] must be a table of flag tables")
+    text = file.read_text(encoding="utf-8", errors="replace").splitlines()
+    specs = {}
+    for key, entry in table.items():
+        if not isinstance(entry, dict):
+            raise KnightwatchError(f"{file}: flag {key!r} must be a table")
+        unknown = set(entry) - FIELDS
+        if unknown:
+            raise KnightwatchError(f"{file}: flag {key!r}: unknown field {sorted(unknown)[0]!r}")
+        kind = entry.get("kind", "release")
+        if kind not in KINDS:
+            raise KnightwatchError(f"{file}: flag {key!r}: kind {kind!r} is not one of {', '.join(KINDS)}")
+        guards = entry.get("guards", [])
+        if not isinstance(guards, list) or not all(isinstance(g, str) for g in guards):
+            raise KnightwatchError(f"{file}: flag {key!r}: 'guards' must be an array of sink names")
+        renamed = entry.get("renamed-from", [])
+        renamed = [renamed] if isinstance(renamed, str) else renamed
+        if not isinstance(renamed, list) or not all(isinstance(r, str) and r for r in renamed):
+            raise KnightwatchError(f"{file}: flag {key!r}: 'renamed-from' must be a key or an array of keys")
+        if not isinstance(entry.get("deprecated", False), bool):
+            raise KnightwatchError(f"{file}: flag {key!r}: 'deprecated' must be true or false")
+        flag_type = entry.get("type", "")
+        if flag_type and flag_type not in FLAG_TYPES:
+            raise KnightwatchError(f"{file}: flag {key!r}: type {flag_type!r} is not one of {', '.join(FLAG_TYPES)}")
+        specs[key] = FlagSpec(key, str(entry.get("owner", "")), kind,
+                              _as_date(entry.get("created"), key, "created", file),
+                              _as_date(entry.get("expires"), key, "expires", file),
+                              _header_line(text, key), tuple(guards), str(entry.get("description", "")),
+                              tuple(renamed), entry.get("deprecated", False), flag_type, entry.get("default"))
+    return specs
+
+
+def _header_line(lines: list[str], key: str) -> int:
+    pattern = re.compile(r"^\s*\[\s*flags\s*\.\s*(?:\"%s\"|'%s'|%s)\s*\]" % ((re.escape(key),) * 3))
+    return next((i for i, line in enumerate(lines, 1) if pattern.match(line)), 1)
+
+
+class FlagGraph:
+    """Flag reads and the regions they gate; `graph` links flag keys to the functions they gate."""
+
+    def __init__(self, cg: CallGraph, config: Config):
+        self.cg = cg
+        self.reads: list[FlagRead] = []
+        self.graph = nx.DiGraph()
+        self._exact = exact = set(config.accessors)
+        self._suffixes = suffixes = {a.rpartition(".")[2]: 0 for a in config.accessors} | DEFAULT_ACCESSORS
+        idx = cg.index
+        for module, sites in cg.sites_by_module.items():
+            summary = idx.summaries[module]
+            by_index = {s.index: s for s in sites}
+            for gate in summary["gates"]:
+                for call_index, negated in gate["calls"]:
+                    site = by_index.get(call_index)
+                    if site is None:
+                        continue
+                    read = self._read(site, summary["calls"][call_index], exact, suffixes)
+                    if read is None:
+                        continue
+                    self._regions(read, gate, bool(negated), sites)
+                    self.reads.append(read)
+        self._config_reads(ConfigSources(idx, config))
+        self._link()
+
+    def _config_reads(self, sources: ConfigSources) -> None:
+        """Branch tests that read a configured flag source: `if self.config["dry_run"]:`."""
+        if not sources.active:
+            return
+        cg = self.cg
+        for module, summary in cg.index.summaries.items():
+            sites = cg.sites_by_module.get(module, [])
+            for gate in summary["gates"]:
+                seen = set()
+                for record in gate.get("reads", ()):
+                    found = sources.read(module, gate["scope"], record)
+                    if found is None or found[0] in seen:  # `x > 0 and x < 9` tests one read
+                        continue
+                    keys, accessor, negated = found
+                    seen.add(keys)
+                    record = Read(*record)
+                    site = CallSite(cg.caller(module, gate["scope"]), gate["scope"], module, cg.paths[module],
+                                    record.line, record.col, record.end_line, record.end_col, False, tuple(gate["pos"]), -1)
+                    read = FlagRead(keys, render(record.expr) if record.kind == "v" else render(
+                        (Tag.CONTAINER_METHOD, record.expr[1], record.expr[2], tuple(record.args))), accessor, site,
+                        from_config=True)
+                    self._regions(read, gate, bool((record.negated + negated) % 2), sites)
+                    self.reads.append(read)
+
+    def read_at(self, site: CallSite) -> FlagRead | None:
+        """The flag read SITE makes, gating a branch or not (a read stored in a variable, an argument);
+        None when it reads no flag."""
+        call = self.cg.index.summaries[site.module]["calls"][site.index]
+        return self._read(site, call, self._exact, self._suffixes)
+
+    def _read(self, site: CallSite, call: list, exact, suffixes) -> FlagRead | None:
+        _, callee, *_, args, kwargs, _ = call
+        name = callee[2] if callee[0] == Tag.ATTR else callee[1] if callee[0] == Tag.NAME else None
+        targets = set(site.targets)
+        env = bool(targets & ENV_READERS)
+        if targets & exact:
+            argn = 0
+        elif env:
+            argn = 0
+        elif name in suffixes and not any(self.cg.index.kind(t) for t in targets if t not in exact):
+            argn = suffixes[name]
+        else:
+            return None
+        key_expr = args[argn] if argn < len(args) else next(iter(kwargs.values()), None)
+        if key_expr is None:
+            return None
+        values = self.cg.index.resolve(site.module, site.scope, key_expr)
+        keys = tuple(sorted({v[1] for v in values if v[0] == "str"}))
+        accessor = next(iter(sorted(targets & exact)), None) or (f"env:{name}" if env else str(name))
+        return FlagRead(keys, render(key_expr), accessor, site)
+
+    def _regions(self, read: FlagRead, gate: dict, negated: bool, sites: list[CallSite]) -> None:
+        kind = gate["kind"]
+        on = not negated
+        spans = []
+        if gate["body"]:
+            spans.append(("ifexp" if kind == "ifexp" else "if", on, gate["body"]))
+        if gate["orelse"]:
+            spans.append(("ifexp" if kind == "ifexp" else "else", not on, gate["orelse"]))
+        if gate["rest"]:
+            spans.append(("guard", not on, gate["rest"]))
+        for rkind, polarity, (start, end) in spans:
+            inside = [s for s in sites if start <= s.line <= end and s.caller.startswith(read.site.caller)]
+            read.regions.append(Region(read, polarity, rkind, start, end, inside))
+
+    def _link(self) -> None:
+        for read in self.reads:
+            for key in read.keys:
+                self.graph.add_node(("flag", key), kind="flag")
+                self.graph.add_edge(("flag", key), read.site.caller, line=read.line, via=read.via)
+                for region in read.regions:
+                    for site in region.sites:
+                        for target in site.targets:
+                            self.graph.add_edge(read.site.caller, target, gated_by=key, on=region.on)
+
+    def by_key(self) -> dict[str, list[FlagRead]]:
+        out: dict[str, list[FlagRead]] = {}
+        for read in self.reads:
+            for key in read.keys:
+                out.setdefault(key, []).append(read)
+        return out

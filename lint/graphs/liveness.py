@@ -1,0 +1,320 @@
+"""What KW102 counts as alive: reachability from the entry points, widened by what the call graph
+cannot see — code production ran, entry points declared in packaging metadata, framework callbacks
+(methods of a class with a base outside the analysed source), dispatch by a computed name, types
+used in annotations, plugin families and modules a dynamic loader can name, and the public names of
+a library."""
+
+from __future__ import annotations
+
+import configparser
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from knightwatch.config import _read_toml
+from knightwatch.errors import KnightwatchError
+from knightwatch.graphs.index import qualify
+from knightwatch.graphs.reach import reachable
+from knightwatch.source.schema import Call, Tag
+from knightwatch.source.sources import python_files
+
+KINDS = frozenset({"call", "may", "ref"})
+#: bases that call none of a subclass's methods
+INERT_BASES = frozenset({("bi", "object"), ("ext", "typing.Generic"), ("ext", "typing.Protocol"),
+                         ("ext", "abc.ABC"), ("ext", "typing_extensions.Protocol")})
+#: words a dynamic loader of classes or modules uses (a name looked up at run time)
+LOADER_WORDS = frozenset({"import_module", "__import__", "__subclasses__", "iter_modules", "walk_packages",
+                          "spec_from_file_location", "exec_module", "load_module", "entry_points",
+                          "iter_entry_points", "load_entry_point"})
+ENTRY_POINT = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*:\s*([A-Za-z_][\w.]*)")
+#: a string literal that may name a module, or a package and a dot (its end, or where an f-string
+#: field starts)
+DOTTED_STRING = re.compile(r"""[rbuf]*['"]([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\.?)(?=['"{])""")
+TEST_FILE = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+TEST_TEXT_LIMIT = 64_000_000  # bytes of test code read for names; past it the rest is not read
+
+
+@dataclass
+class Liveness:
+    """Alive definitions (each with the node that made it alive) and the evidence behind them."""
+
+    alive: dict[str, str | None]
+    executed: dict[str, frozenset[str]]  # function -> hosts on which its body ran
+    gaps: list[str]  # functions production ran that the call graph cannot reach
+    untyped: frozenset[str]  # method names called on a value the call graph cannot type
+    orphans: dict[str, str] = field(default_factory=dict)  # subclass of a live base no loader names -> base
+
+
+def executed_functions(analysis) -> dict[str, frozenset[str]]:
+    """Functions whose body ran on some host. A `def` line runs on import, so a function is judged by
+    its body lines; a one-line function (body on the def line) only by an arc entering it."""
+    if not analysis.coverage:
+        return {}
+    out = {}
+    g = analysis.callgraph.graph
+    for q, data in g.nodes(data=True):
+        if data["kind"] != "function" or data["path"] is None:
+            continue
+        if data["body"] > data["line"]:
+            hosts = analysis.function_hosts(q)
+        else:
+            hosts = _entered(analysis, data["path"], data["line"])
+        if hosts:
+            out[q] = hosts
+    return out
+
+
+def test_words(analysis) -> frozenset[str]:
+    """Identifiers in the project's test files that are not analysed: a definition only they name is
+    used by the tests, so it is less certainly dead than one nothing names."""
+    analysed = set(analysis.files)
+    words: set[str] = set()
+    budget = TEST_TEXT_LIMIT
+    for path, rel in python_files(analysis.config.root):
+        if rel in analysed or not TEST_FILE.search(rel):
+            continue
+        try:
+            text = path.read_bytes()[:budget].decode("utf-8", "replace")
+        except OSError:
+            continue
+        budget -= len(text)
+        words.update(IDENTIFIER.findall(text))
+        if budget <= 0:
+            break
+    return frozenset(words)
+
+
+def unresolved_call_names(cg) -> frozenset[str]:
+    """Names called as `x.name(...)` where the graph cannot tell what `x` is: a method of that name
+    may be what runs."""
+    names = set()
+    for module, sites in cg.sites_by_module.items():
+        calls = cg.index.summaries[module]["calls"]
+        for site in sites:
+            callee = Call(*calls[site.index]).callee
+            if callee[0] == Tag.ATTR and not any(t in cg.index.defs for t in site.targets):
+                names.add(callee[2])
+    return frozenset(names)
+
+
+def executed_modules(analysis) -> set[str]:
+    """Modules some host imported (ran any line of): a module is used by being imported."""
+    if not analysis.coverage:
+        return set()
+    out = set()
+    for q, data in analysis.callgraph.graph.nodes(data=True):
+        if data["kind"] == "module" and analysis.ran_on(data["path"], 1, max(data["end"], 1)):
+            out.add(q)
+    return out
+
+
+def named_modules(analysis) -> set[str]:
+    """Modules a loader can import by a name the project spells out in a string: a module's name
+    (`"pkg.plugins.csv"`), or a package's name and a dot (`"pkg.plugins." + name`,
+    `f"pkg.plugins.{name}"`), which names every module under it."""
+    modules = set(analysis.index.summaries)
+    strings: set[str] = set()
+    for info in analysis.files.values():
+        if info.summary is not None:
+            strings.update(DOTTED_STRING.findall(info.text))
+    prefixes = tuple(p for p in strings if p.endswith(".") and p[:-1] in modules)
+    return {m for m in modules if m in strings or prefixes and m.startswith(prefixes)}
+
+
+def _entered(analysis, path: str, line: int) -> frozenset[str]:
+    """Hosts whose arcs enter the code object starting at LINE (`-LINE -> LINE`)."""
+    cov = analysis.coverage
+    found = set()
+    for host in cov.hosts:
+        run = cov.run(host, path)
+        if run is not None and run.arcs and (-line, line) in run.arcs and line != 1:
+            found.add(host)
+    return frozenset(found)
+
+
+def packaging_entry_points(root: Path) -> list[str]:
+    """`module:attr` targets of the scripts and entry points declared in pyproject.toml or setup.cfg."""
+    found = []
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        project = _read_toml(pyproject).get("project", {})
+        if isinstance(project, dict):
+            groups = [project.get("scripts", {}), project.get("gui-scripts", {})]
+            groups += list(project.get("entry-points", {}).values()) if isinstance(project.get("entry-points"), dict) else []
+            for group in groups:
+                if isinstance(group, dict):
+                    found += [v for v in group.values() if isinstance(v, str)]
+    setup_cfg = root / "setup.cfg"
+    if setup_cfg.is_file():
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(setup_cfg, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError) as exc:
+            raise KnightwatchError(f"{setup_cfg}: cannot read: {str(exc).splitlines()[0]}") from None
+        if parser.has_section("options.entry_points"):
+            for value in parser["options.entry_points"].values():
+                found += [line.partition("=")[2] for line in value.splitlines() if "=" in line]
+    out = []
+    for value in found:
+        m = ENTRY_POINT.match(value)
+        if m:
+            out.append(f"{m.group(1)}:{m.group(2)}")
+    return sorted(set(out))
+
+
+def external_bases(idx, cls: str) -> bool:
+    """True when a base of CLS (or of a project base of it) lies outside the analysed source."""
+    for c in idx.mro(cls):
+        module, _, entry = idx.defs[c]
+        for b in entry.get("bases", ()):
+            values = idx.resolve(module, entry["parent"] or "", b)
+            if not values or any(v not in INERT_BASES and not (v[0] == "def" and idx.kind(v[1]) == "class")
+                                 for v in values):
+                return True
+    return False
+
+
+def _methods(idx, classes: set[str]) -> dict[str, list[str]]:
+    """The methods defined in each class of CLASSES."""
+    out: dict[str, list[str]] = {c: [] for c in classes}
+    for q in idx.defs:
+        owner = q.rpartition(".")[0]
+        if owner in out and idx.kind(q) == "function":
+            out[owner].append(q)
+    return out
+
+
+def _public(qname: str) -> bool:
+    """No part of QNAME is private (`_name`); dunder names are not private."""
+    return not any(p.startswith("_") and not (p.startswith("__") and p.endswith("__")) for p in qname.split("."))
+
+
+def library_exports(idx) -> list[str]:
+    """What a library offers its users: each public module's `__all__`, or, without one, its public
+    top-level names (what `from module import *` would take)."""
+    out = []
+    for module, summary in idx.summaries.items():
+        if not _public(module):
+            continue
+        names = summary.get("all")
+        if names is None:
+            names = [scope for scope in summary["scopes"] if scope.isidentifier() and not scope.startswith("_")]
+        out += [f"{module}.{n}" for n in names if f"{module}.{n}" in idx.defs]
+    return out
+
+
+def dispatch_prefixes(idx) -> frozenset[str]:
+    """Name prefixes of attributes looked up by a computed name, `getattr(self, "visit_" + kind)`:
+    a method named with one of them, in a live class, is reached by that dispatch."""
+    found = set()
+    for summary in idx.summaries.values():
+        for call in summary["calls"]:
+            call = Call(*call)
+            callee, args = call.callee, call.args
+            key = None
+            if callee in ((Tag.NAME, "getattr"), (Tag.NAME, "hasattr")) and len(args) >= 2:
+                key = args[1]
+            elif callee[0] == Tag.GETATTR:
+                key = callee[2]
+            if key and key[0] == Tag.PREFIX and len(key[1]) >= 2:
+                found.add(key[1])
+    return frozenset(found)
+
+
+def annotation_uses(idx) -> dict[str, set[str]]:
+    """Definition -> the project classes its type annotations name (parameters, returns, fields of a
+    pydantic model, a dataclass or a TypedDict): a type used only there is alive when its user is."""
+    out: dict[str, set[str]] = {}
+    for module, summary in idx.summaries.items():
+        for scope, user, expr in summary.get("annotations", ()):
+            classes = {v[1] for v in idx.resolve(module, scope, expr) if v[0] == "def" and idx.kind(v[1]) == "class"}
+            if classes:
+                out.setdefault(qualify(module, user), set()).update(classes)
+    return out
+
+
+def _overridden(idx, cls: str, method: str) -> str | None:
+    """The method of a project base of CLS that METHOD (a method of CLS) overrides."""
+    name = method.rpartition(".")[2]
+    return next((f"{b}.{name}" for b in idx.mro(cls)[1:] if f"{b}.{name}" in idx.defs), None)
+
+
+def compute(analysis) -> Liveness:
+    """Alive definitions for KW102, grown to a fixpoint: every new root can make more classes live."""
+    g = analysis.callgraph.graph
+    idx = analysis.index
+    config = analysis.config
+    executed = executed_functions(analysis)
+    roots = list(analysis.roots)
+    for ep in packaging_entry_points(config.root):
+        module, _, attr = ep.partition(":")
+        roots += [n for n in (module, f"{module}.{attr}") if n in g]
+    library = config.is_library
+    if library:
+        roots += library_exports(idx)
+    roots += sorted(executed) + sorted(executed_modules(analysis))
+    loaders = sorted(m for m, s in idx.summaries.items() if LOADER_WORDS & set(s["words"]))
+    if loaders:
+        roots += sorted(named_modules(analysis))
+    alive = reachable(g, roots, KINDS)
+    gaps = sorted(q for q in executed if q not in analysis.reach_all)
+    classes = sorted(q for q in idx.defs if idx.kind(q) == "class")
+    methods = _methods(idx, set(classes))
+    external = {c for c in classes if external_bases(idx, c)}
+    annotated = annotation_uses(idx)
+    prefixes = tuple(sorted(dispatch_prefixes(idx)))
+    untyped = unresolved_call_names(analysis.callgraph)
+    loaded: set[str] = set()  # classes alive as members of a family a loader can name
+    orphans: dict[str, str] = {}
+    # with a loader, an interface (an ABC, a Protocol) may be implemented by plugins outside the
+    # analysis (user strategies): what its fields and its methods' parameters are typed with is
+    # handed to them, and those types' public methods are theirs to call
+    interfaces = {c for c in classes if idx.interface(c)} if loaders else set()
+    while True:
+        extra = [c for user, used in annotated.items() if user in alive for c in used if c not in alive]
+        for c in classes:
+            live = c in alive or any(m in alive for m in methods[c])
+            if live and c in interfaces:
+                for handed in set().union(*(annotated.get(u, ()) for u in [c, *methods[c]])):
+                    extra += [m for k in idx.mro(handed) for m in methods.get(k, ())
+                              if m not in alive and _public(m.rpartition(".")[2])]
+            if live:
+                for m in methods[c]:
+                    if m in alive:
+                        continue
+                    if c in external:  # a framework outside the analysis calls its overrides
+                        extra.append(m)
+                    elif library and _public(m.rpartition(".")[2]):  # instances reach the library's users
+                        extra.append(m)
+                    elif prefixes and m.rpartition(".")[2].startswith(prefixes):  # dispatch by a computed name
+                        extra.append(m)
+                    elif (c in loaded or m.rpartition(".")[2] in untyped) and _overridden(idx, c, m):
+                        extra.append(m)  # an interface method, called on a base-typed value the graph lost
+                if c not in alive:
+                    extra.append(c)
+                for m in methods[c]:  # the base method an override that is used implements
+                    base_method = _overridden(idx, c, m) if m in alive else None
+                    if base_method and base_method not in alive:
+                        extra.append(base_method)
+                continue
+            base = next((b for b in idx.mro(c)[1:] if b in alive or any(m in alive for m in methods.get(b, ()))), None)
+            if base is None:
+                continue
+            if loaders:  # a loader can name a subclass of a live base: the family is alive
+                extra.append(c)
+                loaded.add(c)
+            else:
+                orphans[c] = base
+        if not extra:
+            break
+        reachable(g, extra, KINDS, alive)
+    for c in list(orphans):
+        if c in alive:
+            del orphans[c]
+    for q in executed:  # a class whose method ran is alive, and its enclosing classes
+        parent = q.rpartition(".")[0]
+        while parent and idx.kind(parent) == "class":
+            alive.setdefault(parent, q)
+            parent = parent.rpartition(".")[0]
+    return Liveness(alive, executed, gaps, untyped, orphans)

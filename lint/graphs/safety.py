@@ -1,0 +1,197 @@
+"""Sinks (calls that move money), breakers (checks that must run first) and the entry-to-sink paths
+on which no breaker runs before the sink."""
+
+from __future__ import annotations
+
+import ast
+from collections import deque
+from dataclasses import dataclass
+from typing import Mapping
+
+import networkx as nx
+
+from knightwatch.graphs.always_calls import always_checks, find_function
+from knightwatch.graphs.callgraph import CallGraph, CallSite
+from knightwatch.errors import KnightwatchError
+
+
+def _dominates(a: CallSite, s: CallSite) -> bool:
+    """True when call A runs on every path to call S inside their (shared) function body."""
+    if a.module != s.module or a.scope != s.scope or a.cond or a is s:
+        return False
+    k = len(a.pos)
+    if k == 0:
+        return False
+    if s.pos[: k - 1] == a.pos[: k - 1] and len(s.pos) >= k and s.pos[k - 1] > a.pos[k - 1] \
+            and s.pos[k - 2] == a.pos[k - 2]:
+        return True  # a later statement of the same block
+    if s.pos[:k] == a.pos and len(s.pos) > k:
+        return True  # S is nested in the compound statement whose header calls A
+    if s.pos == a.pos:  # same statement: arguments run first, then left to right
+        inside = (s.line, s.column) <= (a.line, a.column) and (a.end_line, a.end_column) <= (s.end_line, s.end_column)
+        before = (a.end_line, a.end_column) <= (s.line, s.column)
+        return inside or before
+    return False
+
+
+@dataclass
+class UnguardedSink:
+    """A sink call reachable from an entry point with no breaker before it."""
+
+    site: CallSite
+    sink: str
+    path: list[tuple[str, CallSite | None]]  # (function, the call site that entered the next step)
+    may: bool  # the path uses a may-call edge
+
+
+class Safety:
+    """Resolve sinks and breakers and find sink calls no breaker dominates on some entry path."""
+
+    def __init__(self, cg: CallGraph, sinks: list[str], breakers: list[str], where: str,
+                 sources: Mapping[str, str] | None = None):
+        self.cg = cg
+        idx = cg.index
+        for name, kind in [(s, "sink") for s in sinks] + [(b, "breaker") for b in breakers]:
+            if name not in idx.defs:
+                raise KnightwatchError(f"{where}: {kind} {name!r} not found in the analysed sources")
+        self.sinks = set(sinks)
+        for sink in sinks:  # an override of a sink method sends too
+            owner, _, method = sink.rpartition(".")
+            if idx.kind(owner) == "class":
+                self.sinks |= {f"{sub}.{method}" for sub in idx.subclasses(owner) if f"{sub}.{method}" in idx.defs}
+        self.breakers = set(breakers)
+        self.guarded_functions = {
+            q for q in idx.defs if idx.kind(q) == "function"
+            and any(v[0] == "def" and v[1] in self.breakers
+                    for d in idx.entry(q).get("decorators", ())
+                    for v in idx.resolve(idx.defs[q][0], idx.entry(q)["parent"] or "", d))
+        }
+        #: functions that always call a breaker (themselves or through such a helper) before
+        #: returning normally: a call to one of them counts as the check
+        self.checking = self._checking_helpers(sources or {})
+
+    def is_sink_site(self, site: CallSite) -> str | None:
+        """The sink SITE calls, preferring one it calls for certain over a may-call."""
+        found = sorted((may, t) for t, may in site.targets.items() if t in self.sinks)
+        return found[0][1] if found else None
+
+    def is_breaker_site(self, site: CallSite) -> bool:
+        """SITE calls a breaker, or a helper that always calls one before returning (every function
+        it may call is such a helper)."""
+        targets = site.targets
+        return any(t in self.breakers for t in targets) or bool(targets) and all(t in self.checking for t in targets)
+
+    def _checking_helpers(self, sources: Mapping[str, str]) -> set[str]:
+        """Functions that call a breaker before every normal return, grown from the breakers' callers
+        up through helpers that call such functions (read from the functions' ASTs)."""
+        idx, g = self.cg.index, self.cg.graph
+        found = self.checking = set(self.guarded_functions)  # is_breaker_site reads the helpers found so far
+        trees: dict[str, ast.Module | None] = {}
+        work = deque(sorted({c for b in self.breakers if b in g for c in g.predecessors(b)}))
+        calls = g.edge_subgraph([(a, b) for a, b, k in g.edges(data="kind") if k != "ref"])
+        reachers = set(self.sinks)
+        for sink in self.sinks:
+            if sink in calls:
+                reachers |= nx.ancestors(calls, sink)
+        while work:
+            q = work.popleft()
+            if q in found or q in self.breakers or idx.kind(q) != "function":
+                continue
+            func = self._function_ast(q, sources, trees)
+            if func is None:
+                continue
+            by_position: dict[tuple[int, int], list[CallSite]] = {}
+            for site in self.cg.sites.get(q, ()):
+                by_position.setdefault((site.line, site.column), []).append(site)
+
+            def check(call: ast.Call) -> bool:
+                return any(self.is_breaker_site(s) for s in by_position.get((call.lineno, call.col_offset + 1), ()))
+            if self._checks_before_sinks(q, reachers) and always_checks(func, check):
+                # its callers may now always check too (even one refused before)
+                found.add(q)
+                work.extend(sorted(c for c in g.predecessors(q) if c not in found))
+        return found
+
+    def _checks_before_sinks(self, q: str, reachers: set[str]) -> bool:
+        """Every call in Q that can lead to a sink runs after a breaker: a helper that sends first and
+        checks afterwards is no check."""
+        return all(self.protected(site) for site in self.cg.sites.get(q, ())
+                   if any(t in reachers for t in site.targets))
+
+    def _function_ast(self, q: str, sources: Mapping[str, str], trees: dict) -> ast.AST | None:
+        module, _, entry = self.cg.index.defs[q]
+        path = self.cg.paths.get(module)
+        if path not in trees:
+            try:
+                trees[path] = ast.parse(sources[path]) if path in sources else None
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                trees[path] = None
+        tree = trees[path]
+        return find_function(tree, entry["line"], q.rpartition(".")[2]) if tree is not None else None
+
+    def protected(self, site: CallSite) -> bool:
+        if site.caller in self.guarded_functions:
+            return True
+        return any(_dominates(b, site) for b in self.cg.sites.get(site.caller, ()) if self.is_breaker_site(b))
+
+    def sink_sites(self) -> list[tuple[CallSite, str]]:
+        out = []
+        for sites in self.cg.sites.values():
+            for s in sites:
+                sink = self.is_sink_site(s)
+                if sink and s.caller not in self.sinks:
+                    out.append((s, sink))
+        return out
+
+    def called(self, roots: list[str]) -> set[str]:
+        """Functions some chain of call sites from ROOTS calls, breakers or not (references such as
+        imports do not call)."""
+        seen = set(roots)
+        queue = deque(roots)
+        while queue:
+            for site in self.cg.sites.get(queue.popleft(), ()):
+                for target in site.targets:
+                    if target not in seen and target in self.cg.index.defs:
+                        seen.add(target)
+                        queue.append(target)
+        return seen
+
+    def unguarded(self, roots: list[str]) -> list[UnguardedSink]:
+        """BFS from the roots along call sites no breaker dominates; report the sinks it reaches."""
+        parent: dict[str, tuple[str, CallSite, bool] | None] = {}
+        queue: deque[str] = deque()
+        for r in roots:
+            if r not in parent:
+                parent[r] = None
+                queue.append(r)
+        found: list[UnguardedSink] = []
+        while queue:
+            fn = queue.popleft()
+            if fn in self.guarded_functions or fn in self.sinks:
+                continue
+            for site in self.cg.sites.get(fn, ()):
+                if self.protected(site):
+                    continue
+                sink = self.is_sink_site(site)
+                if sink:
+                    path = self._path(parent, fn)
+                    may = any(p[2] for p in (parent.get(f) for f, _ in path) if p) or site.targets[sink]
+                    found.append(UnguardedSink(site, sink, path, may))
+                    continue
+                for target, may in site.targets.items():
+                    if target not in parent and target in self.cg.index.defs:
+                        parent[target] = (fn, site, may)
+                        queue.append(target)
+        return sorted(found, key=lambda u: (u.site.path, u.site.line, u.site.column))
+
+    @staticmethod
+    def _path(parent, fn: str) -> list[tuple[str, CallSite | None]]:
+        chain: list[tuple[str, CallSite | None]] = []
+        node = fn
+        while True:
+            p = parent.get(node)
+            chain.append((node, p[1] if p else None))
+            if p is None:
+                break
+            node = p[0]
+        return chain[::-1]

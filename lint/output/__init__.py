@@ -1,0 +1,1 @@
+"""Outputs: report formats, the audit, the flag inventory, graph exports, `flip` reports."""

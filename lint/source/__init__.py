@@ -1,0 +1,1 @@
+"""Per-file analysis: find the files, parse them, summarise each one (cached, across processes)."""

@@ -1,0 +1,72 @@
+"""Names for the summary schema: the tags of symbolic expressions and the fields of its records.
+
+On disk a summary stays plain data (tuples and lists that `marshal` stores and that hash cheaply as
+memo keys); code reads them through these names. `knightwatch.source.summary` documents what each holds.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+
+class Tag:
+    """The first item of an expression tuple: what kind of expression it is."""
+
+    NAME = "n"  # ("n", name)
+    ATTR = "a"  # ("a", expr, attr)
+    CALL = "c"  # ("c", callee expr): what calling it returns
+    STR = "s"  # ("s", text)
+    INT = "k"  # ("k", n)
+    DEF = "f"  # ("f", scope): a def, class or lambda of this module
+    IMPORT = "i"  # ("i", module): `import module`
+    FROM = "m"  # ("m", module, name): `from module import name`
+    DICT = "d"  # ("d", ((key, expr), ...))
+    LIST = "l"  # ("l", (expr, ...)), or ("l", (a, b), 1): either a or b
+    SUBSCRIPT = "x"  # ("x", expr, key)
+    ITEM = "it"  # ("it", expr): an element of iterating expr
+    GETATTR = "ga"  # ("ga", obj, key[, default])
+    GLOBAL = "g"  # ("g", key): globals()[key]
+    GLOBALS = "gl"  # ("gl",): globals(), locals() or vars()
+    SUPER = "sup"  # ("sup", class scope)
+    PREFIX = "fs"  # ("fs", prefix): a string with a constant prefix
+    STARRED = "*"  # ("*", expr): a starred call argument
+    CONTAINER_METHOD = "cm"  # ("cm", obj, method, (args))
+    DECORATED = "dec"  # ("dec", decorator, expr)
+    INSTANCE = "t"  # ("t", class expr): an instance of it or of a subclass (an annotation)
+    CLASS = "tc"  # ("tc", class expr): it or a subclass (`type[X]`)
+    TYPE_OF = "ty"  # ("ty", expr): `type(expr)`
+    PARTIAL = "pf"  # ("pf", expr): `functools.partial(expr, ...)`
+    NAMESPACE = "ns"  # ("ns",): an argparse namespace
+    SLICE = "sl"  # ("sl", expr, lo, hi)
+    IMPORT_MODULE = "im"  # ("im", expr): `importlib.import_module(expr)`
+    UNKNOWN = "u"  # ("u",) or ("u", label)
+    VALUE = "v"  # ("v", value): a value already resolved (`Index.member`'s memo key)
+
+
+class Call(NamedTuple):
+    """A call site, stored as a plain list of these fields in this order."""
+
+    scope: str
+    callee: tuple
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    cond: int  # 1 inside a conditionally evaluated sub-expression
+    pos: list  # [list id, index, ...] of the statement
+    args: list
+    kwargs: dict  # `**x` keyed "**<n>"
+    tag: str | None = None  # "dec", "raise", "dunder", "bi:<name>" for implicit calls; None if written
+
+
+class Read(NamedTuple):
+    """A value read in a test or an assignment, stored as a plain list of these fields in this order."""
+
+    kind: str  # "v": EXPR is the value read; "call": EXPR is the callee and ARGS its arguments
+    expr: tuple
+    args: Any  # list of exprs, or None
+    negated: int
+    line: int
+    col: int
+    end_line: int
+    end_col: int

@@ -1,0 +1,998 @@
+"""Per-file summary: the definitions, bindings, calls and branch gates of one module.
+
+A summary is plain data (dicts, lists, tuples, strings, numbers), so it can be cached by content
+hash; every later stage reads summaries, never ASTs. Expressions are kept symbolically (see `Expr`)
+and resolved project-wide by `knightwatch.graphs.index`.
+
+Expr encoding (tuples, hashable, so resolutions can be memoised by them; `knightwatch.source.schema.Tag`
+names each tag, `Call` and `Read` the fields of the records described below):
+  ("n", name)           a name load              ("a", expr, attr)     attribute
+  ("c", expr)           result of calling expr   ("s", text)           string constant
+  ("f", scope)          a def/class/lambda here  ("i", module)         `import module`
+  ("m", module, name)   `from module import name`("d", ((key, expr), ...)) dict literal
+  ("l", (expr, ...))    list/tuple/set literal   ("x", expr, key)      subscript expr[key]
+  ("it", expr)          an element of iterating  ("ga", expr, key)     getattr(expr, key)
+  ("g", key)            globals()[key]           ("sup", class_scope)  super() in a method
+  ("fs", prefix)        a string with a constant prefix (f-string, "a" + x)
+  ("k", n)              an int constant          ("*", expr)           a starred call argument
+  ("ga", obj, key, default) getattr with a default  ("gl",)           globals()/locals()/vars()
+  ("cm", obj, method, (args)) result of a container method (get, pop, items, ...) on obj
+  ("dec", deco, expr)   expr decorated by deco   ("l", (a, b), 1)      either a or b (`a or b`)
+  ("t", expr)           an instance of class expr or of any subclass (from an annotation)
+  ("tc", expr)          class expr or any subclass (`type[X]`)
+  ("ty", expr)          the class of expr's value (`type(x)`)
+  ("pf", expr)          `functools.partial(expr, ...)`: calling it calls expr
+  ("ns",)               an argparse namespace (`parser.parse_args()`)
+  ("sl", expr, lo, hi)  `expr[lo:hi]` with constant bounds
+  ("im", expr)          `importlib.import_module(expr)`: the module it names (every one under an "fs" prefix)
+  ("u",)                unknown
+Value reads ("chains": a name, attribute, subscript or `.get(key)`/`getenv(key)` call, outermost
+only) are [kind, expr, args, negated, line, col, end_line, end_col], kind "v" (EXPR is the value) or
+"call" (EXPR is the callee, ARGS its arguments); gates keep those of their test, scopes those of
+`name = <value>` assignments (by name, one group an assignment), for configured flag sources
+(`knightwatch.graphs.config_flags`).
+Calls are [scope, callee, line, col, end_line, end_col, cond, pos, args, kwargs, tag]; `**x` kwargs
+are keyed "**<n>". TAG marks calls Python makes implicitly: "dec" (applying a decorator), "raise" (`raise E`), "dunder"
+(an operator, `for`, `with`, a truth test, a subscript) or "bi:<name>" (a protocol method the
+builtin <name> calls on its argument); None for calls written in the source.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+from knightwatch.source.schema import Read, Tag
+
+SUMMARY_VERSION = 10
+UNKNOWN = (Tag.UNKNOWN,)
+IGNORE_RE = re.compile(r"#\s*knightwatch:\s*ignore(?P<codes>\[[^\]]*\])?(?:\s*--\s*(?P<reason>.*))?", re.I)
+BINOP_DUNDER = {
+    ast.Add: "__add__", ast.Sub: "__sub__", ast.Mult: "__mul__", ast.Div: "__truediv__",
+    ast.FloorDiv: "__floordiv__", ast.Mod: "__mod__", ast.Pow: "__pow__", ast.MatMult: "__matmul__",
+    ast.LShift: "__lshift__", ast.RShift: "__rshift__", ast.BitOr: "__or__", ast.BitAnd: "__and__",
+    ast.BitXor: "__xor__",
+}
+CMP_DUNDER = {ast.Eq: "__eq__", ast.NotEq: "__ne__", ast.Lt: "__lt__", ast.LtE: "__le__", ast.Gt: "__gt__",
+              ast.GtE: "__ge__", ast.In: "__contains__", ast.NotIn: "__contains__"}
+#: values a flag read compared with `==`/`is` means "off" (`os.environ.get("X") is None`)
+OFF_VALUES = frozenset({None, False, 0, "", "0", "false", "False", "FALSE", "off", "no", "n"})
+TERMINATORS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+CONTAINER_METHODS = frozenset({"get", "pop", "setdefault", "copy", "items", "values"})
+#: container mutations -> how they store: "one" (last argument), "all" (the elements of it), "key"
+STORES = {"append": "one", "add": "one", "insert": "one", "appendleft": "one", "extend": "all",
+          "update": "all", "setdefault": "key"}
+#: builtins that call a protocol method of their first argument
+BUILTIN_DUNDERS = {"len": "__len__", "bool": "__bool__", "str": "__str__", "repr": "__repr__", "hash": "__hash__",
+                   "abs": "__abs__", "next": "__next__", "reversed": "__reversed__", "format": "__format__",
+                   "int": "__int__", "float": "__float__", "iter": "__iter__"}
+#: builtins whose result holds the elements of their (last) argument
+ELEMENT_BUILTINS = frozenset({"sorted", "reversed", "list", "tuple", "set", "frozenset", "iter", "filter"})
+#: annotation heads that mean their first argument
+TRANSPARENT_TYPES = frozenset({"Optional", "Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly",
+                               "InitVar"})
+SEQUENCE_TYPES = frozenset({"list", "List", "Sequence", "MutableSequence", "Iterable", "Iterator", "Collection",
+                            "set", "Set", "frozenset", "FrozenSet", "AbstractSet", "MutableSet", "deque", "Deque",
+                            "Generator", "AsyncIterator", "AsyncIterable", "AsyncGenerator", "ValuesView",
+                            "KeysView", "Reversible", "tuple", "Tuple"})
+MAPPING_TYPES = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "DefaultDict", "defaultdict", "OrderedDict",
+                           "ChainMap", "Counter"})
+#: default factories that make an empty container: a list-like or a dict-like one
+EMPTY_CONTAINERS = {"list": Tag.LIST, "set": Tag.LIST, "deque": Tag.LIST, "dict": Tag.DICT, "defaultdict": Tag.DICT,
+                    "OrderedDict": Tag.DICT}
+#: field specifiers whose `default_factory`/`factory` (or `default`) keyword gives a field its value
+FIELD_SPECIFIERS = frozenset({"field", "ib", "attrib", "Field"})
+#: builtins that convert a value read without changing which value it is (`bool(os.getenv("X"))`)
+CONVERSIONS = frozenset({"bool", "int", "float", "str", "len"})
+ITERATING_BUILTINS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max", "any", "all",
+                                "enumerate", "dict"})
+
+
+def _flips(node: ast.Compare) -> int:
+    """1 when the comparison is true exactly when the value compared is off: `x is None`, `x == "0"`,
+    `x != "on"` (a flag read inside it then gates its body with the opposite polarity)."""
+    if len(node.ops) != 1:
+        return 0
+    other = node.comparators[0] if isinstance(node.comparators[0], ast.Constant) else node.left
+    if not isinstance(other, ast.Constant):
+        return 0
+    try:
+        off = other.value in OFF_VALUES
+    except TypeError:  # an unhashable constant cannot be one of them
+        off = False
+    op = type(node.ops[0])
+    if op in (ast.Eq, ast.Is):
+        return 1 if off else 0
+    if op in (ast.NotEq, ast.IsNot):
+        return 0 if off else 1
+    return 0
+
+
+def _terminates(body: list[ast.stmt]) -> bool:
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, TERMINATORS):
+        return True
+    if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):
+        f = last.value.func
+        name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
+        return name in ("exit", "_exit", "abort")
+    return False
+
+
+def _span(nodes: list[ast.AST]) -> list[int] | None:
+    if not nodes:
+        return None
+    return [nodes[0].lineno, max(getattr(n, "end_lineno", n.lineno) or n.lineno for n in nodes)]
+
+
+def _where(node: ast.AST) -> list[int]:
+    """[line, column, end line, end column] of NODE, columns 1-based."""
+    return [node.lineno, node.col_offset + 1, node.end_lineno or node.lineno, (node.end_col_offset or 0) + 1]
+
+
+def _first_stmt_line(body: list[ast.stmt]) -> int:
+    if len(body) > 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        return body[1].lineno
+    return body[0].lineno if body else 0
+
+
+#: fields that never hold a node worth visiting (names, numbers, contexts, operators)
+LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "name", "asname", "module", "level", "kind",
+                         "type_comment", "conversion", "is_async"})
+
+
+class Summariser(ast.NodeVisitor):
+    """Walk one module and collect its summary.
+
+    `visit` and `generic_visit` behave as NodeVisitor's, with the method and child fields of each
+    node class looked up once (the lookups by name dominate the walk otherwise)."""
+
+    _visitors: dict[type, Any] = {}
+    _children: dict[type, tuple[str, ...]] = {}
+
+    def visit(self, node: ast.AST) -> None:
+        cls = type(node)
+        try:
+            method = self._visitors[cls]
+        except KeyError:
+            method = self._visitors[cls] = getattr(type(self), f"visit_{cls.__name__}", None)
+        if method is None:
+            self.generic_visit(node)
+        else:
+            method(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        cls = type(node)
+        fields = self._children.get(cls)
+        if fields is None:
+            fields = self._children[cls] = tuple(f for f in cls._fields if f not in LEAF_FIELDS)
+        for name in fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
+
+    def __init__(self, module: str, is_package: bool):
+        self.module = module
+        self.package = module if is_package else module.rpartition(".")[0]
+        self.scopes: dict[str, dict[str, Any]] = {}
+        self.calls: list[list[Any]] = []
+        self.gates: list[dict[str, Any]] = []
+        self.attr_loads: list[list[Any]] = []
+        self.attr_stores: list[list[Any]] = []  # [scope, expr, line] of `obj.attr = ...` (property setters)
+        self.name_loads: list[list[Any]] = []
+        self.ns_defaults: list[list[Any]] = []  # [scope, name, expr] of `parser.set_defaults(name=expr)`
+        self.seen_names: set[tuple[str, str]] = set()
+        self.words: set[str] = set()
+        self.annotations: list[list] = []  # [scope, scope of the user, name or attribute] in type annotations
+        self.star_imports: list[str] = []
+        self.all: list[str] | None = None
+        self.main_block = 0
+        self.scope = ""
+        self.class_scope: str | None = None  # innermost enclosing class of the current function
+        self.pos: list[int] = []  # [list_id, index, ...] of the statement being visited
+        self.cond = 0  # >0 while inside conditionally evaluated sub-expressions
+        self.lists = 0
+        self.lambda_counts: dict[str, int] = {}
+        self.test_calls: list[int] | None = None  # collects call indices while visiting an if-test
+        self.negated = 0
+        self._values: dict[int, tuple[ast.AST, tuple]] = {}  # id of an expression node -> it, its value (`expr`)
+
+    # ---- scopes -------------------------------------------------------------------------------
+    def _new_scope(self, q: str, kind: str, node: ast.AST, parent: str | None, **extra) -> dict:
+        entry = {"kind": kind, "line": getattr(node, "lineno", 1), "end": getattr(node, "end_lineno", 1) or 1,
+                 "parent": parent, "names": {}, **extra}
+        self.scopes[q] = entry
+        return entry
+
+    def _qual(self, name: str) -> str:
+        return f"{self.scope}.{name}" if self.scope else name
+
+    def _bind(self, name: str, expr: tuple, scope: str | None = None) -> None:
+        target = self.scope if scope is None else scope
+        if name in self.scopes[target].get("globals", ()):
+            target = ""
+        self.scopes[target]["names"].setdefault(name, []).append(expr)
+
+    # ---- expressions --------------------------------------------------------------------------
+    def expr(self, node: ast.AST | None) -> tuple:
+        """The symbolic value of NODE (does not record calls). Memoised: a visit asks for the value of
+        an operand that the visit of its own node asks for again, which on a chain of N operators
+        (`a + b + ...`, generated code) would cost N² without it."""
+        known = self._values.get(id(node))
+        if known is None:  # the node is kept with its value: its id is not reused for another node (one
+            method = EXPRESSIONS.get(type(node))  # parsed from a string annotation)
+            known = self._values[id(node)] = (node, UNKNOWN if method is None else method(self, node))
+        return known[1]
+
+    def _name(self, node: ast.Name) -> tuple:
+        return (Tag.NAME, node.id)
+
+    def _attribute(self, node: ast.Attribute) -> tuple:
+        return (Tag.ATTR, self.expr(node.value), node.attr)
+
+    def _constant(self, node: ast.Constant) -> tuple:
+        if isinstance(node.value, str):
+            return (Tag.STR, node.value)
+        return (Tag.INT, node.value) if type(node.value) is int else UNKNOWN
+
+    def _call(self, node: ast.Call) -> tuple:
+        f = node.func
+        special = self._special_call(node)
+        if special is not None:
+            return special
+        if isinstance(f, ast.Name) and f.id == "getattr" and len(node.args) >= 2:
+            return (Tag.GETATTR, *[self.expr(a) for a in node.args[:3]])
+        if isinstance(f, ast.Attribute) and f.attr in CONTAINER_METHODS:
+            return (Tag.CONTAINER_METHOD, self.expr(f.value), f.attr, tuple(self.expr(a) for a in node.args))
+        if isinstance(f, ast.Name) and f.id == "super":
+            return (Tag.SUPER, self.class_scope or "")
+        if isinstance(f, ast.Name) and f.id in ("globals", "locals", "vars") and not node.args:
+            return (Tag.GLOBALS,)
+        return (Tag.CALL, self.expr(f))
+
+    def _subscript(self, node: ast.Subscript) -> tuple:
+        v = self.expr(node.value)
+        if v == (Tag.GLOBALS,):
+            return (Tag.GLOBAL, self.expr(node.slice))
+        if isinstance(node.slice, ast.Slice):  # a new sequence of (some of) the elements
+            bounds = [b.value if isinstance(b, ast.Constant) and type(b.value) is int else None if b is None else ""
+                      for b in (node.slice.lower, node.slice.upper, node.slice.step)]
+            if v[0] == Tag.NAME and "" not in bounds and bounds[2] is None:
+                return (Tag.SLICE, v, bounds[0], bounds[1])
+            return (Tag.LIST, ((Tag.ITEM, v),))
+        return (Tag.SUBSCRIPT, v, self.expr(node.slice))
+
+    def _dict(self, node: ast.Dict) -> tuple:
+        d = {}
+        for k, v in zip(node.keys, node.values):
+            if isinstance(k, ast.Constant) and isinstance(k.value, (str, int)) and not isinstance(k.value, bool):
+                d[k.value if isinstance(k.value, str) else f"#{k.value}"] = self.expr(v)  # 1 and "1" differ
+            elif v is not None:
+                d[f"?{len(d)}"] = self.expr(v)
+        return (Tag.DICT, tuple(d.items()))
+
+    def _sequence(self, node: ast.List | ast.Tuple | ast.Set) -> tuple:
+        return (Tag.LIST, tuple((Tag.ITEM, self.expr(e.value)) if isinstance(e, ast.Starred) else self.expr(e)
+                                for e in node.elts))
+
+    def _binop(self, node: ast.BinOp) -> tuple:
+        left = self.expr(node.left)
+        if isinstance(node.op, ast.Add) and left[0] in (Tag.STR, Tag.PREFIX) and isinstance(left[1], str):
+            return (Tag.PREFIX, left[1])
+        dunder = BINOP_DUNDER.get(type(node.op))
+        return (Tag.CALL, (Tag.ATTR, left, dunder)) if dunder else UNKNOWN
+
+    def _fstring(self, node: ast.JoinedStr) -> tuple:
+        prefix = ""
+        for part in node.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                prefix += part.value
+            else:
+                break
+        return (Tag.PREFIX, prefix)
+
+    def _ifexp(self, node: ast.IfExp) -> tuple:
+        return (Tag.LIST, (self.expr(node.body), self.expr(node.orelse)), 1)
+
+    def _boolop(self, node: ast.BoolOp) -> tuple:
+        return (Tag.LIST, tuple(self.expr(v) for v in node.values), 1)
+
+    def _lambda(self, node: ast.Lambda) -> tuple:
+        return (Tag.DEF, self._lambda_name(node))
+
+    def _elements(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp) -> tuple:
+        return (Tag.LIST, (self.expr(node.elt),))  # its elements: the element expression over the loop
+
+    def _dictcomp(self, node: ast.DictComp) -> tuple:
+        return (Tag.DICT, (("?0", self.expr(node.value)),))
+
+    def _inner(self, node: ast.NamedExpr | ast.Await | ast.Starred) -> tuple:
+        return self.expr(node.value)
+
+    def _special_call(self, node: ast.Call) -> tuple | None:
+        """The value of a call whose result the analysis knows by the callee's name: `cast(T, x)` is x,
+        `vars(ns)` is ns, `partial(f, ...)` calls f, `sorted(xs)`/`zip(a, b)`/`enumerate(xs)` hold the
+        elements of their arguments, `type(x)` is x's class, `parse_args()` an argparse namespace, `import_module(name)` a module."""
+        f = node.func
+        name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+        args = node.args
+        if name is None or any(isinstance(a, ast.Starred) for a in args):
+            return None
+        if name == "cast" and len(args) == 2:
+            return self.expr(args[1])
+        if name in ("parse_args", "parse_intermixed_args") and isinstance(f, ast.Attribute):
+            return (Tag.NAMESPACE,)
+        if name in ("parse_known_args", "parse_known_intermixed_args") and isinstance(f, ast.Attribute):
+            return (Tag.LIST, ((Tag.NAMESPACE,), UNKNOWN))
+        if name == "import_module" and args:
+            return (Tag.IMPORT_MODULE, self.expr(args[0]))
+        if not isinstance(f, ast.Name) and name != "partial":
+            return None
+        if name == "partial" and args:
+            return (Tag.PARTIAL, self.expr(args[0]))
+        if name == "vars" and len(args) == 1:
+            return self.expr(args[0])
+        if name == "type" and len(args) == 1:
+            return (Tag.TYPE_OF, self.expr(args[0]))
+        if name in ELEMENT_BUILTINS and args and len(args) <= 2:
+            return (Tag.LIST, ((Tag.ITEM, self.expr(args[-1])),))
+        if name == "next" and args:
+            return (Tag.ITEM, self.expr(args[0]))
+        if name == "enumerate" and args:
+            return (Tag.LIST, ((Tag.LIST, (UNKNOWN, (Tag.ITEM, self.expr(args[0])))),))
+        if name == "zip" and args:
+            return (Tag.LIST, ((Tag.LIST, tuple((Tag.ITEM, self.expr(a)) for a in args)),))
+        return None
+
+    def _lambda_name(self, node: ast.Lambda) -> str:
+        key = id(node)
+        names = self.__dict__.setdefault("_lambda_names", {})
+        if key not in names:
+            n = self.lambda_counts.get(self.scope, 0) + 1
+            self.lambda_counts[self.scope] = n
+            names[key] = self._qual(f"<lambda{n}>")
+        return names[key]
+
+    # ---- calls --------------------------------------------------------------------------------
+    def _record_call(self, node: ast.AST, callee: tuple, args: list, kwargs: dict, tag: str | None = None) -> None:
+        idx = len(self.calls)
+        # the fields of `Call`, in its order (a plain list: building the record by keyword costs a
+        # fifth of the summariser's time)
+        self.calls.append([self.scope, callee, node.lineno, node.col_offset + 1,
+                           getattr(node, "end_lineno", node.lineno), (getattr(node, "end_col_offset", 0) or 0) + 1,
+                           1 if self.cond else 0, list(self.pos), args, kwargs, tag])
+        if self.test_calls is not None and tag is None:
+            self.test_calls.append([idx, self.negated % 2])
+
+    def _dunder(self, node: ast.AST, obj: tuple, name: str, args: list | None = None, tag: str = "dunder") -> None:
+        self._record_call(node, (Tag.ATTR, obj, name), args or [], {}, tag)
+
+    def _iteration(self, node: ast.AST, iterable: tuple, tag: str = "dunder") -> None:
+        """`for` over ITERABLE calls its __iter__, then __next__ on what that returns."""
+        self._dunder(node, iterable, "__iter__", tag=tag)
+        self._dunder(node, (Tag.CALL, (Tag.ATTR, iterable, "__iter__")), "__next__", tag=tag)
+
+    def _truth(self, test: ast.AST) -> None:
+        """A truth test of a name or attribute calls its __bool__."""
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            test = test.operand
+        if isinstance(test, (ast.Name, ast.Attribute)):
+            self._dunder(test, self.expr(test), "__bool__")
+
+    def visit_Call(self, node: ast.Call) -> None:
+        self.generic_visit(node)  # first, so that lambdas in the arguments are numbered in source order
+        f = node.func
+        if isinstance(f, ast.Name) and f.id == "getattr" and len(node.args) >= 2:
+            callee = (Tag.NAME, "getattr")  # the getattr call itself; the result's call is recorded by the outer Call
+        else:
+            callee = self.expr(f)
+        args = [(Tag.STARRED, self.expr(a.value)) if isinstance(a, ast.Starred) else self.expr(a) for a in node.args]
+        kwargs = {k.arg or f"**{i}": self.expr(k.value) for i, k in enumerate(node.keywords)}
+        self._record_call(node, callee, args, kwargs)
+        if isinstance(f, ast.Attribute) and f.attr == "set_defaults":  # argparse: `args.func` is one of these
+            self.ns_defaults += [[self.scope, k, v] for k, v in kwargs.items() if not k.startswith("**")]
+        if isinstance(f, ast.Attribute) and f.attr in STORES and args:
+            self._container_store(f, f.attr, args, kwargs)
+        elif isinstance(f, ast.Name) and args and not isinstance(node.args[0], ast.Starred):
+            if f.id in BUILTIN_DUNDERS:
+                self._dunder(node, args[0], BUILTIN_DUNDERS[f.id], tag=f"bi:{f.id}")
+            elif f.id in ITERATING_BUILTINS:
+                self._iteration(node, args[0], tag=f"bi:{f.id}")
+            elif f.id == "setattr" and len(args) == 3 and args[1][0] == Tag.STR:
+                self._bind_target(ast.Attribute(value=node.args[0], attr=args[1][1], ctx=ast.Store()), args[2])
+
+    def _container_store(self, f: ast.Attribute, method: str, args: list, kwargs: dict) -> None:
+        """`x.append(v)`, `x.update(d)`, `x.setdefault(k, v)`: V is stored in container X."""
+        how = STORES[method]
+        if how == "key":
+            key, value = args[0], args[1] if len(args) > 1 else UNKNOWN
+        else:
+            key, value = UNKNOWN, (Tag.ITEM, args[-1]) if how == "all" else args[-1]
+        items = self.scopes[self.scope].setdefault("items", [])
+        items.append((self.expr(f.value), key, value))
+        if method == "update":
+            items.extend((self.expr(f.value), (Tag.STR, k), v) for k, v in kwargs.items() if not k.startswith("**"))
+
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        dunder = BINOP_DUNDER.get(type(node.op))
+        if dunder:
+            self._dunder(node, self.expr(node.left), dunder, [self.expr(node.right)])
+        self.generic_visit(node)
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        if isinstance(node.ctx, ast.Load) and isinstance(node.value, (ast.Name, ast.Attribute)):
+            self._dunder(node, self.expr(node.value), "__getitem__", [self.expr(node.slice)])
+        self.generic_visit(node)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        dunder = CMP_DUNDER.get(type(node.ops[0]))
+        if dunder:
+            target = node.comparators[0] if dunder == "__contains__" else node.left
+            self._dunder(node, self.expr(target), dunder)
+        flips = _flips(node)
+        self.negated += flips
+        self.generic_visit(node)
+        self.negated -= flips
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self.words.add(node.id)
+            key = (self.scope, node.id)
+            if key not in self.seen_names:
+                self.seen_names.add(key)
+                self.name_loads.append([self.scope, node.id, node.lineno])
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self.words.add(node.attr)
+            self.attr_loads.append([self.scope, self.expr(node), node.lineno])
+        elif isinstance(node.ctx, ast.Store):
+            self.attr_stores.append([self.scope, self.expr(node), node.lineno])
+        self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str) and node.value.isidentifier() and len(node.value) < 80:
+            self.words.add(node.value)
+
+    def _conditional(self, nodes) -> None:
+        self.cond += 1
+        for n in nodes:
+            self.visit(n)
+        self.cond -= 1
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> None:
+        self.visit(node.values[0])
+        self._conditional(node.values[1:])
+
+    def visit_IfExp(self, node: ast.IfExp) -> None:
+        start = len(self.calls)
+        saved, self.test_calls = self.test_calls, []
+        self.visit(node.test)
+        tests, self.test_calls = self.test_calls, saved
+        self._truth(node.test)
+        self._gate(tests, "ifexp", _span([node.body]), _span([node.orelse]), None, start, self._chains(node.test))
+        self._conditional([node.body, node.orelse])
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> None:
+        if isinstance(node.op, ast.Not):
+            self.negated += 1
+            self.visit(node.operand)
+            self.negated -= 1
+        else:
+            self.generic_visit(node)
+
+    def _comprehension(self, node) -> None:
+        first, *more = node.generators
+        self.visit(first.iter)
+        self.cond += 1
+        for i, gen in enumerate(node.generators):
+            if i:
+                self.visit(gen.iter)
+            self._iteration(gen.iter, self.expr(gen.iter))
+            self._bind_target(gen.target, (Tag.ITEM, self.expr(gen.iter)))
+            for cond in gen.ifs:
+                self.visit(cond)
+        for part in (getattr(node, "elt", None), getattr(node, "key", None), getattr(node, "value", None)):
+            if part is not None:
+                self.visit(part)
+        self.cond -= 1
+
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _comprehension
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        q = self._lambda_name(node)
+        for d in node.args.defaults + node.args.kw_defaults:
+            if d is not None:
+                self.visit(d)
+        entry = self._new_scope(q, "lambda", node, self.scope, body=node.body.lineno,
+                                params=self._params(node.args), decorators=[], returns=[self.expr(node.body)])
+        self._defaults(entry, node.args)
+        self._in_scope(q, [node.body])
+
+    # ---- statements ---------------------------------------------------------------------------
+    def _visit_list(self, body: list[ast.stmt]) -> None:
+        self.lists += 1
+        lid = self.lists
+        for i, stmt in enumerate(body):
+            self.pos.extend((lid, i))
+            gates = len(self.gates)
+            self.visit(stmt)
+            del self.pos[-2:]
+            for g in self.gates[gates:]:  # an early-return guard gates the statements after it
+                if g["rest"] is not None and g["pos"] == self.pos + [lid, i]:
+                    g["rest"] = [body[i + 1].lineno, body[-1].end_lineno] if i + 1 < len(body) else None
+
+    def _in_scope(self, q: str, body, cls: str | None = None) -> None:
+        saved = (self.scope, self.pos, self.cond, self.test_calls, self.negated, self.class_scope)
+        self.scope, self.pos, self.cond, self.test_calls, self.negated = q, [], 0, None, 0
+        if cls is not None:
+            self.class_scope = cls
+        if body and isinstance(body[0], ast.stmt):
+            self._visit_list(body)
+        else:
+            for n in body:
+                self.visit(n)
+        self.scope, self.pos, self.cond, self.test_calls, self.negated, self.class_scope = saved
+
+    def _params(self, args: ast.arguments) -> list[str]:
+        names = [a.arg for a in args.posonlyargs + args.args]
+        names += [f"*{args.vararg.arg}"] if args.vararg else ["*"] if args.kwonlyargs else []
+        names += [a.arg for a in args.kwonlyargs]
+        names += [f"**{args.kwarg.arg}"] if args.kwarg else []
+        return names
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        q = self._qual(node.name)
+        for d in node.decorator_list:
+            self.visit(d)
+        for d in node.args.defaults + node.args.kw_defaults:
+            if d is not None:
+                self.visit(d)
+        decorators = [self.expr(d) for d in node.decorator_list]
+        in_class = self.scopes[self.scope]["kind"] == "class"
+        previous = self.scopes.get(q) if self.scopes.get(q, {}).get("kind") == "function" else None
+        entry = self._new_scope(q, "function", node, self.scope, body=_first_stmt_line(node.body),
+                                params=self._params(node.args), decorators=decorators, returns=[],
+                                method=in_class, deco_lines=[d.lineno for d in node.decorator_list])
+        if previous:  # a redefinition (a property's setter, a conditional def) shares the name
+            entry["decorators"] = previous["decorators"] + decorators
+            entry["returns"] = previous["returns"]
+            entry["names"] = previous["names"]
+        ann = {}
+        for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
+            if a.annotation is not None:
+                t = self._annotation(a.annotation)
+                if t is not None:
+                    ann[a.arg] = t
+        if ann:
+            entry["ann"] = ann
+        arguments = node.args.posonlyargs + node.args.args + node.args.kwonlyargs + [node.args.vararg, node.args.kwarg]
+        for a in [a.annotation for a in arguments if a is not None] + [node.returns]:
+            self._annotated(q, a)
+        returned = self._annotation(node.returns) if node.returns is not None else None
+        if returned is not None:
+            entry["rann"] = returned
+        self._defaults(entry, node.args)
+        # decorators are applied by the enclosing scope, innermost first
+        value: tuple = (Tag.DEF, q)
+        for d in reversed(node.decorator_list):
+            self._record_call(d, self.expr(d), [value], {}, "dec")
+            value = (Tag.DECORATED, self.expr(d), value)
+        self._bind(node.name, value)
+        self._in_scope(q, node.body, cls=None)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _defaults(self, entry: dict, args: ast.arguments) -> None:
+        pairs = list(zip(reversed(args.defaults), reversed(args.posonlyargs + args.args)))
+        pairs += [(d, a) for d, a in zip(args.kw_defaults, args.kwonlyargs) if d is not None]
+        if pairs:
+            entry["defaults"] = {a.arg: self.expr(d) for d, a in pairs}
+
+    def _annotated(self, user: str, node: ast.AST | None) -> None:
+        """Record the names a type annotation uses (inside strings, subscripts and unions too): a type
+        used only there is alive when USER is."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                node = ast.parse(node.value, mode="eval").body
+            except (SyntaxError, ValueError, RecursionError):
+                return
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            self.annotations.append([self.scope, user, self.expr(node)])
+        elif node is not None:
+            for child in ast.iter_child_nodes(node):
+                self._annotated(user, child)
+
+    def _annotation(self, node: ast.AST | None) -> tuple | None:
+        """The value an annotation promises: `("t", cls)` for a class, a literal container of such for
+        `list[X]`/`dict[str, X]`, either of the parts of a union; None when it says nothing usable."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):  # a forward reference
+            try:
+                node = ast.parse(node.value, mode="eval").body
+            except SyntaxError:
+                return None
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            return (Tag.INSTANCE, self.expr(node))
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return self._union([node.left, node.right])
+        if not isinstance(node, ast.Subscript) or not isinstance(node.value, (ast.Name, ast.Attribute)):
+            return None
+        head = node.value.id if isinstance(node.value, ast.Name) else node.value.attr
+        parts = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if head in TRANSPARENT_TYPES:
+            return self._annotation(parts[0])
+        if head == "Union":
+            return self._union(parts)
+        if head in ("type", "Type") and isinstance(parts[0], (ast.Name, ast.Attribute)):
+            return (Tag.CLASS, self.expr(parts[0]))
+        if head in SEQUENCE_TYPES:
+            elts = [t for t in (self._annotation(p) for p in parts) if t is not None]
+            return (Tag.LIST, tuple(elts)) if elts else None
+        if head in MAPPING_TYPES:
+            value = self._annotation(parts[-1])
+            return (Tag.DICT, (("?0", value),)) if value is not None else None
+        if head in ("Callable", "Literal"):
+            return None
+        return (Tag.INSTANCE, self.expr(node.value))  # a generic class of the project: `Box[int]`
+
+    def _union(self, parts: list[ast.AST]) -> tuple | None:
+        found = [t for t in (self._annotation(p) for p in parts
+                             if not (isinstance(p, ast.Constant) and p.value is None)) if t is not None]
+        if len(found) > 1:
+            return (Tag.LIST, tuple(found), 1)
+        return found[0] if found else None
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        q = self._qual(node.name)
+        for n in node.bases + [k.value for k in node.keywords] + node.decorator_list:
+            self.visit(n)
+        self._new_scope(q, "class", node, self.scope, body=_first_stmt_line(node.body),
+                        bases=[self.expr(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases],
+                        decorators=[self.expr(d) for d in node.decorator_list], attrs={},
+                        deco_lines=[d.lineno for d in node.decorator_list])
+        value: tuple = (Tag.DEF, q)
+        for d in reversed(node.decorator_list):
+            self._record_call(d, self.expr(d), [value], {}, "dec")
+            value = (Tag.DECORATED, self.expr(d), value)
+        self._bind(node.name, value)
+        self._in_scope(q, node.body, cls=q)
+
+    def _bind_target(self, target: ast.AST, value: tuple) -> None:
+        if isinstance(target, ast.Name):
+            self._bind(target.id, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            elts = value[1] if value[0] == Tag.LIST and len(value[1]) == len(target.elts) else None
+            if value[0] == Tag.ITEM and value[1][0] == Tag.LIST and len(value[1][1]) == 1 and value[1][1][0][0] == Tag.LIST \
+                    and len(value[1][1][0][1]) == len(target.elts):  # `for a, b in zip(xs, ys)`: a from xs, b from ys
+                elts = value[1][1][0][1]
+            for i, t in enumerate(target.elts):
+                self._bind_target(t, elts[i] if elts else (Tag.ITEM, value))
+        elif isinstance(target, ast.Starred):
+            self._bind_target(target.value, (Tag.LIST, ((Tag.ITEM, value),)))
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            owner = self._self_class(target.value.id)
+            if owner is not None:
+                self.scopes[owner]["attrs"].setdefault(target.attr, []).append((self.scope, value))
+            else:
+                self.scopes[self.scope].setdefault("setattrs", []).append((target.value.id, target.attr, value))
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, (ast.Name, ast.Attribute, ast.Subscript)):
+            key = self.expr(target.slice)
+            self.scopes[self.scope].setdefault("items", []).append((self.expr(target.value), key, value))
+            self._dunder(target, self.expr(target.value), "__setitem__", [key, value])
+
+    def _self_class(self, name: str) -> str | None:
+        """The class whose instance NAME is, when NAME is a method's first parameter."""
+        entry = self.scopes.get(self.scope)
+        if not entry or entry["kind"] != "function" or not entry.get("method"):
+            return None
+        params = entry["params"]
+        if params and params[0] == name and entry["parent"] and self.scopes[entry["parent"]]["kind"] == "class":
+            return entry["parent"]
+        return None
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        start = len(self.calls)
+        self.visit(node.value)
+        value = self.expr(node.value)
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            self._value_reads(node.targets[0].id, node.value)
+            self._held_call(node.targets[0].id, node.value, start)
+        for t in node.targets:
+            self.visit(t)
+            self._bind_target(t, value)
+            if isinstance(t, ast.Name) and t.id == "__all__" and self.scope == "" and value[0] == Tag.LIST \
+                    and isinstance(node.value, (ast.List, ast.Tuple)):  # a computed one names what it may
+                self.all = [e[1] for e in value[1] if e[0] == Tag.STR]
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        entry = self.scopes[self.scope]
+        in_class = entry["kind"] == "class"
+        if node.value is not None:
+            self.visit(node.value)
+            value = self.expr(node.value)
+            if in_class and isinstance(node.value, ast.Call):
+                value = self._field_value(node.value, value, node.target)
+            elif isinstance(node.target, ast.Name):
+                self._value_reads(node.target.id, node.value)
+            self._bind_target(node.target, value)
+        self._annotated(self.scope, node.annotation)
+        t = self._annotation(node.annotation)
+        if in_class and isinstance(node.target, ast.Name):
+            # a field: instances hold the annotated type (and what the generated __init__ is passed)
+            if not _is_classvar(node.annotation):
+                entry.setdefault("fields", []).append(node.target.id)
+            if t is not None:
+                entry["attrs"].setdefault(node.target.id, []).append((self.scope, t))
+        elif t is not None and isinstance(node.target, (ast.Name, ast.Attribute)):
+            self._bind_target(node.target, t)
+        self.visit(node.target)
+
+    def _field_value(self, call: ast.Call, value: tuple, target: ast.AST) -> tuple:
+        """`field(default_factory=F)` (dataclasses, attrs, pydantic): the field holds what F returns."""
+        f = call.func
+        name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+        if name not in FIELD_SPECIFIERS:
+            return value
+        for k in call.keywords:
+            if k.arg in ("default_factory", "factory"):  # called by the generated __init__
+                if isinstance(k.value, ast.Name) and k.value.id in EMPTY_CONTAINERS:
+                    # a container of its own, that appends and item stores reach (the unknown
+                    # element named after the field keeps two fields' containers apart)
+                    empty = (Tag.UNKNOWN, getattr(target, "id", ""))
+                    return (Tag.DICT, (("?0", empty),)) if EMPTY_CONTAINERS[k.value.id] == Tag.DICT else (Tag.LIST, (empty,))
+                self.scopes[self.scope].setdefault("factories", []).append(self.expr(k.value))
+                return (Tag.CALL, self.expr(k.value))
+            if k.arg == "default":
+                return self.expr(k.value)
+        return UNKNOWN
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self.generic_visit(node)
+        if isinstance(node.target, ast.Name) and self.scope == "" and node.target.id == "__all__":
+            value = self.expr(node.value)
+            if value[0] == Tag.LIST and self.all is not None:
+                self.all += [e[1] for e in value[1] if e[0] == Tag.STR]
+
+    def visit_Global(self, node: ast.Global) -> None:
+        self.scopes[self.scope].setdefault("globals", []).extend(node.names)
+
+    def visit_Return(self, node: ast.Return) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+            self.scopes[self.scope].setdefault("returns", []).append(self.expr(node.value))
+
+    def visit_Yield(self, node: ast.Yield) -> None:
+        self.generic_visit(node)
+        entry = self.scopes[self.scope]
+        entry["generator"] = True
+        if node.value is not None:
+            value = self.expr(node.value)
+            entry.setdefault("yields", []).append((Tag.ITEM, value) if isinstance(node, ast.YieldFrom) else value)
+
+    visit_YieldFrom = visit_Yield
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self._bind(alias.asname, (Tag.IMPORT, alias.name))
+            else:
+                self._bind(alias.name.partition(".")[0], (Tag.IMPORT, alias.name.partition(".")[0]))
+                if "." in alias.name:
+                    self.scopes[self.scope].setdefault("submodules", []).append(alias.name)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        base = node.module or ""
+        if node.level:
+            parts = self.package.split(".") if self.package else []
+            parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
+            base = ".".join(p for p in parts + ([node.module] if node.module else []) if p)
+        for alias in node.names:
+            if alias.name == "*":
+                self.star_imports.append(base)
+            else:
+                self._bind(alias.asname or alias.name, (Tag.FROM, base, alias.name))
+
+    def visit_If(self, node: ast.If) -> None:
+        if self.scope == "" and _is_main_test(node.test):
+            self.main_block = node.lineno
+        self._branch(node, node.test, node.body, node.orelse, "if")
+
+    def visit_While(self, node: ast.While) -> None:
+        self._branch(node, node.test, node.body, node.orelse, "while")
+
+    def _branch(self, node, test, body, orelse, kind) -> None:
+        start = len(self.calls)
+        saved, self.test_calls = self.test_calls, []
+        self.visit(test)
+        tests, self.test_calls = self.test_calls, saved
+        self._truth(test)
+        rest = None
+        if kind == "if" and _terminates(body) and self.pos:
+            rest = []  # the rest of the enclosing block: filled in by _visit_list
+        self._gate(tests, kind, _span(body), _span(orelse), rest, start, self._chains(test))
+        self._visit_list(body)
+        self._visit_list(orelse)
+
+    def _gate(self, tests, kind, body, orelse, rest, start, reads=None) -> None:
+        if not tests and reads:  # `if kill:` after `kill = flags.is_enabled("kill")` tests that call
+            held = self.__dict__.get("_held", {}).get(self.scope, {})
+            tests = [[held[r[1][1]], r[3]] for r in reads if r[0] == "v" and r[1][0] == "n" and r[1][1] in held]
+        if not tests and not reads:
+            return
+        gate = {"calls": tests, "kind": kind, "body": body, "orelse": orelse,
+                "rest": rest, "scope": self.scope, "pos": list(self.pos)}
+        if reads:
+            gate["reads"] = reads
+        self.gates.append(gate)
+
+    def _chains(self, node: ast.AST, negated: int = 0, out: list | None = None, names: bool = True) -> list:
+        """The outermost value reads NODE's truth comes from (see the module docstring), with the
+        parity of the negations around each (`not x`, `x is None`, `x == "0"`): through comparisons,
+        `and`/`or`, conversions and method calls on the value, not through other calls' arguments,
+        arithmetic or containers (`f(cfg["x"])` tests what F returns). NAMES=False leaves bare names out."""
+        out = [] if out is None else out
+        if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Load):
+            if names or not isinstance(node, ast.Name):
+                out.append(list(Read("v", self.expr(node), None, negated % 2, *_where(node))))
+        elif isinstance(node, ast.Call) and not any(isinstance(a, ast.Starred) for a in node.args) and (
+                isinstance(node.func, ast.Attribute) and node.func.attr in ("get", "getenv")
+                or isinstance(node.func, ast.Name) and node.func.id == "getenv"):
+            out.append(list(Read("call", self.expr(node.func), [self.expr(a) for a in node.args], negated % 2,
+                                 *_where(node))))
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            self._chains(node.operand, negated + 1, out, names)
+        elif isinstance(node, ast.Compare):
+            for part in [node.left, *node.comparators]:
+                self._chains(part, negated + _flips(node), out, names)
+        elif isinstance(node, ast.Call):  # a conversion or a method of the value read, not other calls' arguments
+            if isinstance(node.func, ast.Name) and node.func.id in CONVERSIONS and len(node.args) == 1:
+                self._chains(node.args[0], negated, out, names)
+            elif isinstance(node.func, ast.Attribute):  # `os.environ.get("X", "").lower()`
+                self._chains(node.func.value, negated, out, names)
+        elif isinstance(node, ast.BoolOp):
+            for value in node.values:
+                self._chains(value, negated, out, names)
+        elif isinstance(node, (ast.NamedExpr, ast.Await)):
+            self._chains(node.value, negated, out, names)
+        return out
+
+    def _held_call(self, name: str, value: ast.AST, start: int) -> None:
+        """`name = <call>` (its calls recorded from index START on): a later test of NAME in this
+        scope tests what the call returned, until NAME is assigned again."""
+        held = self.__dict__.setdefault("_held", {}).setdefault(self.scope, {})  # scope -> name -> call
+        where = [value.lineno, value.col_offset + 1] if isinstance(value, ast.Call) else None
+        found = [i for i in range(start, len(self.calls)) if self.calls[i][2:4] == where and self.calls[i][10] is None]
+        if found:
+            held[name] = found[-1]
+        else:
+            held.pop(name, None)
+
+    def _value_reads(self, name: str, value: ast.AST) -> None:
+        """`name = <value>` holding a value read (`DRY_RUN = os.getenv("DRY_RUN") == "1"`,
+        `dry = self.config["dry_run"]`): a test of NAME is a test of that read."""
+        found = self._chains(value, names=False)
+        if found:  # one group a binding, so that a name also bound to something else is no alias
+            self.scopes[self.scope].setdefault("reads", {}).setdefault(name, []).append(found)
+
+    def visit_For(self, node) -> None:
+        self.visit(node.iter)
+        self._iteration(node.iter, self.expr(node.iter))
+        self._bind_target(node.target, (Tag.ITEM, self.expr(node.iter)))
+        self._visit_list(node.body)
+        self._visit_list(node.orelse)
+
+    visit_AsyncFor = visit_For
+
+    def visit_With(self, node) -> None:
+        for item in node.items:
+            self.visit(item.context_expr)
+            mgr = self.expr(item.context_expr)
+            self._dunder(item.context_expr, mgr, "__enter__")
+            self._dunder(item.context_expr, mgr, "__exit__")
+            if item.optional_vars is not None:
+                self._bind_target(item.optional_vars, (Tag.CALL, (Tag.ATTR, mgr, "__enter__")))
+        self._visit_list(node.body)
+
+    visit_AsyncWith = visit_With
+
+    def visit_Try(self, node) -> None:
+        self._visit_list(node.body)
+        for h in node.handlers:
+            if h.type is not None:
+                self.visit(h.type)
+            if h.name:
+                self._bind(h.name, (Tag.CALL, self.expr(h.type)) if h.type is not None else UNKNOWN)
+            self._visit_list(h.body)
+        self._visit_list(node.orelse)
+        self._visit_list(node.finalbody)
+
+    visit_TryStar = visit_Try
+
+    def visit_Raise(self, node: ast.Raise) -> None:
+        if node.exc is not None:
+            self.visit(node.exc)
+            if isinstance(node.exc, (ast.Name, ast.Attribute)):  # `raise E` instantiates E
+                self._record_call(node.exc, self.expr(node.exc), [], {}, "raise")
+        if node.cause is not None:
+            self.visit(node.cause)
+
+    def visit_Match(self, node) -> None:
+        self.visit(node.subject)
+        for case in node.cases:
+            if case.guard is not None:
+                self.visit(case.guard)
+            self._visit_list(case.body)
+
+    def summarise(self, tree: ast.Module, nlines: int) -> dict:
+        self._new_scope("", "module", tree, None, body=_first_stmt_line(tree.body) or 1)
+        self.scopes[""].update(line=1, end=max(nlines, 1))
+        self._visit_list(tree.body)
+        return {
+            "v": SUMMARY_VERSION, "module": self.module, "scopes": self.scopes, "calls": self.calls,
+            "gates": self.gates, "attr_loads": self.attr_loads, "attr_stores": self.attr_stores,
+            "name_loads": self.name_loads, "ns_defaults": self.ns_defaults, "words": sorted(self.words),
+            "annotations": self.annotations,
+            "star_imports": self.star_imports, "all": self.all, "main_block": self.main_block,
+        }
+
+
+#: the symbolic value of each kind of expression node (see `Summariser.expr`); any other is unknown
+EXPRESSIONS = {
+    ast.Name: Summariser._name, ast.Attribute: Summariser._attribute, ast.Constant: Summariser._constant,
+    ast.Call: Summariser._call, ast.Subscript: Summariser._subscript, ast.Dict: Summariser._dict,
+    ast.List: Summariser._sequence, ast.Tuple: Summariser._sequence, ast.Set: Summariser._sequence,
+    ast.BinOp: Summariser._binop, ast.JoinedStr: Summariser._fstring, ast.IfExp: Summariser._ifexp,
+    ast.BoolOp: Summariser._boolop, ast.Lambda: Summariser._lambda, ast.ListComp: Summariser._elements,
+    ast.SetComp: Summariser._elements, ast.GeneratorExp: Summariser._elements, ast.DictComp: Summariser._dictcomp,
+    ast.NamedExpr: Summariser._inner, ast.Await: Summariser._inner, ast.Starred: Summariser._inner,
+}
+
+def _is_classvar(annotation: ast.AST) -> bool:
+    node = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    return (isinstance(node, ast.Name) and node.id == "ClassVar") or \
+        (isinstance(node, ast.Attribute) and node.attr == "ClassVar")
+
+
+def _is_main_test(test: ast.AST) -> bool:
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+            and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value == "__main__")
+
+
+def ignores(text: str) -> list[list]:
+    """`# knightwatch: ignore[...]` comments: [line, [codes] or None for a bare ignore, reason]."""
+    found = []
+    if "knightwatch" not in text:
+        return found
+    import io
+    import tokenize
+
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.COMMENT:
+                m = IGNORE_RE.search(tok.string)
+                if m:
+                    codes = m.group("codes")
+                    parsed = [c.strip().upper() for c in codes[1:-1].split(",") if c.strip()] if codes else None
+                    found.append([tok.start[0], parsed, (m.group("reason") or "").strip()])
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass
+    return found
+
+
+def summarise(module: str, is_package: bool, tree: ast.Module, text: str) -> dict:
+    """The summary of one parsed module."""
+    nlines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    summary = Summariser(module, is_package).summarise(tree, nlines)
+    summary["nlines"] = nlines
+    summary["package"] = is_package
+    summary["ignores"] = ignores(text)
+    return summary
