@@ -118,8 +118,8 @@ def findings_with_executed_edges(tmp_path_factory) -> Counter:
     edges = executed_edges(tmp_path_factory.mktemp("halyard-edges"))
     build = CallGraph.build
 
-    def build_then_add(self: CallGraph) -> CallGraph:
-        build(self)
+    def build_then_add(self: CallGraph, **options) -> CallGraph:
+        build(self, **options)
         add_edges(self, edges)
         return self
 
