@@ -228,9 +228,13 @@ class Summariser(ast.NodeVisitor):
         (`a + b + ...`, generated code) would cost N² without it."""
         known = self._values.get(id(node))
         if known is None:  # the node is kept with its value: its id is not reused for another node (one
-            method = EXPRESSIONS.get(type(node))  # parsed from a string annotation)
-            known = self._values[id(node)] = (node, UNKNOWN if method is None else method(self, node))
+            known = self._values[id(node)] = (node, self._value(node))  # parsed from a string annotation)
         return known[1]
+
+    def _value(self, node: ast.AST | None) -> tuple:
+        """NODE's value, worked out by the method for its type (`EXPRESSIONS`)."""
+        method = EXPRESSIONS.get(type(node))
+        return UNKNOWN if method is None else method(self, node)
 
     def _name(self, node: ast.Name) -> tuple:
         return (Tag.NAME, node.id)
