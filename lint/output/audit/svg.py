@@ -198,6 +198,13 @@ def graph_svg(graph: dict, gid: str, total_hosts: int) -> str:
     return "\n".join(out + labels + ["</svg>"])
 
 
+def _chart_open(title: str, width: int, height: float) -> list[str]:
+    """A chart's opening `<svg>` tag and its title."""
+    return [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+            f'width="{width}" height="{height}" role="img" aria-label="{_text(title)}">',
+            f'<text class="chart-title" x="0" y="14">{_text(title)}</text>']
+
+
 def bar_chart(items: list[tuple[str, int, str]], title: str, width: int = 380) -> str:
     """Horizontal bars: (label, value, css class) per row, the value printed after each bar."""
     if not items:
@@ -207,9 +214,7 @@ def bar_chart(items: list[tuple[str, int, str]], title: str, width: int = 380) -
     area = width - label_w - 40
     peak = max(v for _, v, _ in items) or 1
     height = top + len(items) * (bar_h + gap)
-    out = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-           f'width="{width}" height="{height}" role="img" aria-label="{_text(title)}">',
-           f'<text class="chart-title" x="0" y="14">{_text(title)}</text>']
+    out = _chart_open(title, width, height)
     for k, (label, value, cls) in enumerate(items):
         y = top + k * (bar_h + gap)
         w = max(value / peak * area, 1 if value else 0)
@@ -229,13 +234,11 @@ def trend_chart(items: list[tuple[str, int, int]], title: str, width: int = 460)
     area = width - label_w - 40
     peak = max(max(p, c) for _, p, c in items) or 1
     height = top + len(items) * (pair_h + gap)
-    out = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-           f'width="{width}" height="{height}" role="img" aria-label="{_text(title)}">',
-           f'<text class="chart-title" x="0" y="14">{_text(title)}</text>',
-           f'<rect class="bar bar-previous" x="{label_w:.0f}" y="22" width="10" height="8"/>'
-           f'<text class="chart-label" x="{label_w + 14:.0f}" y="30">previous</text>'
-           f'<rect class="bar bar-current" x="{label_w + 80:.0f}" y="22" width="10" height="8"/>'
-           f'<text class="chart-label" x="{label_w + 94:.0f}" y="30">current</text>']
+    out = _chart_open(title, width, height) + [
+        f'<rect class="bar bar-previous" x="{label_w:.0f}" y="22" width="10" height="8"/>'
+        f'<text class="chart-label" x="{label_w + 14:.0f}" y="30">previous</text>'
+        f'<rect class="bar bar-current" x="{label_w + 80:.0f}" y="22" width="10" height="8"/>'
+        f'<text class="chart-label" x="{label_w + 94:.0f}" y="30">current</text>']
     for k, (label, prev, cur) in enumerate(items):
         y = top + k * (pair_h + gap)
         out.append(f'<text class="chart-label" x="{label_w - 8:.0f}" y="{y + 15}" text-anchor="end">'
