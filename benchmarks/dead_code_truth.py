@@ -110,10 +110,15 @@ def run_tests(p: Project, root: Path) -> Path:
     env = dict(os.environ, PYTHONPATH=str(root / p.pythonpath))
     rcfile = CORPORA / "coveragerc"  # the project's own coverage settings may need plugins not installed
     rcfile.write_text("[run]\n")
-    subprocess.run([interpreter(p), "-m", "coverage", "run", "--branch", f"--data-file={data}", f"--rcfile={rcfile}",
-                    f"--include={root / p.package}{'/*' if (root / p.package).is_dir() else ''}", "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                    *p.pytest_args, p.tests], cwd=root, env=env, timeout=TEST_TIMEOUT,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        subprocess.run([interpreter(p), "-m", "coverage", "run", "--branch", f"--data-file={data}", f"--rcfile={rcfile}",
+                        f"--include={root / p.package}{'/*' if (root / p.package).is_dir() else ''}", "-m", "pytest", "-q",
+                        "-p", "no:cacheprovider", *p.pytest_args, p.tests], cwd=root, env=env, timeout=TEST_TIMEOUT,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:  # a partial data file would be taken for the suite's next time
+        data.unlink(missing_ok=True)
+        raise SystemExit(f"{p.key}: its tests ran over {TEST_TIMEOUT} s under coverage (TEST_TIMEOUT); "
+                         "leave the slow ones out in its pytest_args")
     return data
 
 
