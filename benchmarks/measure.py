@@ -35,12 +35,20 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def _tree_rss(pid: int) -> tuple[float, int]:
-    """(MB resident, processes) of PID and its descendants."""
-    tree, todo, total, count = _children(), [pid], 0, 0
+def process_tree(pid: int) -> list[int]:
+    """PID and its descendants."""
+    children, todo, found = _children(), [pid], []
     while todo:
         p = todo.pop()
-        todo += tree.get(p, [])
+        found.append(p)
+        todo += children.get(p, [])
+    return found
+
+
+def _tree_rss(pid: int) -> tuple[float, int]:
+    """(MB resident, processes) of PID and its descendants."""
+    total, count = 0, 0
+    for p in process_tree(pid):
         try:
             total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
             count += 1

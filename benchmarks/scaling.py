@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpora  # noqa: E402
-from measure import _children  # noqa: E402
+from measure import process_tree  # noqa: E402
 
 WORK = Path(__file__).resolve().parent / ".work"
 PHASED = Path(__file__).resolve().parent / "phased.py"
@@ -49,10 +49,8 @@ class Measured:
 
 def _tree_memory(pid: int) -> tuple[float, float]:
     """(PSS, USS) in MB summed over PID and its descendants."""
-    tree, todo, pss, uss = _children(), [pid], 0, 0
-    while todo:
-        p = todo.pop()
-        todo += tree.get(p, [])
+    pss, uss = 0, 0
+    for p in process_tree(pid):
         try:
             for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
                 key, _, rest = line.partition(":")
