@@ -86,6 +86,8 @@ def _calls_callbacks(target: str) -> bool:
 class CallGraph:
     """`graph` (networkx DiGraph) plus call sites per caller and per file."""
 
+    __deletable__ = ["_flow", "_edges", "_nodes", "_self_names"]  # for mypyc: `build` drops them when done
+
     def __init__(self, index: Index, paths: dict[str, str]):
         self.index = index
         self.paths = paths  # module -> relpath
@@ -422,7 +424,7 @@ class CallGraph:
             for v in idx.resolve(module, scope, (Tag.NAME, name)):
                 self._ref(module, scope, v, ("name_loads", module, i))
         for i, (scope, expr, _) in enumerate(summary.get("attr_loads", ())):
-            where = ("attr_loads", module, i)
+            where: Where = ("attr_loads", module, i)
             for v, may in idx.resolve(module, scope, expr).items():
                 if v[0] == "prop":
                     self._edge(self.caller(module, scope), v[1], "may" if may else "call", where)

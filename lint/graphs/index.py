@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import builtins
 from collections import defaultdict
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from knightwatch.source.schema import Tag
 
@@ -104,7 +104,7 @@ class Index:
         self._box_ids: dict[tuple, int] = {}
         # resolutions: (values, None) where no learnt fact can change them; else (values, the resolutions
         # that used them), dropped by reset() when a fact they read changed; also those under way
-        self._memo: dict[tuple, tuple[Values, set | None]] = {}
+        self._memo: dict[tuple, tuple[Values, Any]] = {}
         self._small: dict[tuple | None, Values] = {}  # (value, may) or None -> the one result of just that
         self._volatile = False  # the resolution under way consulted a learnt fact
         self._current: tuple | int | None = None  # the resolution (or watched site) under way
@@ -720,7 +720,7 @@ class Index:
                 out[("def", v[1])] = may
         return out
 
-    def _partial(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+    def _partial_of(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
         return {v: may for v, may in self.resolve(module, scope, expr[1], depth).items() if v[0] in ("def", "inst")}
 
     def _namespace(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
@@ -1042,7 +1042,7 @@ RESOLVERS = {
     Tag.DICT: Index._literal, Tag.LIST: Index._literal, Tag.SUBSCRIPT: Index._subscript, Tag.ITEM: Index._item,
     Tag.CONTAINER_METHOD: Index._container_method, Tag.GETATTR: Index._getattr, Tag.GLOBAL: Index._global,
     Tag.SUPER: Index._super, Tag.INSTANCE: Index._annotated, Tag.CLASS: Index._annotated, Tag.TYPE_OF: Index._type_of,
-    Tag.PARTIAL: Index._partial, Tag.NAMESPACE: Index._namespace, Tag.SLICE: Index._slice,
+    Tag.PARTIAL: Index._partial_of, Tag.NAMESPACE: Index._namespace, Tag.SLICE: Index._slice,
     Tag.DECORATED: Index._decorated, Tag.IMPORT_MODULE: Index._import_module,
 }
 

@@ -24,16 +24,19 @@ loads a stage that is not its own.
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
 import marshal
 import os
 import pickle
 import tempfile
 from contextlib import suppress
+from dataclasses import fields
 from pathlib import Path
 
 from knightwatch.source.cache import Cache, tool_digest
-from knightwatch.graphs.callgraph import CallGraph
+from knightwatch.graphs.callgraph import CallGraph, CallSite
+from knightwatch.graphs.index import Index
 
 MAGIC = b"KWG1"
 #: summary fields the index and call graph never read (the flag graph, the rules and the decision
@@ -71,7 +74,32 @@ def unplaced(summary: dict) -> tuple:
 #: restored in CI may come from elsewhere, and unpickling must never run a function it names)
 ALLOWED = frozenset({("knightwatch.graphs.callgraph", "CallGraph"), ("knightwatch.graphs.callgraph", "CallSite"),
                      ("knightwatch.graphs.index", "Index"), ("collections", "defaultdict"), ("builtins", "dict"),
-                     ("builtins", "set"), ("builtins", "list"), ("networkx.classes.digraph", "DiGraph")})
+                     ("builtins", "set"), ("builtins", "list"), ("networkx.classes.digraph", "DiGraph"),
+                     ("knightwatch.graphs.reuse", "_restored")})
+#: in the compiled build (mypyc), the stage's classes have no `__dict__` and their constructor runs
+#: `__init__`, so they are pickled as their attributes and restored onto a blank instance
+COMPILED = hasattr(CallGraph, "__mypyc_attrs__")
+BLANK = {CallGraph: lambda: CallGraph(Index({}), {}), Index: lambda: Index({})}
+
+
+def _attributes(obj: CallGraph | Index) -> tuple:
+    names = type(obj).__mypyc_attrs__
+    return _restored, (type(obj), {name: getattr(obj, name) for name in names if hasattr(obj, name)})
+
+
+def _site_fields(site: CallSite) -> tuple:
+    return CallSite, tuple(getattr(site, f.name) for f in fields(CallSite))
+
+
+def _restored(cls: type, state: dict) -> CallGraph | Index:
+    """A compiled CLS with the attributes in STATE (those missing were deleted when it was stored)."""
+    obj = BLANK[cls]()
+    for name in cls.__mypyc_attrs__:
+        if name in state:
+            setattr(obj, name, state[name])
+        elif hasattr(obj, name):
+            delattr(obj, name)
+    return obj
 
 
 class _Unpickler(pickle.Unpickler):
@@ -115,7 +143,11 @@ def store(cache: Cache, key: str, cg: CallGraph) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         with os.fdopen(fd, "wb") as fh:  # pickled straight to the file: no second copy in memory
             fh.write(MAGIC + key.encode())
-            pickle.dump(cg, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+            if COMPILED:
+                pickler.dispatch_table = {**copyreg.dispatch_table, CallGraph: _attributes, Index: _attributes,
+                                          CallSite: _site_fields}
+            pickler.dump(cg)
         os.replace(tmp, path)
     except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
         if tmp is not None:

@@ -37,8 +37,10 @@ _BUILD_DIR = re.compile(r"[0-9a-f]{16}|[0-9a-f]{2}")  # a build's, or one of the
 
 @lru_cache(maxsize=None)
 def tool_digest() -> bytes:
-    """Version, Python version and the bytes of every knightwatch source file, hashed."""
-    h = hashlib.blake2b(f"{__version__}/{SUMMARY_VERSION}/{sys.version_info[:2]}".encode(), digest_size=20)
+    """Version, Python version, build (compiled or pure Python) and the bytes of every knightwatch source
+    file, hashed. The two builds give the same results but pickle the stored stage differently."""
+    compiled = not importlib.util.find_spec("knightwatch.graphs.index").origin.endswith(".py")
+    h = hashlib.blake2b(f"{__version__}/{SUMMARY_VERSION}/{sys.version_info[:2]}/{compiled}".encode(), digest_size=20)
     tops = {*map(Path, importlib.util.find_spec("knightwatch").submodule_search_locations),
             *map(Path, importlib.util.find_spec("knightwatch.rules").submodule_search_locations)}
     for top in sorted(tops):

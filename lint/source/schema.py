@@ -6,41 +6,41 @@ memo keys); code reads them through these names. `knightwatch.source.summary` do
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 
 class Tag:
     """The first item of an expression tuple: what kind of expression it is."""
 
-    NAME = "n"  # ("n", name)
-    ATTR = "a"  # ("a", expr, attr)
-    CALL = "c"  # ("c", callee expr): what calling it returns
-    STR = "s"  # ("s", text)
-    INT = "k"  # ("k", n)
-    DEF = "f"  # ("f", scope): a def, class or lambda of this module
-    IMPORT = "i"  # ("i", module): `import module`
-    FROM = "m"  # ("m", module, name): `from module import name`
-    DICT = "d"  # ("d", ((key, expr), ...))
-    LIST = "l"  # ("l", (expr, ...)), or ("l", (a, b), 1): either a or b
-    SUBSCRIPT = "x"  # ("x", expr, key)
-    ITEM = "it"  # ("it", expr): an element of iterating expr
-    GETATTR = "ga"  # ("ga", obj, key[, default])
-    GLOBAL = "g"  # ("g", key): globals()[key]
-    GLOBALS = "gl"  # ("gl",): globals(), locals() or vars()
-    SUPER = "sup"  # ("sup", class scope)
-    PREFIX = "fs"  # ("fs", prefix): a string with a constant prefix
-    STARRED = "*"  # ("*", expr): a starred call argument
-    CONTAINER_METHOD = "cm"  # ("cm", obj, method, (args))
-    DECORATED = "dec"  # ("dec", decorator, expr)
-    INSTANCE = "t"  # ("t", class expr): an instance of it or of a subclass (an annotation)
-    CLASS = "tc"  # ("tc", class expr): it or a subclass (`type[X]`)
-    TYPE_OF = "ty"  # ("ty", expr): `type(expr)`
-    PARTIAL = "pf"  # ("pf", expr): `functools.partial(expr, ...)`
-    NAMESPACE = "ns"  # ("ns",): an argparse namespace
-    SLICE = "sl"  # ("sl", expr, lo, hi)
-    IMPORT_MODULE = "im"  # ("im", expr): `importlib.import_module(expr)`
-    UNKNOWN = "u"  # ("u",) or ("u", label)
-    VALUE = "v"  # ("v", value): a value already resolved (`Index.member`'s memo key)
+    NAME: Final = "n"  # ("n", name)
+    ATTR: Final = "a"  # ("a", expr, attr)
+    CALL: Final = "c"  # ("c", callee expr): what calling it returns
+    STR: Final = "s"  # ("s", text)
+    INT: Final = "k"  # ("k", n)
+    DEF: Final = "f"  # ("f", scope): a def, class or lambda of this module
+    IMPORT: Final = "i"  # ("i", module): `import module`
+    FROM: Final = "m"  # ("m", module, name): `from module import name`
+    DICT: Final = "d"  # ("d", ((key, expr), ...))
+    LIST: Final = "l"  # ("l", (expr, ...)), or ("l", (a, b), 1): either a or b
+    SUBSCRIPT: Final = "x"  # ("x", expr, key)
+    ITEM: Final = "it"  # ("it", expr): an element of iterating expr
+    GETATTR: Final = "ga"  # ("ga", obj, key[, default])
+    GLOBAL: Final = "g"  # ("g", key): globals()[key]
+    GLOBALS: Final = "gl"  # ("gl",): globals(), locals() or vars()
+    SUPER: Final = "sup"  # ("sup", class scope)
+    PREFIX: Final = "fs"  # ("fs", prefix): a string with a constant prefix
+    STARRED: Final = "*"  # ("*", expr): a starred call argument
+    CONTAINER_METHOD: Final = "cm"  # ("cm", obj, method, (args))
+    DECORATED: Final = "dec"  # ("dec", decorator, expr)
+    INSTANCE: Final = "t"  # ("t", class expr): an instance of it or of a subclass (an annotation)
+    CLASS: Final = "tc"  # ("tc", class expr): it or a subclass (`type[X]`)
+    TYPE_OF: Final = "ty"  # ("ty", expr): `type(expr)`
+    PARTIAL: Final = "pf"  # ("pf", expr): `functools.partial(expr, ...)`
+    NAMESPACE: Final = "ns"  # ("ns",): an argparse namespace
+    SLICE: Final = "sl"  # ("sl", expr, lo, hi)
+    IMPORT_MODULE: Final = "im"  # ("im", expr): `importlib.import_module(expr)`
+    UNKNOWN: Final = "u"  # ("u",) or ("u", label)
+    VALUE: Final = "v"  # ("v", value): a value already resolved (`Index.member`'s memo key)
 
 
 class Call(NamedTuple):
