@@ -19,7 +19,7 @@ from setuptools.command.build_ext import build_ext
 
 #: where CPU goes in a cold run (benchmarks/notes.md): the summariser in the parse workers, the
 #: index and call graph in the main process. Paths under the package, compiled as one group.
-COMPILED = ["source/schema.py", "graphs/index.py", "graphs/callgraph.py"]
+COMPILED = ["source/schema.py", "graphs/index.py", "graphs/callgraph.py", "graphs/liveness.py", "graphs/reach.py"]
 MODE = os.environ.get("KNIGHTWATCH_COMPILE", "auto").strip().lower()
 #: setup.py commands that build a wheel (metadata, sdist and editable builds never compile)
 BUILDS = {"bdist_wheel", "build", "build_ext", "install"}
