@@ -10,6 +10,7 @@ os.environ.setdefault("KNIGHTWATCH_TODAY", "2026-11-23")
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: takes more than a few seconds (still run by .ci/run)")
     config.addinivalue_line("markers", "callgraph_accuracy: scores the call graph against tests/callgraph")
+    config.addinivalue_line("markers", "compiled: builds the mypyc wheel (minutes; .ci/run: pytest -m compiled)")
 
 
 @pytest.fixture
