@@ -1,13 +1,14 @@
 """Speed and scale benchmark: knightwatch against vulture on the stdlib and on freqtrade.
 
-    python benchmarks/run.py [--repeat 3] [--no-trading] [--no-profile] [--edits-only]
+    python benchmarks/run.py [--repeat 3] [--no-trading] [--no-profile] [--edits-only] [--no-compiled]
 
 Prepares the corpora (see corpora.py), then runs `vulture TREE` and `knightwatch check TREE
 --format json --output out.json` (no configuration; cold = a fresh --cache-dir, warm = the same
 again; then one file edited: a comment appended, which changes no summary but for positions, and
 a line of code appended, which changes one) alternately, prints medians, peak memory, 25/50/100 %
 scaling, the time to join eight hosts' real coverage, and a py-spy profile of one cold run. The
-last lines compare with the targets.
+last lines compare with the targets. On the stdlib, every knightwatch run is made twice: by the
+source as it is (pure Python) and by the compiled build (the mypyc wheel setup.py makes, unpacked).
 Both tools run as `python -m TOOL` with bytecode cached under benchmarks/.work (not in the repo).
 """
 
@@ -22,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
+import zipfile
 from importlib.metadata import version
 from pathlib import Path
 
@@ -38,6 +40,9 @@ VULTURE_OK = (0, 3)  # 3: dead code found
 SNAPSHOT = WORK / "snapshot"
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {
     "PYTHONPYCACHEPREFIX": str(WORK / "pycache"), "PYTHONPATH": str(SNAPSHOT)}
+#: the compiled build (setup.py, mypyc) of the same source, unpacked from its wheel
+COMPILED = WORK / "compiled"
+COMPILED_ENV = ENV | {"PYTHONPATH": str(COMPILED)}
 
 
 def snapshot() -> str:
@@ -54,6 +59,18 @@ def snapshot() -> str:
     return tool_digest().hex()[:12]
 
 
+def compiled_build() -> None:
+    """Build the compiled wheel (KNIGHTWATCH_COMPILE=1: no fallback) of the repository, unpacked into COMPILED."""
+    wheels = WORK / "wheel"
+    shutil.rmtree(wheels, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(Path(__file__).resolve().parent.parent), "--no-deps",
+                    "--no-build-isolation", "-q", "-w", str(wheels)], env=os.environ | {"KNIGHTWATCH_COMPILE": "1"},
+                   check=True)
+    shutil.rmtree(COMPILED, ignore_errors=True)
+    with zipfile.ZipFile(next(wheels.glob("knightwatch-*.whl"))) as zf:
+        zf.extractall(COMPILED)
+
+
 def machine() -> str:
     model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                   if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
@@ -68,8 +85,8 @@ def kw_cmd(tree: Path, cache: Path, *extra: str) -> list[str]:
             str(WORK / "out.json"), "--cache-dir", str(cache), "--no-progress", *extra]
 
 
-def timed(cmd: list[str], ok: tuple[int, ...]) -> Sample:
-    return run(cmd, ok, env=ENV)
+def timed(cmd: list[str], ok: tuple[int, ...], env: dict[str, str] = ENV) -> Sample:
+    return run(cmd, ok, env=env)
 
 
 def fresh_cache() -> Path:
@@ -78,25 +95,29 @@ def fresh_cache() -> Path:
     return cache
 
 
-def compare(tree: Path, repeat: int, warm: bool = True, touched: Path | None = None) -> dict[str, list[Sample]]:
+def compare(tree: Path, repeat: int, warm: bool = True, touched: Path | None = None,
+            compiled: bool = False) -> dict[str, list[Sample]]:
     """vulture, knightwatch cold and (optionally) warm, alternately REPEAT times; with TOUCHED, also a
-    run after each of the EDITS to that file (the other summaries cached, the run result not)."""
-    results: dict[str, list[Sample]] = {"vulture": [], "cold": [], "warm": [], **{kind: [] for kind in EDITS}}
+    run after each of the EDITS to that file (the other summaries cached, the run result not). With
+    COMPILED, each knightwatch run is also made by the compiled build (kinds suffixed " compiled")."""
+    builds = {"": ENV, " compiled": COMPILED_ENV} if compiled else {"": ENV}
+    results: dict[str, list[Sample]] = {"vulture": []}
     for _ in range(repeat):
         results["vulture"].append(timed([sys.executable, "-m", "vulture", str(tree)], VULTURE_OK))
-        cache = fresh_cache()
-        results["cold"].append(timed(kw_cmd(tree, cache), KW_OK))
-        if warm:
-            results["warm"].append(timed(kw_cmd(tree, cache), KW_OK))
-        if touched is not None:
-            original = touched.read_bytes()
-            try:
-                for kind, line in EDITS.items():
-                    touched.write_bytes(original + line)
-                    results[kind].append(timed(kw_cmd(tree, cache), KW_OK))
-            finally:
-                touched.write_bytes(original)
-    return {k: v for k, v in results.items() if v}
+        for suffix, env in builds.items():
+            cache = fresh_cache()
+            results.setdefault("cold" + suffix, []).append(timed(kw_cmd(tree, cache), KW_OK, env))
+            if warm:
+                results.setdefault("warm" + suffix, []).append(timed(kw_cmd(tree, cache), KW_OK, env))
+            if touched is not None:
+                original = touched.read_bytes()
+                try:
+                    for kind, line in EDITS.items():
+                        touched.write_bytes(original + line)
+                        results.setdefault(kind + suffix, []).append(timed(kw_cmd(tree, cache), KW_OK, env))
+                finally:
+                    touched.write_bytes(original)
+    return results
 
 
 def median(samples: list[Sample], attr: str = "seconds") -> float:
@@ -201,6 +222,7 @@ def ratios(name: str, lines: int, results: dict[str, list[Sample]]) -> None:
     print(f"== {name}, {lines:,} lines; vulture median {vulture:.2f} s (spread "
           f"{min(s.seconds for s in results['vulture']):.2f}-{max(s.seconds for s in results['vulture']):.2f})")
     targets = [("cold", TARGETS["cold"]), ("warm", TARGETS["warm"])] + [(k, TARGETS["edited"]) for k in EDITS]
+    targets += [(kind + " compiled", target) for kind, target in targets if kind + " compiled" in results]
     for kind, target in targets:
         mid = median(results[kind])
         spread = f"{min(s.seconds for s in results[kind]):.2f}-{max(s.seconds for s in results[kind]):.2f}"
@@ -215,10 +237,17 @@ def main() -> None:
     parser.add_argument("--no-profile", action="store_true", help="skip the profiled run")
     parser.add_argument("--edits-only", action="store_true",
                         help="only the stdlib: vulture, cold, unchanged and one file edited")
+    parser.add_argument("--no-compiled", action="store_true",
+                        help="skip the compiled build (mypyc wheel) beside the pure-Python source on the stdlib")
     args = parser.parse_args()
     WORK.mkdir(exist_ok=True)
     print(f"machine: {machine()}")
     print(f"knightwatch: a snapshot of the source (digest {snapshot()}) in {SNAPSHOT}")
+    if not args.no_compiled:
+        print("building the compiled wheel (mypyc)")
+        started = time.perf_counter()
+        compiled_build()
+        print(f"  built in {time.perf_counter() - started:.0f} s, unpacked in {COMPILED}")
 
     print("preparing corpora")
     stdlib = corpora.stdlib_tree()
@@ -228,7 +257,8 @@ def main() -> None:
         print("warming up (bytecode, file cache)")
         timed([sys.executable, "-m", "vulture", str(stdlib)], VULTURE_OK)
         print(f"timing ({args.repeat} alternating runs each; seconds)")
-        main_results = compare(stdlib, args.repeat, touched=stdlib / "json" / "decoder.py")
+        main_results = compare(stdlib, args.repeat, touched=stdlib / "json" / "decoder.py",
+                               compiled=not args.no_compiled)
         show(stdlib.name, main_results)
         ratios(stdlib.name, lines, main_results)
         return
@@ -248,7 +278,7 @@ def main() -> None:
     timed(kw_cmd(scaled[25], fresh_cache()), KW_OK)
 
     print(f"timing ({args.repeat} alternating runs each; seconds)")
-    main_results = compare(stdlib, args.repeat, touched=stdlib / "json" / "decoder.py")
+    main_results = compare(stdlib, args.repeat, touched=stdlib / "json" / "decoder.py", compiled=not args.no_compiled)
     show(stdlib.name, main_results)
     if trading:
         show(trading.parent.name, compare(trading, args.repeat))
@@ -268,6 +298,9 @@ def main() -> None:
         profile(stdlib)
 
     memory = max(s.tree_mb for kind in ("cold", "warm", *EDITS) for s in main_results[kind])
+    if not args.no_compiled:
+        compiled_mb = max(s.tree_mb for kind in ("cold", "warm", *EDITS) for s in main_results[kind + " compiled"])
+        print(f"peak memory of the compiled build {compiled_mb:.0f} MB")
     per = {pct: scaling[pct] / pct * 100 for pct in scaling}
     print(f"== {stdlib.name}, {lines:,} lines; {machine()}")
     print("scaling (cold): " + ", ".join(f"{pct} % {scaling[pct]:.2f} s" for pct in (25, 50, 100))
