@@ -20,6 +20,7 @@ class Sample:
     tree_mb: float  # sampled peak of the whole process tree
     processes: int  # most processes seen at once
     returncode: int
+    cpu: float = 0.0  # user + system seconds of the process and the children it reaped (its workers)
 
 
 def _children() -> dict[int, list[int]]:
@@ -81,4 +82,5 @@ def run(cmd: list[str], ok: tuple[int, ...] = (0,), env: dict[str, str] | None =
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in ok:
         raise SystemExit(f"{' '.join(map(str, cmd))} exited {proc.returncode}:\n{stderr.decode(errors='replace')[-2000:]}")
-    return Sample(seconds, usage.ru_maxrss / 1024, max(peak[0], usage.ru_maxrss / 1024), most[0], proc.returncode)
+    return Sample(seconds, usage.ru_maxrss / 1024, max(peak[0], usage.ru_maxrss / 1024), most[0], proc.returncode,
+                  usage.ru_utime + usage.ru_stime)

@@ -129,7 +129,8 @@ def show(name: str, results: dict[str, list[Sample]]) -> None:
     for kind, samples in results.items():
         times = " ".join(f"{s.seconds:.2f}" for s in samples)
         ratio = "" if kind == "vulture" else f"  {median(samples) / base:.2f}x vulture"
-        print(f"  {name:<22} {kind:<17} median {median(samples):6.2f} s  [{times}]  peak {median(samples, 'rss_mb'):4.0f} MB"
+        print(f"  {name:<22} {kind:<17} median {median(samples):6.2f} s  [{times}]  CPU {median(samples, 'cpu'):6.2f} s"
+              f"  peak {median(samples, 'rss_mb'):4.0f} MB"
               f" (process tree {max(s.tree_mb for s in samples):4.0f} MB, {max(s.processes for s in samples)} proc.){ratio}")
 
 
@@ -226,8 +227,9 @@ def ratios(name: str, lines: int, results: dict[str, list[Sample]]) -> None:
     for kind, target in targets:
         mid = median(results[kind])
         spread = f"{min(s.seconds for s in results[kind]):.2f}-{max(s.seconds for s in results[kind]):.2f}"
+        cpu = median(results[kind], "cpu") / median(results["vulture"], "cpu")
         print(f"{kind + ' / vulture':<32} = {mid / vulture:.3f}x ({mid:.2f} s, spread {spread}; "
-              f"target <= {target}x) {verdict(mid / vulture <= target)}")
+              f"target <= {target}x) {verdict(mid / vulture <= target)}; CPU time {cpu:.3f}x")
 
 
 def main() -> None:
