@@ -1,0 +1,76 @@
+"""KW102 on code reached by name (issue 14): a method looked up with `getattr` and then called gets
+the object it was looked up on as `self`, so what it calls on `self` reaches the subclass's
+overrides; methods a class looks up by a computed name are alive when the project spells the name
+in a string."""
+
+from __future__ import annotations
+
+from projects import check_json, make_project
+
+CONFIG = """[tool.knightwatch]
+source = ["app"]
+entry-points = ["app.main:main"]
+"""
+
+VISITOR = {
+    "app/__init__.py": "",
+    "app/visit.py": '''
+        class Visitor:
+            def dispatch_visit(self, node):
+                method = getattr(self, "visit_" + node.kind, self.unknown)
+                return method(node)
+
+            def dispatch_departure(self, node):
+                return getattr(self, "depart_" + node.kind)(node)
+
+            def unknown(self, node):
+                return None
+
+
+        class Base(Visitor):
+            def visit_title(self, node):
+                return self.title_tags(node)
+
+            def depart_title(self, node):
+                return self.closing(node)
+
+            def title_tags(self, node):
+                return "h1"
+
+            def closing(self, node):
+                return "/h1"
+
+
+        class Html5(Base):
+            def title_tags(self, node):
+                return "h2"
+
+            def closing(self, node):
+                return "/h2"
+
+            def never(self):
+                return 0
+    ''',
+    "app/main.py": '''
+        from app.visit import Base, Html5
+
+
+        def main(node):
+            Base().visit_title(node)  # binds self in visit_title: the getattr calls must bind it too
+            Base().depart_title(node)
+            writer = Html5()
+            writer.dispatch_visit(node)
+            writer.dispatch_departure(node)
+    ''',
+}
+
+
+def _dead(root) -> dict[str, int]:
+    _, report, err = check_json(root, "--select", "KW102")
+    assert not err
+    return {f["symbol"]: f["properties"]["confidence"] for f in report["findings"]}
+
+
+def test_a_method_taken_by_getattr_is_called_on_the_object_it_was_taken_from(tmp_path):
+    root = make_project(tmp_path / "app", VISITOR, CONFIG)
+    assert _dead(root) == {"app.visit.Html5.never": 100}
