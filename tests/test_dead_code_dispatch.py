@@ -74,3 +74,55 @@ def _dead(root) -> dict[str, int]:
 def test_a_method_taken_by_getattr_is_called_on_the_object_it_was_taken_from(tmp_path):
     root = make_project(tmp_path / "app", VISITOR, CONFIG)
     assert _dead(root) == {"app.visit.Html5.never": 100}
+
+
+STATES = {
+    "app/__init__.py": "",
+    "app/states.py": '''
+        class State:
+            initial_transitions = ()
+
+            def __init__(self):
+                self.transitions = {}
+                for entry in self.initial_transitions:  # a name, or (name, next state)
+                    if isinstance(entry, str):
+                        self.transitions[entry] = self.make_transition(entry)
+                    else:
+                        self.transitions[entry[0]] = self.make_transition(*entry)
+
+            def make_transition(self, name, next_state=None):
+                return getattr(self, name), next_state
+
+            def run(self, line):
+                for method, _ in self.transitions.values():
+                    method(line)
+
+
+        class Body(State):
+            initial_transitions = ("bullet", ("text", "Body"))
+
+            def bullet(self, line):
+                return self.marker(line)
+
+            def text(self, line):
+                return line
+
+            def marker(self, line):
+                return line[:1]
+
+            def unused(self, line):
+                return "bullet"
+    ''',
+    "app/main.py": '''
+        from app.states import Body
+
+
+        def main(line):
+            Body().run(line)
+    ''',
+}
+
+
+def test_methods_looked_up_by_a_computed_name_are_alive_when_a_string_names_them(tmp_path):
+    root = make_project(tmp_path / "app", STATES, CONFIG)
+    assert _dead(root) == {"app.states.Body.unused": 100}

@@ -109,15 +109,20 @@ def executed_modules(analysis) -> set[str]:
     return out
 
 
-def named_modules(analysis) -> set[str]:
-    """Modules a loader can import by a name the project spells out in a string: a module's name
-    (`"pkg.plugins.csv"`), or a package's name and a dot (`"pkg.plugins." + name`,
-    `f"pkg.plugins.{name}"`), which names every module under it."""
-    modules = set(analysis.index.summaries)
+def project_strings(analysis) -> set[str]:
+    """The identifiers and dotted names the analysed files spell out in string literals."""
     strings: set[str] = set()
     for info in analysis.files.values():
         if info.summary is not None:
             strings.update(DOTTED_STRING.findall(info.text))
+    return strings
+
+
+def named_modules(analysis, strings: set[str]) -> set[str]:
+    """Modules a loader can import by a name the project spells out in a string: a module's name
+    (`"pkg.plugins.csv"`), or a package's name and a dot (`"pkg.plugins." + name`,
+    `f"pkg.plugins.{name}"`), which names every module under it."""
+    modules = set(analysis.index.summaries)
     prefixes = tuple(p for p in strings if p.endswith(".") and p[:-1] in modules)
     return {m for m in modules if m in strings or prefixes and m.startswith(prefixes)}
 
@@ -222,6 +227,21 @@ def dispatch_prefixes(idx) -> frozenset[str]:
     return frozenset(found)
 
 
+def looked_up_by_name(idx) -> set[str]:
+    """Classes whose members the project looks up by a name computed at run time, `getattr(self,
+    name)` with NAME read from a table of strings: the graph cannot follow every such name (through
+    tuples, `*args`, type tests), so a method of theirs that a string names may be what runs."""
+    found = set()
+    for module, summary in idx.summaries.items():
+        for call in summary["calls"]:
+            call = Call(*call)
+            if call.callee == (Tag.NAME, "getattr") and len(call.args) >= 2 \
+                    and call.args[1][0] not in (Tag.STR, Tag.PREFIX, Tag.STARRED):
+                found.update(v[1] for v in idx.resolve(module, call.scope, call.args[0])
+                             if v[0] in ("inst", "def") and idx.kind(v[1]) == "class")
+    return found
+
+
 def annotation_uses(idx) -> dict[str, set[str]]:
     """Definition -> the project classes its type annotations name (parameters, returns, fields of a
     pydantic model, a dataclass or a TypedDict): a type used only there is alive when its user is."""
@@ -255,8 +275,9 @@ def compute(analysis) -> Liveness:
         roots += library_exports(idx)
     roots += sorted(executed) + sorted(executed_modules(analysis))
     loaders = sorted(m for m, s in idx.summaries.items() if LOADER_WORDS & set(s["words"]))
+    strings = project_strings(analysis)
     if loaders:
-        roots += sorted(named_modules(analysis))
+        roots += sorted(named_modules(analysis, strings))
     alive = reachable(g, roots, KINDS)
     gaps = sorted(q for q in executed if q not in analysis.reach_all)
     classes = sorted(q for q in idx.defs if idx.kind(q) == "class")
@@ -265,6 +286,7 @@ def compute(analysis) -> Liveness:
     annotated = annotation_uses(idx)
     prefixes = tuple(sorted(dispatch_prefixes(idx)))
     untyped = unresolved_call_names(analysis.callgraph)
+    by_name = looked_up_by_name(idx)
     loaded: set[str] = set()  # classes alive as members of a family a loader can name
     orphans: dict[str, str] = {}
     # with a loader, an interface (an ABC, a Protocol) may be implemented by plugins outside the
@@ -289,6 +311,8 @@ def compute(analysis) -> Liveness:
                         extra.append(m)
                     elif prefixes and m.rpartition(".")[2].startswith(prefixes):  # dispatch by a computed name
                         extra.append(m)
+                    elif m.rpartition(".")[2] in strings and not by_name.isdisjoint(idx.mro(c)):
+                        extra.append(m)  # `getattr(self, name)` with a name from a table of strings
                     elif (c in loaded or m.rpartition(".")[2] in untyped) and _overridden(idx, c, m):
                         extra.append(m)  # an interface method, called on a base-typed value the graph lost
                 if c not in alive:
