@@ -126,3 +126,39 @@ STATES = {
 def test_methods_looked_up_by_a_computed_name_are_alive_when_a_string_names_them(tmp_path):
     root = make_project(tmp_path / "app", STATES, CONFIG)
     assert _dead(root) == {"app.states.Body.unused": 100}
+
+
+UNTYPED = {
+    "app/__init__.py": "",
+    "app/lines.py": '''
+        class Lines:
+            def __init__(self, items):
+                self.items = items
+
+            def append(self, item):
+                self.items.append(item)
+
+            def trim_end(self, n=1):
+                del self.items[-n:]
+
+            def never_called(self):
+                return 0
+
+
+        def load(text):
+            return Lines(text.splitlines())
+    ''',
+    "app/main.py": '''
+        from app.lines import load
+
+
+        def main(block):
+            load("a\\nb").append("c")
+            block.trim_end()  # the graph cannot type block: a live class's trim_end may run
+    ''',
+}
+
+
+def test_a_method_of_a_live_class_called_on_a_value_the_graph_cannot_type_is_alive(tmp_path):
+    root = make_project(tmp_path / "app", UNTYPED, CONFIG)
+    assert _dead(root) == {"app.lines.Lines.never_called": 100}

@@ -313,8 +313,10 @@ def compute(analysis) -> Liveness:
                         extra.append(m)
                     elif m.rpartition(".")[2] in strings and not by_name.isdisjoint(idx.mro(c)):
                         extra.append(m)  # `getattr(self, name)` with a name from a table of strings
-                    elif (c in loaded or m.rpartition(".")[2] in untyped) and _overridden(idx, c, m):
+                    elif c in loaded and _overridden(idx, c, m):
                         extra.append(m)  # an interface method, called on a base-typed value the graph lost
+                    elif m.rpartition(".")[2] in untyped:  # `x.name()` where the graph cannot type x
+                        extra.append(m)
                 if c not in alive:
                     extra.append(c)
                 for m in methods[c]:  # the base method an override that is used implements
