@@ -26,6 +26,8 @@ INERT_BASES = frozenset({("bi", "object"), ("ext", "typing.Generic"), ("ext", "t
 LOADER_WORDS = frozenset({"import_module", "__import__", "__subclasses__", "iter_modules", "walk_packages",
                           "spec_from_file_location", "exec_module", "load_module", "entry_points",
                           "iter_entry_points", "load_entry_point"})
+#: what configures logging from data, naming handler and formatter classes by dotted path
+LOGGING_LOADERS = frozenset({"dictConfig", "fileConfig"})
 ENTRY_POINT = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*:\s*([A-Za-z_][\w.]*)")
 #: a string literal that may name a module, or a package and a dot (its end, or where an f-string
 #: field starts)
@@ -242,6 +244,22 @@ def looked_up_by_name(idx) -> set[str]:
     return found
 
 
+def logging_classes(idx) -> list[str]:
+    """Handlers, formatters and filters (subclasses of `logging.*`) of a project that configures
+    logging from data (`logging.config.dictConfig(config)`, `fileConfig`): its users name them by
+    dotted path in their logging configuration."""
+    if not any(LOGGING_LOADERS & set(s["words"]) for s in idx.summaries.values()):
+        return []
+    out = []
+    for c in idx.defs:
+        if idx.kind(c) == "class" and any(
+                v[0] == "ext" and v[1].startswith("logging.")
+                for k in idx.mro(c) for b in idx.entry(k).get("bases", ())
+                for v in idx.resolve(idx.defs[k][0], idx.defs[k][2]["parent"] or "", b)):
+            out.append(c)
+    return sorted(out)
+
+
 def annotation_uses(idx) -> dict[str, set[str]]:
     """Definition -> the project classes its type annotations name (parameters, returns, fields of a
     pydantic model, a dataclass or a TypedDict): a type used only there is alive when its user is."""
@@ -278,6 +296,8 @@ def compute(analysis) -> Liveness:
     strings = project_strings(analysis)
     if loaders:
         roots += sorted(named_modules(analysis, strings))
+    roots += sorted(s for s in strings if s in idx.defs and "." in s)  # `"pkg.log.JsonFormatter"`
+    roots += logging_classes(idx)
     alive = reachable(g, roots, KINDS)
     gaps = sorted(q for q in executed if q not in analysis.reach_all)
     classes = sorted(q for q in idx.defs if idx.kind(q) == "class")
@@ -301,6 +321,10 @@ def compute(analysis) -> Liveness:
                 for handed in set().union(*(annotated.get(u, ()) for u in [c, *methods[c]])):
                     extra += [m for k in idx.mro(handed) for m in methods.get(k, ())
                               if m not in alive and _public(m.rpartition(".")[2])]
+                # the public methods it adds are the plugins' to call on self (a deprecated one
+                # still warns them); abstract ones and implementations are for the project to call
+                extra += [m for m in methods[c] if m not in alive and _public(m.rpartition(".")[2])
+                          and "abstractmethod" not in idx.decorator_names(m) and not _overridden(idx, c, m)]
             if live:
                 for m in methods[c]:
                     if m in alive:
