@@ -1,4 +1,4 @@
-"""KW102 on code reached by name (issue 14): a method looked up with `getattr` and then called gets
+"""KW102 on code reached by name (issue 14): a method looked up with `getattr` and called at once gets
 the object it was looked up on as `self`, so what it calls on `self` reaches the subclass's
 overrides; methods a class looks up by a computed name are alive when the project spells the name
 in a string."""
@@ -17,8 +17,7 @@ VISITOR = {
     "app/visit.py": '''
         class Visitor:
             def dispatch_visit(self, node):
-                method = getattr(self, "visit_" + node.kind, self.unknown)
-                return method(node)
+                return getattr(self, "visit_" + node.kind, self.unknown)(node)
 
             def dispatch_departure(self, node):
                 return getattr(self, "depart_" + node.kind)(node)
@@ -71,7 +70,7 @@ def _dead(root) -> dict[str, int]:
     return {f["symbol"]: f["properties"]["confidence"] for f in report["findings"]}
 
 
-def test_a_method_taken_by_getattr_is_called_on_the_object_it_was_taken_from(tmp_path):
+def test_a_method_looked_up_by_getattr_is_called_on_the_object_it_was_taken_from(tmp_path):
     root = make_project(tmp_path / "app", VISITOR, CONFIG)
     assert _dead(root) == {"app.visit.Html5.never": 100}
 
@@ -162,3 +161,13 @@ UNTYPED = {
 def test_a_method_of_a_live_class_called_on_a_value_the_graph_cannot_type_is_alive(tmp_path):
     root = make_project(tmp_path / "app", UNTYPED, CONFIG)
     assert _dead(root) == {"app.lines.Lines.never_called": 100}
+
+
+def test_an_override_in_a_live_class_of_a_live_method_is_alive(tmp_path):
+    files = dict(VISITOR)
+    files["app/visit.py"] = VISITOR["app/visit.py"].replace(
+        '''                return getattr(self, "visit_" + node.kind, self.unknown)(node)''',
+        '''                method = getattr(self, "visit_" + node.kind, self.unknown)
+                return method(node)''')
+    root = make_project(tmp_path / "app", files, CONFIG)
+    assert _dead(root) == {"app.visit.Html5.never": 100}

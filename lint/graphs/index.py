@@ -505,25 +505,10 @@ class Index:
             for f in self.resolve(module, scope, callee):
                 found = [b for r in receivers for b in self._bound(f, r) if b[2] is not None]
                 out += list(dict.fromkeys(found)) or self._bound(f, None)
-        elif callee[0] == Tag.NAME and self._taken_member(module, scope, callee[1]):
-            for e in self.summaries[module]["scopes"][scope]["names"][callee[1]]:  # `method = obj.name`
-                if e[0] in (Tag.ATTR, Tag.GETATTR):
-                    out += self.dispatch(module, scope, e)
-                else:
-                    out += [b for f in self.resolve(module, scope, e) for b in self._bound(f, None)]
         else:
             for f in self.callee_values(module, scope, callee, decorator):
                 out += self._bound(f, None)
         return out
-
-    def _taken_member(self, module: str, scope: str, name: str) -> bool:
-        """NAME is a local of function SCOPE (not a parameter) bound to a member of an object,
-        `method = getattr(visitor, name)`: calling it calls the member with that object as self."""
-        entry = self.summaries[module]["scopes"].get(scope)
-        if entry is None or entry["kind"] != "function" or name in self.params(module, scope):
-            return False
-        exprs = entry["names"].get(name, ())
-        return any(e[0] in (Tag.ATTR, Tag.GETATTR) for e in exprs)
 
     def callee_values(self, module: str, scope: str, callee: tuple, decorator: bool = False) -> Values:
         """What the CALLEE of a call is (of a decorator application, for DECORATOR)."""

@@ -339,6 +339,8 @@ def compute(analysis) -> Liveness:
                         extra.append(m)  # `getattr(self, name)` with a name from a table of strings
                     elif c in loaded and _overridden(idx, c, m):
                         extra.append(m)  # an interface method, called on a base-typed value the graph lost
+                    elif _overridden(idx, c, m) in alive:  # a call on self in the base may run it, through
+                        extra.append(m)  # dispatch the graph binds to the base only (`method = getattr(...)`)
                     elif m.rpartition(".")[2] in untyped:  # `x.name()` where the graph cannot type x
                         extra.append(m)
                 if c not in alive:
