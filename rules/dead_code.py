@@ -18,8 +18,9 @@ class DeadCode(Rule):
     when none are configured — and reports the outermost function, class or module that nothing
     reaches. Also alive: code any coverage host ran (judged by body lines), scripts and entry
     points declared in the packaging metadata, `__all__` of a library (`project = "library"`),
-    methods of a live class with a base outside the analysed source (a framework calls them) or
-    whose name is called on a value the call graph cannot type, and subclasses of a live base when
+    methods of a live class with a base outside the analysed source (a framework calls them),
+    whose name is called on a value the call graph cannot type, or that override a live method,
+    and subclasses of a live base when
     the project loads classes or modules by name. Each finding has a confidence, the share of
     such findings measured truly dead on real projects: 100% when nothing names it; 80% when its
     name is mentioned somewhere (it might be reached by name); 40% when production ran code in the
