@@ -100,3 +100,12 @@ def test_without_a_logging_configuration_from_data_an_unused_formatter_is_dead(t
                                                         "logging.basicConfig(handlers=[Console()])")
     root = make_project(tmp_path / "bot", files, CONFIG)
     assert _dead(root)["bot.logs.JsonFormatter"] == 100
+
+
+def test_a_module_named_in_a_string_without_a_loader_is_still_dead(tmp_path):
+    root = make_project(tmp_path / "app", {
+        "app/__init__.py": "",
+        "app/old.py": "def relay():\n    return 1\n",
+        "app/main.py": 'import logging\n\nlog = logging.getLogger("app.old")\n\n\ndef main():\n    return log\n',
+    }, CONFIG.replace('"bot"', '"app"').replace("bot.main", "app.main"))
+    assert _dead(root) == {"app.old": 100}

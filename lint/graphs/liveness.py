@@ -296,7 +296,9 @@ def compute(analysis) -> Liveness:
     strings = project_strings(analysis)
     if loaders:
         roots += sorted(named_modules(analysis, strings))
-    roots += sorted(s for s in strings if s in idx.defs and "." in s)  # `"pkg.log.JsonFormatter"`
+    # a class or function named by its dotted path (`"pkg.log.JsonFormatter"`); a module named in a
+    # string (`getLogger("pkg.mod")`) is alive only with a loader, above
+    roots += sorted(s for s in strings if "." in s and s in idx.defs and idx.kind(s) in ("class", "function"))
     roots += logging_classes(idx)
     alive = reachable(g, roots, KINDS)
     gaps = sorted(q for q in executed if q not in analysis.reach_all)
