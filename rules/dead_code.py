@@ -18,13 +18,16 @@ class DeadCode(Rule):
     when none are configured — and reports the outermost function, class or module that nothing
     reaches. Also alive: code any coverage host ran (judged by body lines), scripts and entry
     points declared in the packaging metadata, `__all__` of a library (`project = "library"`),
-    methods of a live class with a base outside the analysed source (a framework calls them), and
-    subclasses of a live base when the project loads classes or modules by name. Each finding has
-    a confidence: 100% when nothing names it; 60% when its name is mentioned somewhere (it might
-    be reached by name); 50% when only the project's tests name it; 40% when production ran code
-    in the same module or class family that the call graph cannot reach, or when `.name()` is
-    called on a value the call graph cannot type; 30% for a subclass of a live base in a project
-    with no loader.
+    methods of a live class with a base outside the analysed source (a framework calls them),
+    whose name is called on a value the call graph cannot type, or that override a live method,
+    and subclasses of a live base when
+    the project loads classes or modules by name. Each finding has a confidence, the share of
+    such findings measured truly dead on real projects: 100% when nothing names it; 80% when its
+    name is mentioned somewhere (it might be reached by name); 40% when production ran code in the
+    same module or class family that the call graph cannot reach, or when `.name()` is called on
+    a value the call graph cannot type; 30% for a subclass of a live base in a project with no
+    loader; 20% when only the project's tests name it. Code that only other findings use is no
+    surer than they are: a finding's confidence is at most that of each finding that calls it.
 
     ## Why is this bad?
     Dead code is not harmless: it is tomorrow's dormant path. Power Peg sat unused for nine years,
@@ -61,6 +64,8 @@ class DeadCode(Rule):
         untyped = live.untyped
         tested = test_words(analysis)
         reported: set[str] = set()
+        finding_of: dict[str, str] = {}  # each unreached definition -> the finding that holds it
+        found = []
         for q in sorted(idx.defs, key=lambda q: (g.nodes[q]["path"], g.nodes[q]["line"])):
             if q in reached:
                 continue
@@ -71,18 +76,22 @@ class DeadCode(Rule):
             parent = module if not scope else f"{module}.{entry['parent']}" if entry["parent"] else module
             if parent in reported or (parent != q and parent not in reached):
                 reported.add(q)  # folded into the enclosing dead definition
+                if parent in finding_of:
+                    finding_of[q] = finding_of[parent]
                 continue
             name = scope.rpartition(".")[2] if scope else module.rpartition(".")[2]
             if kind == "function" and name.startswith("__") and name.endswith("__"):
                 continue
             reported.add(q)
-            path = g.nodes[q]["path"]
+            finding_of[q] = q
             line = 1 if kind == "module" else entry["line"]
-            confidence, why = self._confidence(idx, q, kind, name, words, near_gap, live, untyped, tested)
+            found.append([q, kind, line, *self._confidence(idx, q, kind, name, words, near_gap, live, untyped, tested)])
+        _callers_bound(g, found, finding_of)
+        for q, kind, line, confidence, why in found:
             sends = self._sends(analysis, q)
             what = {"module": "module", "class": "class", "function": "function"}[kind]
             yield self.finding(
-                path, line,
+                g.nodes[q]["path"], line,
                 f"{what} {q} is unreachable from every entry point (confidence {confidence}%)"
                 + (" and calls a sink" if sends else ""),
                 severity=Severity.MEDIUM if sends else Severity.LOW,
@@ -102,9 +111,9 @@ class DeadCode(Rule):
         if kind == "function" and name in untyped:
             return 40, f".{name}() is called on a value the call graph cannot type"
         if name in tested:
-            return 50, "only the tests name it"
+            return 20, "only the tests name it"
         if kind != "module" and name in words:
-            return 60, "its name is mentioned elsewhere: it may be reached by name"
+            return 80, "its name is mentioned elsewhere: it may be reached by name"
         return 100, "nothing names it"
 
     @staticmethod
@@ -131,3 +140,18 @@ def _near_gaps(idx, gaps: list[str]):
             return True
         return idx.kind(owner) == "class" and any(b in families for b in idx.mro(owner))
     return near
+
+
+def _callers_bound(g, found: list, finding_of: dict[str, str]) -> None:
+    """A definition that unreached code calls is dead only if that code is: its confidence is at most
+    its callers' (grown to a fixpoint, in place in FOUND's [q, kind, line, confidence, why] rows)."""
+    row = {r[0]: r for r in found}
+    changed = True
+    while changed:
+        changed = False
+        for r in found:
+            for caller in g.predecessors(r[0]):
+                f = finding_of.get(caller)
+                if f is not None and f != r[0] and row[f][3] < r[3]:
+                    r[3], r[4] = row[f][3], f"{f}, reported at {row[f][3]}%, uses it"
+                    changed = True

@@ -194,7 +194,7 @@ def test_kw102_reports_dead_module_function_and_class_with_confidence(tmp_path):
     assert code == 1, err
     found = {(f["path"], f["line"]): f["properties"]["confidence"] for f in report["findings"]}
     # the class is reported once, not once more for its method; the module once, not per function
-    assert found == {("app/main.py", 1): 100, ("app/main.py", 4): 100, ("app/main.py", 8): 60,
+    assert found == {("app/main.py", 1): 100, ("app/main.py", 4): 100, ("app/main.py", 8): 80,
                      ("app/orphan.py", 1): 100}
 
 

@@ -500,6 +500,11 @@ class Index:
             for r in self.resolve(module, scope, callee[1]):
                 for f in self.member(r, callee[2], 0):
                     out += self._bound(f, r)
+        elif callee[0] == Tag.GETATTR:  # `getattr(self, "visit_" + kind)(node)`: self is the receiver
+            receivers = self.resolve(module, scope, callee[1])
+            for f in self.resolve(module, scope, callee):
+                found = [b for r in receivers for b in self._bound(f, r) if b[2] is not None]
+                out += list(dict.fromkeys(found)) or self._bound(f, None)
         else:
             for f in self.callee_values(module, scope, callee, decorator):
                 out += self._bound(f, None)

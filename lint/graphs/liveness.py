@@ -26,6 +26,8 @@ INERT_BASES = frozenset({("bi", "object"), ("ext", "typing.Generic"), ("ext", "t
 LOADER_WORDS = frozenset({"import_module", "__import__", "__subclasses__", "iter_modules", "walk_packages",
                           "spec_from_file_location", "exec_module", "load_module", "entry_points",
                           "iter_entry_points", "load_entry_point"})
+#: what configures logging from data, naming handler and formatter classes by dotted path
+LOGGING_LOADERS = frozenset({"dictConfig", "fileConfig"})
 ENTRY_POINT = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*:\s*([A-Za-z_][\w.]*)")
 #: a string literal that may name a module, or a package and a dot (its end, or where an f-string
 #: field starts)
@@ -109,15 +111,20 @@ def executed_modules(analysis) -> set[str]:
     return out
 
 
-def named_modules(analysis) -> set[str]:
-    """Modules a loader can import by a name the project spells out in a string: a module's name
-    (`"pkg.plugins.csv"`), or a package's name and a dot (`"pkg.plugins." + name`,
-    `f"pkg.plugins.{name}"`), which names every module under it."""
-    modules = set(analysis.index.summaries)
+def project_strings(analysis) -> set[str]:
+    """The identifiers and dotted names the analysed files spell out in string literals."""
     strings: set[str] = set()
     for info in analysis.files.values():
         if info.summary is not None:
             strings.update(DOTTED_STRING.findall(info.text))
+    return strings
+
+
+def named_modules(analysis, strings: set[str]) -> set[str]:
+    """Modules a loader can import by a name the project spells out in a string: a module's name
+    (`"pkg.plugins.csv"`), or a package's name and a dot (`"pkg.plugins." + name`,
+    `f"pkg.plugins.{name}"`), which names every module under it."""
+    modules = set(analysis.index.summaries)
     prefixes = tuple(p for p in strings if p.endswith(".") and p[:-1] in modules)
     return {m for m in modules if m in strings or prefixes and m.startswith(prefixes)}
 
@@ -222,6 +229,37 @@ def dispatch_prefixes(idx) -> frozenset[str]:
     return frozenset(found)
 
 
+def looked_up_by_name(idx) -> set[str]:
+    """Classes whose members the project looks up by a name computed at run time, `getattr(self,
+    name)` with NAME read from a table of strings: the graph cannot follow every such name (through
+    tuples, `*args`, type tests), so a method of theirs that a string names may be what runs."""
+    found = set()
+    for module, summary in idx.summaries.items():
+        for call in summary["calls"]:
+            call = Call(*call)
+            if call.callee == (Tag.NAME, "getattr") and len(call.args) >= 2 \
+                    and call.args[1][0] not in (Tag.STR, Tag.PREFIX, Tag.STARRED):
+                found.update(v[1] for v in idx.resolve(module, call.scope, call.args[0])
+                             if v[0] in ("inst", "def") and idx.kind(v[1]) == "class")
+    return found
+
+
+def logging_classes(idx) -> list[str]:
+    """Handlers, formatters and filters (subclasses of `logging.*`) of a project that configures
+    logging from data (`logging.config.dictConfig(config)`, `fileConfig`): its users name them by
+    dotted path in their logging configuration."""
+    if not any(LOGGING_LOADERS & set(s["words"]) for s in idx.summaries.values()):
+        return []
+    out = []
+    for c in idx.defs:
+        if idx.kind(c) == "class" and any(
+                v[0] == "ext" and v[1].startswith("logging.")
+                for k in idx.mro(c) for b in idx.entry(k).get("bases", ())
+                for v in idx.resolve(idx.defs[k][0], idx.defs[k][2]["parent"] or "", b)):
+            out.append(c)
+    return sorted(out)
+
+
 def annotation_uses(idx) -> dict[str, set[str]]:
     """Definition -> the project classes its type annotations name (parameters, returns, fields of a
     pydantic model, a dataclass or a TypedDict): a type used only there is alive when its user is."""
@@ -255,8 +293,13 @@ def compute(analysis) -> Liveness:
         roots += library_exports(idx)
     roots += sorted(executed) + sorted(executed_modules(analysis))
     loaders = sorted(m for m, s in idx.summaries.items() if LOADER_WORDS & set(s["words"]))
+    strings = project_strings(analysis)
     if loaders:
-        roots += sorted(named_modules(analysis))
+        roots += sorted(named_modules(analysis, strings))
+    # a class or function named by its dotted path (`"pkg.log.JsonFormatter"`); a module named in a
+    # string (`getLogger("pkg.mod")`) is alive only with a loader, above
+    roots += sorted(s for s in strings if "." in s and s in idx.defs and idx.kind(s) in ("class", "function"))
+    roots += logging_classes(idx)
     alive = reachable(g, roots, KINDS)
     gaps = sorted(q for q in executed if q not in analysis.reach_all)
     classes = sorted(q for q in idx.defs if idx.kind(q) == "class")
@@ -265,6 +308,7 @@ def compute(analysis) -> Liveness:
     annotated = annotation_uses(idx)
     prefixes = tuple(sorted(dispatch_prefixes(idx)))
     untyped = unresolved_call_names(analysis.callgraph)
+    by_name = looked_up_by_name(idx)
     loaded: set[str] = set()  # classes alive as members of a family a loader can name
     orphans: dict[str, str] = {}
     # with a loader, an interface (an ABC, a Protocol) may be implemented by plugins outside the
@@ -279,6 +323,10 @@ def compute(analysis) -> Liveness:
                 for handed in set().union(*(annotated.get(u, ()) for u in [c, *methods[c]])):
                     extra += [m for k in idx.mro(handed) for m in methods.get(k, ())
                               if m not in alive and _public(m.rpartition(".")[2])]
+                # the public methods it adds are the plugins' to call on self (a deprecated one
+                # still warns them); abstract ones and implementations are for the project to call
+                extra += [m for m in methods[c] if m not in alive and _public(m.rpartition(".")[2])
+                          and "abstractmethod" not in idx.decorator_names(m) and not _overridden(idx, c, m)]
             if live:
                 for m in methods[c]:
                     if m in alive:
@@ -289,8 +337,14 @@ def compute(analysis) -> Liveness:
                         extra.append(m)
                     elif prefixes and m.rpartition(".")[2].startswith(prefixes):  # dispatch by a computed name
                         extra.append(m)
-                    elif (c in loaded or m.rpartition(".")[2] in untyped) and _overridden(idx, c, m):
+                    elif m.rpartition(".")[2] in strings and not by_name.isdisjoint(idx.mro(c)):
+                        extra.append(m)  # `getattr(self, name)` with a name from a table of strings
+                    elif c in loaded and _overridden(idx, c, m):
                         extra.append(m)  # an interface method, called on a base-typed value the graph lost
+                    elif _overridden(idx, c, m) in alive:  # a call on self in the base may run it, through
+                        extra.append(m)  # dispatch the graph binds to the base only (`method = getattr(...)`)
+                    elif m.rpartition(".")[2] in untyped:  # `x.name()` where the graph cannot type x
+                        extra.append(m)
                 if c not in alive:
                     extra.append(c)
                 for m in methods[c]:  # the base method an override that is used implements
