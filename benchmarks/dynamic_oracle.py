@@ -10,7 +10,8 @@ callers and callees), and compares them with `knightwatch graph PROJECT_DIR --fo
 
 - recall: the share of executed edges the static graph has;
 - precision proxy: for every executed call site (caller, line), how many targets the static graph
-  gives the caller on that line (mean over the sites; 1.0 is exact).
+  gives the caller on that line among the project's functions (mean over the sites with one or
+  more; 1.0 is exact, builtins and outside code on the same line do not count).
 
 Code objects are mapped to PyCG names from (file, first line) of every def in the tree, read with
 `ast`; lambdas and comprehensions are skipped. Misses are printed grouped by callee (`-v`).
@@ -141,15 +142,17 @@ def compare(root: Path, raw: set[tuple], verbose: bool) -> dict:
     bodies: dict = {}
     names = definitions(root, bodies)
     static = static_graph(root)
-    by_line = static_lines(root)
+    # only targets in the project count: the executed edges are those between the project's functions
+    project = set(names.values())
+    by_line = {c: {n: ts & project for n, ts in lines.items()} for c, lines in static_lines(root).items()}
     executed: set[tuple[str, str]] = set()
-    sites: set[tuple[str, int]] = set()
+    sites: dict[tuple[str, int], set[str]] = defaultdict(set)  # executed site -> the callees it ran
     for a, al, line, b, bl in raw:
         caller, callee = names.get((a, al), bodies.get((a, al))), names.get((b, bl))
         if caller is None or callee is None or is_test(caller) or is_test(callee):
             continue
         executed.add((caller, callee))
-        sites.add((caller, line))
+        sites[(caller, line)].add(callee)
     found = {(a, b) for a, bs in static.items() for b in bs}
     hit = executed & found
     per_site = [len(by_line.get(c, {}).get(line, ())) for c, line in sites]
@@ -162,6 +165,11 @@ def compare(root: Path, raw: set[tuple], verbose: bool) -> dict:
         for (a, b) in sorted(executed - found):
             print(f"  missed {a} -> {b}")
         print("  most missed callees:", missed.most_common(10))
+        extra = sorted(((len(by_line[c][line] - ran), c, line, sorted(by_line[c][line] - ran))
+                        for (c, line), ran in sites.items() if c in by_line and line in by_line[c]), reverse=True)
+        for n, c, line, more in extra[:25]:
+            if n:
+                print(f"  {n} static targets never run at {c}:{line}: {', '.join(more[:6])}")
     return result
 
 
@@ -171,11 +179,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--src", default=".", help="the sources to analyse, relative to PROJECT (e.g. src)")
     parser.add_argument("command", nargs="*", help="command to run (default: pytest)")
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--trace", type=Path, help="read the executed edges from this file if it exists, "
+                                                   "else record them there (to compare again without rerunning)")
     args = parser.parse_args(argv)
     project = args.project.resolve()
     root = (project / args.src).resolve()
     command = args.command or [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    raw = trace(root, command, cwd=project)
+    if args.trace and args.trace.exists():
+        raw = {(a, int(al), int(n), b, int(bl)) for a, al, n, b, bl in
+               (line.split("\t") for line in args.trace.read_text().splitlines())}
+    else:
+        raw = trace(root, command, cwd=project)
+        if args.trace:
+            args.trace.write_text("".join("\t".join(map(str, e)) + "\n" for e in sorted(raw)))
     result = compare(root, raw, args.verbose)
     print(f"{root.name}: {result['executed_edges']} executed edges, recall {result['recall']:.3f}, "
           f"{result['sites']} executed call sites, mean static targets per site {result['mean_targets_per_site']:.2f}")
