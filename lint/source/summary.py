@@ -432,8 +432,9 @@ class Summariser(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
-        if isinstance(node.ctx, ast.Load) and isinstance(node.value, (ast.Name, ast.Attribute)):
-            self._dunder(node, self.expr(node.value), "__getitem__", [self.expr(node.slice)])
+        if isinstance(node.ctx, (ast.Load, ast.Del)) and isinstance(node.value, (ast.Name, ast.Attribute)):
+            dunder = "__getitem__" if isinstance(node.ctx, ast.Load) else "__delitem__"  # `del x[k]`
+            self._dunder(node, self.expr(node.value), dunder, [self.expr(node.slice)])
         self.generic_visit(node)
 
     def visit_Compare(self, node: ast.Compare) -> None:
