@@ -177,6 +177,7 @@ class CallGraph:
             self.graph.add_node(q, kind=entry["kind"], module=module, path=self.paths[module],
                                 line=entry["line"], end=entry["end"], body=entry.get("body", entry["line"]))
         self._nodes.update(self.graph)
+        idx.exported_classes()  # found once, before any resolution is under way (none is then partial)
         for round_ in range(PARAM_ROUNDS):
             learnt = self._bind_params(range(len(self._flow)) if round_ == 0 else idx.unsettled(), look)
             learnt = idx.bind_stores() or learnt
