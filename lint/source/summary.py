@@ -659,6 +659,9 @@ class Summariser(ast.NodeVisitor):
         q = self._qual(node.name)
         for n in node.bases + [k.value for k in node.keywords] + node.decorator_list:
             self.visit(n)
+        for k in node.keywords:  # the class statement calls its metaclass (its __new__ and __init__)
+            if k.arg == "metaclass":
+                self._record_call(node, self.expr(k.value), [], {}, "dunder")
         self._new_scope(q, "class", node, self.scope, body=_first_stmt_line(node.body),
                         bases=[self.expr(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases],
                         decorators=[self.expr(d) for d in node.decorator_list], attrs={},
