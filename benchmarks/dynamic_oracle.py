@@ -6,7 +6,8 @@
 Runs COMMAND (a project's own test suite, by default pytest) in PROJECT_DIR under `sys.setprofile`
 (a `sitecustomize` on PYTHONPATH installs the hook in that process and every Python child), records
 every caller -> callee edge between functions defined in PROJECT_DIR's sources (tests excluded as
-callers and callees), and compares them with `knightwatch graph PROJECT_DIR --format pycg`:
+callers and callees), and compares them with `knightwatch graph --format pycg` of the sources without
+their tests:
 
 - recall: the share of executed edges the static graph has;
 - precision proxy: for every executed call site (caller, line), how many targets the static graph
@@ -23,6 +24,7 @@ import argparse
 import ast
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -97,7 +99,8 @@ def definitions(root: Path, bodies: dict | None = None) -> dict[tuple[str, int],
 
 def trace(root: Path, command: list[str], cwd: Path | None = None) -> set[tuple]:
     """Run COMMAND in CWD (default ROOT) under the profile hook; the raw edges between ROOT's code."""
-    with tempfile.TemporaryDirectory() as tmp:
+    # (a child the command left behind may still write its edges there when it exits)
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         (Path(tmp) / "sitecustomize.py").write_text(HOOK)
         env = dict(os.environ, KW_ORACLE_ROOT=str(root) + os.sep, KW_ORACLE_OUT=str(Path(tmp) / "edges"),
                    PYTHONPATH=os.pathsep.join(filter(None, [tmp, str(root), os.environ.get("PYTHONPATH")])))
@@ -110,21 +113,25 @@ def trace(root: Path, command: list[str], cwd: Path | None = None) -> set[tuple]
         return edges
 
 
-def static_graph(root: Path) -> dict[str, list[str]]:
+def _graph(root: Path, fmt: str) -> dict:
+    """`knightwatch graph` of ROOT's sources but its tests (a copy without them: the tests stand for
+    code outside the project, as its users' would)."""
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "cg.json"
-        subprocess.run([sys.executable, "-m", "knightwatch", "graph", str(root), "--format", "pycg", "--output",
-                        str(out)], check=True)
+        tree, out = Path(tmp) / "src", Path(tmp) / "graph.json"
+        shutil.copytree(root, tree, ignore=lambda _, names: [n for n in names if is_test(n.removesuffix(".py"))
+                                                            or n in (".venv", ".knightwatch_cache", "__pycache__")])
+        subprocess.run([sys.executable, "-m", "knightwatch", "graph", str(tree), "--no-cache", "--format", fmt,
+                        "--output", str(out)], check=True)
         return json.loads(out.read_text())
+
+
+def static_graph(root: Path) -> dict[str, list[str]]:
+    return _graph(root, "pycg")
 
 
 def static_lines(root: Path) -> dict[str, dict[int, set[str]]]:
     """caller -> line -> callees, from the full graph (edge attribute `lines`)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "g.json"
-        subprocess.run([sys.executable, "-m", "knightwatch", "graph", str(root), "--format", "json", "--output",
-                        str(out)], check=True)
-        data = json.loads(out.read_text())
+    data = _graph(root, "json")
     lines: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     for e in data["edges"]:
         if e.get("kind") in ("call", "may") and not e.get("implicit"):
@@ -181,7 +188,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("--trace", type=Path, help="read the executed edges from this file if it exists, "
                                                    "else record them there (to compare again without rerunning)")
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    command = argv[argv.index("--") + 1:] if "--" in argv else []  # (argparse would read its options)
+    args = parser.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
+    args.command = args.command or command
     project = args.project.resolve()
     root = (project / args.src).resolve()
     command = args.command or [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
