@@ -437,6 +437,12 @@ class Summariser(ast.NodeVisitor):
             self._dunder(node, self.expr(node.value), dunder, [self.expr(node.slice)])
         self.generic_visit(node)
 
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> None:
+        """`f"{x}"` calls x.__str__ (through object.__format__), `f"{x!r}"` x.__repr__."""
+        if isinstance(node.value, (ast.Name, ast.Attribute)):
+            self._dunder(node.value, self.expr(node.value), "__repr__" if node.conversion in (ord("r"), ord("a")) else "__str__")
+        self.generic_visit(node)
+
     def visit_Compare(self, node: ast.Compare) -> None:
         dunder = CMP_DUNDER.get(type(node.ops[0]))
         if dunder:
