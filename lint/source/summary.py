@@ -338,6 +338,12 @@ class Summariser(ast.NodeVisitor):
             return (Tag.LIST, ((Tag.NAMESPACE,), UNKNOWN))
         if name == "import_module" and args:
             return (Tag.IMPORT_MODULE, self.expr(args[0]))
+        if name in EMPTY_CONTAINERS and not node.keywords and len(args) <= (name == "defaultdict"):
+            # `dict()`, `collections.OrderedDict()`, `defaultdict(list)`: an empty container of its own
+            # (the unknown element, named after its place, keeps two of them apart) that item
+            # stores and appends reach, like `{}` and `[]`
+            empty = (Tag.UNKNOWN, f"{node.lineno}:{node.col_offset}")
+            return (Tag.DICT, (("?0", empty),)) if EMPTY_CONTAINERS[name] == Tag.DICT else (Tag.LIST, (empty,))
         if not isinstance(f, ast.Name) and name != "partial":
             return None
         if name == "partial" and args:
