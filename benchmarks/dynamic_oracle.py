@@ -6,11 +6,13 @@
 Runs COMMAND (a project's own test suite, by default pytest) in PROJECT_DIR under `sys.setprofile`
 (a `sitecustomize` on PYTHONPATH installs the hook in that process and every Python child), records
 every caller -> callee edge between functions defined in PROJECT_DIR's sources (tests excluded as
-callers and callees), and compares them with `knightwatch graph PROJECT_DIR --format pycg`:
+callers and callees), and compares them with `knightwatch graph --format pycg` of the sources without
+their tests:
 
 - recall: the share of executed edges the static graph has;
 - precision proxy: for every executed call site (caller, line), how many targets the static graph
-  gives the caller on that line (mean over the sites; 1.0 is exact).
+  gives the caller on that line among the project's functions (mean over the sites with one or
+  more; 1.0 is exact, builtins and outside code on the same line do not count).
 
 Code objects are mapped to PyCG names from (file, first line) of every def in the tree, read with
 `ast`; lambdas and comprehensions are skipped. Misses are printed grouped by callee (`-v`).
@@ -22,6 +24,7 @@ import argparse
 import ast
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -96,7 +99,8 @@ def definitions(root: Path, bodies: dict | None = None) -> dict[tuple[str, int],
 
 def trace(root: Path, command: list[str], cwd: Path | None = None) -> set[tuple]:
     """Run COMMAND in CWD (default ROOT) under the profile hook; the raw edges between ROOT's code."""
-    with tempfile.TemporaryDirectory() as tmp:
+    # (a child the command left behind may still write its edges there when it exits)
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         (Path(tmp) / "sitecustomize.py").write_text(HOOK)
         env = dict(os.environ, KW_ORACLE_ROOT=str(root) + os.sep, KW_ORACLE_OUT=str(Path(tmp) / "edges"),
                    PYTHONPATH=os.pathsep.join(filter(None, [tmp, str(root), os.environ.get("PYTHONPATH")])))
@@ -109,21 +113,25 @@ def trace(root: Path, command: list[str], cwd: Path | None = None) -> set[tuple]
         return edges
 
 
-def static_graph(root: Path) -> dict[str, list[str]]:
+def _graph(root: Path, fmt: str) -> dict:
+    """`knightwatch graph` of ROOT's sources but its tests (a copy without them: the tests stand for
+    code outside the project, as its users' would)."""
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "cg.json"
-        subprocess.run([sys.executable, "-m", "knightwatch", "graph", str(root), "--format", "pycg", "--output",
-                        str(out)], check=True)
+        tree, out = Path(tmp) / "src", Path(tmp) / "graph.json"
+        shutil.copytree(root, tree, ignore=lambda _, names: [n for n in names if is_test(n.removesuffix(".py"))
+                                                            or n in (".venv", ".knightwatch_cache", "__pycache__")])
+        subprocess.run([sys.executable, "-m", "knightwatch", "graph", str(tree), "--no-cache", "--format", fmt,
+                        "--output", str(out)], check=True)
         return json.loads(out.read_text())
+
+
+def static_graph(root: Path) -> dict[str, list[str]]:
+    return _graph(root, "pycg")
 
 
 def static_lines(root: Path) -> dict[str, dict[int, set[str]]]:
     """caller -> line -> callees, from the full graph (edge attribute `lines`)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "g.json"
-        subprocess.run([sys.executable, "-m", "knightwatch", "graph", str(root), "--format", "json", "--output",
-                        str(out)], check=True)
-        data = json.loads(out.read_text())
+    data = _graph(root, "json")
     lines: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     for e in data["edges"]:
         if e.get("kind") in ("call", "may") and not e.get("implicit"):
@@ -141,15 +149,17 @@ def compare(root: Path, raw: set[tuple], verbose: bool) -> dict:
     bodies: dict = {}
     names = definitions(root, bodies)
     static = static_graph(root)
-    by_line = static_lines(root)
+    # only targets in the project count: the executed edges are those between the project's functions
+    project = set(names.values())
+    by_line = {c: {n: ts & project for n, ts in lines.items()} for c, lines in static_lines(root).items()}
     executed: set[tuple[str, str]] = set()
-    sites: set[tuple[str, int]] = set()
+    sites: dict[tuple[str, int], set[str]] = defaultdict(set)  # executed site -> the callees it ran
     for a, al, line, b, bl in raw:
         caller, callee = names.get((a, al), bodies.get((a, al))), names.get((b, bl))
         if caller is None or callee is None or is_test(caller) or is_test(callee):
             continue
         executed.add((caller, callee))
-        sites.add((caller, line))
+        sites[(caller, line)].add(callee)
     found = {(a, b) for a, bs in static.items() for b in bs}
     hit = executed & found
     per_site = [len(by_line.get(c, {}).get(line, ())) for c, line in sites]
@@ -162,6 +172,11 @@ def compare(root: Path, raw: set[tuple], verbose: bool) -> dict:
         for (a, b) in sorted(executed - found):
             print(f"  missed {a} -> {b}")
         print("  most missed callees:", missed.most_common(10))
+        extra = sorted(((len(by_line[c][line] - ran), c, line, sorted(by_line[c][line] - ran))
+                        for (c, line), ran in sites.items() if c in by_line and line in by_line[c]), reverse=True)
+        for n, c, line, more in extra[:25]:
+            if n:
+                print(f"  {n} static targets never run at {c}:{line}: {', '.join(more[:6])}")
     return result
 
 
@@ -171,11 +186,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--src", default=".", help="the sources to analyse, relative to PROJECT (e.g. src)")
     parser.add_argument("command", nargs="*", help="command to run (default: pytest)")
     parser.add_argument("-v", "--verbose", action="store_true")
-    args = parser.parse_args(argv)
+    parser.add_argument("--trace", type=Path, help="read the executed edges from this file if it exists, "
+                                                   "else record them there (to compare again without rerunning)")
+    argv = sys.argv[1:] if argv is None else argv
+    command = argv[argv.index("--") + 1:] if "--" in argv else []  # (argparse would read its options)
+    args = parser.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
+    args.command = args.command or command
     project = args.project.resolve()
     root = (project / args.src).resolve()
     command = args.command or [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    raw = trace(root, command, cwd=project)
+    if args.trace and args.trace.exists():
+        raw = {(a, int(al), int(n), b, int(bl)) for a, al, n, b, bl in
+               (line.split("\t") for line in args.trace.read_text().splitlines())}
+    else:
+        raw = trace(root, command, cwd=project)
+        if args.trace:
+            args.trace.write_text("".join("\t".join(map(str, e)) + "\n" for e in sorted(raw)))
     result = compare(root, raw, args.verbose)
     print(f"{root.name}: {result['executed_edges']} executed edges, recall {result['recall']:.3f}, "
           f"{result['sites']} executed call sites, mean static targets per site {result['mean_targets_per_site']:.2f}")

@@ -118,3 +118,51 @@ def test_a_lambda_handed_to_an_unknown_callee_is_called_there():
     assert graph.edges["lib.Desk.wire", "lib.Desk.wire.<lambda1>"]["kind"] == "may"
     # stored, listed, returned: kept alive, not called by anything the analysis sees
     assert not {"lib.kept", "lib.listed", "lib.returned"} & called
+
+
+HANDED_OUT = '''
+    __all__ = ["Cache", "TTLCache"]
+
+
+    class Cache:
+        def put(self, key):
+            self.evict()
+
+        @property
+        def size(self):
+            return self.expire()
+
+        def evict(self):
+            pass
+
+        def expire(self):
+            return 0
+
+
+    class TTLCache(Cache):
+        def evict(self):
+            pass
+
+        def expire(self):
+            return 1
+
+
+    class _Orphan(Cache):
+        def evict(self):
+            pass
+
+
+    def warm():
+        cache = Cache()
+        cache.put(1)
+        return cache.size
+'''
+
+
+def test_self_may_be_an_instance_code_outside_makes_of_an_exported_class():
+    """`Cache.put` is called here on a `Cache` only, but users make the exported `TTLCache` and call
+    `put` on it; no one makes `_Orphan`, so its override stays unreached."""
+    graph = _graph(HANDED_OUT)
+    assert graph.edges["lib.Cache.put", "lib.TTLCache.evict"]["kind"] == "may"
+    assert graph.has_edge("lib.Cache.size", "lib.TTLCache.expire")  # a property's self too
+    assert not graph.has_edge("lib.Cache.put", "lib._Orphan.evict")

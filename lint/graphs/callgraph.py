@@ -179,6 +179,7 @@ class CallGraph:
             self.graph.add_node(q, kind=entry["kind"], module=module, path=self.paths[module],
                                 line=entry["line"], end=entry["end"], body=entry.get("body", entry["line"]))
         self._nodes.update(self.graph)
+        idx.exported_classes()  # found once, before any resolution is under way (none is then partial)
         for round_ in range(PARAM_ROUNDS):
             learnt = self._bind_params(range(len(self._flow)) if round_ == 0 else idx.unsettled(), look)
             learnt = idx.bind_stores() or learnt
@@ -308,6 +309,12 @@ class CallGraph:
                 and ("ext", "functools.partial") in idx.resolve(module, scope, callee):
             callee, args = args[0], args[1:]
         changed = self._bind_key(module, scope, callee, args, kwargs)
+        if not _mentions(callee, self._self_name(module, scope)):
+            # an instance made here (not by `type(self)()` or `cls()`, whose class is whatever the
+            # receiver may be: counting those would make every subclass of the receiver's class)
+            for v, may in idx.resolve(module, scope, callee).items():
+                if not may and v[0] == "def" and idx.kind(v[1]) == "class":
+                    changed |= idx.bind_instance(v[1])
         for fq, offset, first in idx.dispatch(module, scope, callee, decorator=tag == "dec"):
             if first is not None:
                 changed |= idx.bind_receiver(fq, first)
@@ -520,6 +527,13 @@ class CallGraph:
 def _list_sort(callee: tuple, kwargs: dict) -> bool:
     """`xs.sort(key=f)`: a list's sort calls f, whatever the analysis knows of xs."""
     return callee[0] == Tag.ATTR and callee[2] == "sort" and "key" in kwargs
+
+
+def _mentions(expr: tuple, name: tuple | None) -> bool:
+    """Whether summary expression EXPR reads NAME (`("n", name)`) anywhere in it."""
+    if name is None:
+        return False
+    return expr == name or any(type(e) is tuple and _mentions(e, name) for e in expr)
 
 
 def _named(callee: tuple) -> str:

@@ -100,6 +100,7 @@ class Index:
         self.bound: dict[tuple[str, str], dict] = defaultdict(dict)  # (method, first param) -> {receiver value}
         self.stores: dict[int, dict] = defaultdict(dict)  # box id -> {(module, scope, key expr, value expr)}
         self.dynamic_attrs: dict[tuple[str, str], dict] = defaultdict(dict)  # (class, attr) -> {(m, s, expr)}
+        self.instantiated: dict[str, None] = {}  # classes some call in the project makes an instance of
         self.boxes: list[tuple[str, str, tuple]] = []
         self._box_ids: dict[tuple, int] = {}
         # resolutions: (values, None) where no learnt fact can change them; else (values, the resolutions
@@ -126,6 +127,7 @@ class Index:
         # (resolutions built on them met it too)
         self._fielded: dict[str, bool] = {}
         self._ns_defaults: dict[str, list] | None = None
+        self._exported: frozenset[str] | None = None
 
     # ---- definitions ------------------------------------------------------------------------------
     def kind(self, qname: str) -> str | None:
@@ -484,6 +486,10 @@ class Index:
     def bind_param(self, fq: str, name: str, source: tuple) -> bool:
         """Parameter NAME of FQ may receive the value of SOURCE = (module, scope, expr)."""
         return self._learn(self.param_values[(fq, name)], source, ("p", fq, name))
+
+    def bind_instance(self, cls: str) -> bool:
+        """Some call in the project makes an instance of class CLS."""
+        return self._learn(self.instantiated, cls, ("i", cls))
 
     def bind_receiver(self, fq: str, value: Value) -> bool:
         """Method FQ is called on VALUE (an instance, or a class for a classmethod)."""
@@ -879,11 +885,39 @@ class Index:
                 out = {}
         if name in entry.get("ann", {}):  # what the annotation promises is never capped
             _merge(out, self.resolve(module, entry["parent"] or "", entry["ann"][name], depth))
-        if (capped or not out) and entry.get("method") and params and params[0] == name:
-            # no call in the project says what `self` is (or too many do): an instance of the class
-            # or of a subclass
-            _merge(out, self._open(self.own_class(q)))
+        if entry.get("method") and params and params[0] == name:
+            if capped or not out:
+                # no call in the project says what `self` is (or too many do): an instance of the class
+                # or of a subclass
+                _merge(out, self._open(self.own_class(q)))
+            elif self.method_kind(q) in ("instance", "property"):
+                # the calls seen are not all: an instance handed out (returned, registered, passed to
+                # code outside) is called elsewhere, so `self` may also be any instance the project
+                # makes of the class or a subclass (never one of a class nothing instantiates)
+                _merge(out, self._made(qualify(module, entry["parent"])))
         return out
+
+    def _made(self, cls: str) -> Values:
+        """As may, an instance of CLS and of each subclass of it that some call in the project makes,
+        or that a module exports (in its `__all__`: code outside makes those)."""
+        out: Values = {}
+        for c in [cls, *sorted(self.subclasses(cls))]:
+            self._read_fact(("i", c))
+            if c in self.instantiated or c in self.exported_classes():
+                out[("inst", c)] = True
+        return out
+
+    def exported_classes(self) -> frozenset[str]:
+        """The project classes some module names in its `__all__` (its own or imported ones)."""
+        if self._exported is None:
+            self._exported = frozenset()  # (while being found: a lookup below may ask again)
+            found = set()
+            for module, summary in self.summaries.items():
+                for name in summary.get("all") or ():
+                    found.update(v[1] for v in self.lookup(module, "", name, 0, local_only=True)
+                                 if v[0] == "def" and self.kind(v[1]) == "class")
+            self._exported = frozenset(found)
+        return self._exported
 
     def own_class(self, method: str) -> Values:
         """The value `self` (or `cls`) names in METHOD when it runs on its own class."""

@@ -338,6 +338,12 @@ class Summariser(ast.NodeVisitor):
             return (Tag.LIST, ((Tag.NAMESPACE,), UNKNOWN))
         if name == "import_module" and args:
             return (Tag.IMPORT_MODULE, self.expr(args[0]))
+        if name in EMPTY_CONTAINERS and not node.keywords and len(args) <= (name == "defaultdict"):
+            # `dict()`, `collections.OrderedDict()`, `defaultdict(list)`: an empty container of its own
+            # (the unknown element, named after its place, keeps two of them apart) that item
+            # stores and appends reach, like `{}` and `[]`
+            empty = (Tag.UNKNOWN, f"{node.lineno}:{node.col_offset}")
+            return (Tag.DICT, (("?0", empty),)) if EMPTY_CONTAINERS[name] == Tag.DICT else (Tag.LIST, (empty,))
         if not isinstance(f, ast.Name) and name != "partial":
             return None
         if name == "partial" and args:
@@ -432,8 +438,15 @@ class Summariser(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
-        if isinstance(node.ctx, ast.Load) and isinstance(node.value, (ast.Name, ast.Attribute)):
-            self._dunder(node, self.expr(node.value), "__getitem__", [self.expr(node.slice)])
+        if isinstance(node.ctx, (ast.Load, ast.Del)) and isinstance(node.value, (ast.Name, ast.Attribute)):
+            dunder = "__getitem__" if isinstance(node.ctx, ast.Load) else "__delitem__"  # `del x[k]`
+            self._dunder(node, self.expr(node.value), dunder, [self.expr(node.slice)])
+        self.generic_visit(node)
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> None:
+        """`f"{x}"` calls x.__str__ (through object.__format__), `f"{x!r}"` x.__repr__."""
+        if isinstance(node.value, (ast.Name, ast.Attribute)):
+            self._dunder(node.value, self.expr(node.value), "__repr__" if node.conversion in (ord("r"), ord("a")) else "__str__")
         self.generic_visit(node)
 
     def visit_Compare(self, node: ast.Compare) -> None:
@@ -658,6 +671,9 @@ class Summariser(ast.NodeVisitor):
         q = self._qual(node.name)
         for n in node.bases + [k.value for k in node.keywords] + node.decorator_list:
             self.visit(n)
+        for k in node.keywords:  # the class statement calls its metaclass (its __new__ and __init__)
+            if k.arg == "metaclass":
+                self._record_call(node, self.expr(k.value), [], {}, "dunder")
         self._new_scope(q, "class", node, self.scope, body=_first_stmt_line(node.body),
                         bases=[self.expr(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases],
                         decorators=[self.expr(d) for d in node.decorator_list], attrs={},
