@@ -911,7 +911,7 @@ class Index:
         """The project classes some module names in its `__all__` (its own or imported ones)."""
         if self._exported is None:
             self._exported = frozenset()  # (while being found: a lookup below may ask again)
-            found = set()
+            found: set[str] = set()
             for module, summary in self.summaries.items():
                 for name in summary.get("all") or ():
                     found.update(v[1] for v in self.lookup(module, "", name, 0, local_only=True)

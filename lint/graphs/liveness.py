@@ -233,7 +233,7 @@ def looked_up_by_name(idx) -> set[str]:
     """Classes whose members the project looks up by a name computed at run time, `getattr(self,
     name)` with NAME read from a table of strings: the graph cannot follow every such name (through
     tuples, `*args`, type tests), so a method of theirs that a string names may be what runs."""
-    found = set()
+    found: set[str] = set()
     for module, summary in idx.summaries.items():
         for call in summary["calls"]:
             call = Call(*call)
