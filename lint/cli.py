@@ -15,6 +15,10 @@ from knightwatch.finding import Severity
 from knightwatch.output.report import FORMATS
 
 
+#: every command that analyses a project shows a progress bar on a terminal, unless told not to
+NO_PROGRESS = click.option("--no-progress", is_flag=True, help="Do not show a progress bar.")
+
+
 def _codes(values: tuple[str, ...]) -> list[str]:
     return [c for v in values for c in v.split(",") if c.strip()]
 
@@ -48,7 +52,7 @@ def main() -> None:
               help="Baseline file written by `knightwatch baseline`: findings in it are reported as suppressed "
                    "[default: `baseline` in the config].")
 @click.option("--baseline-ref", metavar="GIT_REF", help="Report only findings that are new since this git commit.")
-@click.option("--no-progress", is_flag=True, help="Do not show a progress bar.")
+@NO_PROGRESS
 @click.option("--candidate-flags", type=click.Path(dir_okay=False, path_type=Path),
               help="Flag values the release will ship with (TOML/JSON map, or an OpenFeature manifest): "
                    "KW501 reports what they wake that production never ran.")
@@ -71,10 +75,10 @@ def check(project_dir: Path, coverage, fmt, output, select, ignore, fail_on, no_
             from knightwatch.graphs.killswitch import test_data
 
             changes["test_coverage"] = test_data(test_coverage)
-        with _progress(enabled=not no_progress and fmt == "text" and output == "-") as progress:
-            config, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, select=_codes(select),
-                                               ignore=_codes(ignore), progress=progress, baseline=baseline,
-                                               baseline_ref=baseline_ref, config_changes=changes)
+        config, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, select=_codes(select),
+                                           ignore=_codes(ignore), baseline=baseline, baseline_ref=baseline_ref,
+                                           config_changes=changes,
+                                           show_progress=not no_progress and fmt == "text" and output == "-")
         result.category = category
         write_atomic(output, render(fmt, result, strip_suppressed=strip_suppressed))
     except KnightwatchError as exc:
@@ -154,9 +158,10 @@ class _progress:
     def __enter__(self):
         if not self.enabled:
             return None
+        from rich.console import Console
         from rich.progress import Progress
 
-        self.bar = Progress(transient=True, console=None)
+        self.bar = Progress(transient=True, console=Console(stderr=True))  # stdout holds the report
         self.bar.__enter__()
         self.task = self.bar.add_task("parsing", total=None)
         return self.update
@@ -201,7 +206,7 @@ def list_rules() -> None:
 
 def _obtain(project_dir: Path, coverage, no_cache: bool, cache_dir, *, need_analysis: bool = False,
             baseline: Path | None = None, use_baseline: bool = True, config_changes: dict | None = None,
-            **options):
+            show_progress: bool = False, **options):
     """The one way every command gets its results: (Config, RunResult, Analysis) for PROJECT_DIR with
     its configuration (with CONFIG_CHANGES made by options) and, if it USEs one, its configured
     BASELINE (the option overrides it). The Analysis is None when the result was replayed from the
@@ -211,9 +216,10 @@ def _obtain(project_dir: Path, coverage, no_cache: bool, cache_dir, *, need_anal
     from knightwatch.engine import check as run_check
 
     config = dataclasses.replace(load_config(project_dir), **(config_changes or {}))
-    result, analysis = run_check(config, coverage=list(coverage) or None, cache=_cache(config, no_cache, cache_dir),
-                                 need_analysis=need_analysis,
-                                 baseline=(baseline or config.baseline) if use_baseline else None, **options)
+    with _progress(enabled=show_progress) as progress:
+        result, analysis = run_check(config, coverage=list(coverage) or None, cache=_cache(config, no_cache, cache_dir),
+                                     need_analysis=need_analysis, progress=progress,
+                                     baseline=(baseline or config.baseline) if use_baseline else None, **options)
     for warning in result.warnings:
         click.echo(f"knightwatch: warning: {warning}", err=True)
     return config, result, analysis
@@ -238,8 +244,9 @@ def _cache(config, no_cache: bool, cache_dir):
 @click.option("--coverage", "coverage", multiple=True, help="Production coverage data file or glob (repeatable).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the summary cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory [default: PROJECT/.knightwatch_cache].")
+@NO_PROGRESS
 def fix_command(project_dir: Path, flag_values, stale, dead, show_diff, allow_dirty, paths, coverage, no_cache,
-                cache_dir) -> None:
+                cache_dir, no_progress) -> None:
     """Retire flags and delete dead code in PROJECT_DIR, as one change checked by `knightwatch check`."""
     from knightwatch.fix.apply import dirty_files, unified_diff, untracked, write_all
     from knightwatch.fix.plan import plan_fix
@@ -256,7 +263,8 @@ def fix_command(project_dir: Path, flag_values, stale, dead, show_diff, allow_di
             raise KnightwatchError(f"fix: the git work tree has uncommitted changes ({dirty[0]}"
                                    f"{f' and {len(dirty) - 1} more' if len(dirty) > 1 else ''}); "
                                    "commit or stash them, or pass --allow-dirty")
-        _, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, need_analysis=True)
+        _, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, need_analysis=True,
+                                    show_progress=not no_progress)
         _exit_on_fatal(analysis)
         values, defs, notes = gather(analysis, result.findings, values, stale=stale, dead=dead)
         plan = plan_fix(analysis, values=values, dead=defs, select=list(paths))
@@ -289,7 +297,9 @@ def fix_command(project_dir: Path, flag_values, stale, dead, show_diff, allow_di
 @click.option("--coverage", "coverage", multiple=True, help="Production coverage data file or glob (repeatable).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the summary cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory [default: PROJECT/.knightwatch_cache].")
-def audit_command(project_dir: Path, output, fmt, previous, json_out, coverage, no_cache, cache_dir) -> None:
+@NO_PROGRESS
+def audit_command(project_dir: Path, output, fmt, previous, json_out, coverage, no_cache, cache_dir,
+                  no_progress) -> None:
     """Write the tech-debt audit of PROJECT_DIR: a self-contained HTML page (or Markdown) and its JSON."""
     from knightwatch.output.audit import build, dumps, load_previous, render
     from knightwatch.output.atomic import write_atomic
@@ -300,7 +310,8 @@ def audit_command(project_dir: Path, output, fmt, previous, json_out, coverage, 
         if json_out and Path(json_out).resolve() == Path(output).resolve():
             raise KnightwatchError(f"--json and --output both name {output}; give the JSON another name")
         earlier = load_previous(previous) if previous else None
-        config, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, need_analysis=True)
+        config, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, need_analysis=True,
+                                         show_progress=not no_progress)
         from knightwatch.output.audit.provenance import seal
 
         model = seal(build(result, analysis, previous=earlier), config, list(coverage) or None)
@@ -319,13 +330,15 @@ def audit_command(project_dir: Path, output, fmt, previous, json_out, coverage, 
 @click.option("--coverage", "coverage", multiple=True, help="Production coverage data file or glob (repeatable).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the summary cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory [default: PROJECT/.knightwatch_cache].")
-def flags_command(project_dir: Path, fmt, coverage, no_cache, cache_dir) -> None:
+@NO_PROGRESS
+def flags_command(project_dir: Path, fmt, coverage, no_cache, cache_dir, no_progress) -> None:
     """List every flag of PROJECT_DIR: reads and aliases, owner, kind, age, expiry, production state, status."""
     from knightwatch.output.inventory import build_inventory, to_csv, to_json, to_table
     from knightwatch.output.atomic import write_atomic
 
     try:
-        _, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, need_analysis=True)
+        _, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, need_analysis=True,
+                                    show_progress=not no_progress)
         entries = build_inventory(analysis, result.findings)
         if fmt == "openfeature":
             from knightwatch.graphs.openfeature import to_manifest
@@ -350,14 +363,16 @@ def flags_command(project_dir: Path, fmt, coverage, no_cache, cache_dir) -> None
 @click.option("--coverage", "coverage", multiple=True, help="Production coverage data file or glob (repeatable).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the summary cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory [default: PROJECT/.knightwatch_cache].")
-def baseline_command(project_dir: Path, output: Path | None, coverage, no_cache, cache_dir) -> None:
+@NO_PROGRESS
+def baseline_command(project_dir: Path, output: Path | None, coverage, no_cache, cache_dir, no_progress) -> None:
     """Record the current findings so that `check --baseline` reports only new ones."""
     from knightwatch.decide.baseline import DEFAULT_NAME, render_baseline
     from knightwatch.output.atomic import write_atomic
     from knightwatch.output.report.common import plural
 
     try:
-        config, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, use_baseline=False)
+        config, result, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, use_baseline=False,
+                                         show_progress=not no_progress)
         _exit_on_fatal(analysis)
         target = output or config.baseline or config.root / DEFAULT_NAME
         write_atomic(target, render_baseline(result.active))
@@ -375,7 +390,9 @@ def baseline_command(project_dir: Path, output: Path | None, coverage, no_cache,
               help="Keep only the neighbourhood of this function, module or flag key.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the summary cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory [default: PROJECT/.knightwatch_cache].")
-def graph_command(project_dir: Path, fmt: str, output: str, focus_on: str | None, no_cache, cache_dir) -> None:
+@NO_PROGRESS
+def graph_command(project_dir: Path, fmt: str, output: str, focus_on: str | None, no_cache, cache_dir,
+                  no_progress) -> None:
     """Export the call graph of PROJECT_DIR (names relative to it; no configuration needed)."""
     from knightwatch.config import Config
     from knightwatch.engine import analysis_of
@@ -384,7 +401,9 @@ def graph_command(project_dir: Path, fmt: str, output: str, focus_on: str | None
 
     try:
         config = Config(root=project_dir.resolve())
-        write_atomic(output, render(analysis_of(config, cache=_cache(config, no_cache, cache_dir)), fmt, focus_on))
+        with _progress(enabled=not no_progress) as progress:
+            analysis = analysis_of(config, cache=_cache(config, no_cache, cache_dir), progress=progress)
+        write_atomic(output, render(analysis, fmt, focus_on))
     except KnightwatchError as exc:
         _fail(str(exc))
 
@@ -398,7 +417,9 @@ def graph_command(project_dir: Path, fmt: str, output: str, focus_on: str | None
 @click.option("--coverage", "coverage", multiple=True, help="Production coverage data file or glob (repeatable).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the summary cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory [default: PROJECT/.knightwatch_cache].")
-def flip_command(assignment: str, project_dir: Path, hosts, fmt, output, coverage, no_cache, cache_dir) -> None:
+@NO_PROGRESS
+def flip_command(assignment: str, project_dir: Path, hosts, fmt, output, coverage, no_cache, cache_dir,
+                 no_progress) -> None:
     """The blast radius of setting flag KEY on or off: per host, what it wakes (riskiest first) and stops."""
     from knightwatch.output.blast import blast, known_keys, parse_assignment
     from knightwatch.output.flip_report import render_flip
@@ -409,7 +430,8 @@ def flip_command(assignment: str, project_dir: Path, hosts, fmt, output, coverag
     except ValueError as exc:
         _fail(str(exc))
     try:
-        _, _, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, need_analysis=True)
+        _, _, analysis = _obtain(project_dir, coverage, no_cache, cache_dir, need_analysis=True,
+                               show_progress=not no_progress)
         _exit_on_fatal(analysis)
         if not analysis.hosts:
             raise KnightwatchError("flip needs production coverage (set `coverage` in [tool.knightwatch] or pass --coverage)")
