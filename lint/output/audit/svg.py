@@ -205,13 +205,18 @@ def _chart_open(title: str, width: int, height: float) -> list[str]:
             f'<text class="chart-title" x="0" y="14">{_text(title)}</text>']
 
 
+def _label_column(labels: list[str], width: int) -> tuple[float, float]:
+    """(width of the label column, width left for the bars) of a horizontal chart WIDTH wide."""
+    label_w = max(len(label) for label in labels) * 6.6 + 12
+    return label_w, width - label_w - 40
+
+
 def bar_chart(items: list[tuple[str, int, str]], title: str, width: int = 380) -> str:
     """Horizontal bars: (label, value, css class) per row, the value printed after each bar."""
     if not items:
         return ""
     bar_h, gap, top = 16, 8, 26
-    label_w = max(len(label) for label, _, _ in items) * 6.6 + 12
-    area = width - label_w - 40
+    label_w, area = _label_column([label for label, _, _ in items], width)
     peak = max(v for _, v, _ in items) or 1
     height = top + len(items) * (bar_h + gap)
     out = _chart_open(title, width, height)
@@ -230,8 +235,7 @@ def trend_chart(items: list[tuple[str, int, int]], title: str, width: int = 460)
     if not items:
         return ""
     pair_h, gap, top = 22, 10, 40
-    label_w = max(len(label) for label, _, _ in items) * 6.6 + 12
-    area = width - label_w - 40
+    label_w, area = _label_column([label for label, _, _ in items], width)
     peak = max(max(p, c) for _, p, c in items) or 1
     height = top + len(items) * (pair_h + gap)
     out = _chart_open(title, width, height) + [
