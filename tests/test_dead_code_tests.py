@@ -118,6 +118,13 @@ METEO = {
     "tests/test_station.py": '''
         def test_drift(station):
             assert station.drift(1.0) == [0.0]
+
+
+        class TestNames:
+            rename = "roof"  # the test's own attribute: reading it is no use of Station.rename
+
+            def test_default(self, station):
+                assert self.rename != station.name
     ''',
     "checks/verify_archive.py": '''
         from unittest import mock

@@ -113,26 +113,39 @@ def is_test_file(rel: str, testpaths: list[str]) -> bool:
 
 
 def _code_names(text: str) -> set[str]:
-    """The names code uses: names, attributes, imports, and the parts of a string that is a dotted
-    name (`mock.patch("pkg.mod.f")`); prose in strings and comments is not code. Text that does not
-    parse gives all its identifiers."""
+    """The names code uses: attributes of other objects it reads (`pkg.Cls.method`), names and
+    attributes of `self` it reads but does not bind itself (a test's own `tree = ...`, `self.tree`,
+    `def helper`, parameters: those reads are of its own things), what it imports, and the parts of a
+    string that is a dotted name (`mock.patch("pkg.mod.f")`); prose in strings and comments is not
+    code. Text that does not parse gives all its identifiers."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):
         return set(IDENTIFIER.findall(text))
-    out: set[str] = set()
+    read: set[str] = set()
+    bound: set[str] = set()
+    named: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
-            out.add(node.id)
+            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
         elif isinstance(node, ast.Attribute):
-            out.add(node.attr)
+            if not isinstance(node.ctx, ast.Load):
+                bound.add(node.attr)
+            elif isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+                read.add(node.attr)
+            else:
+                named.add(node.attr)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
         elif isinstance(node, ast.alias):
-            out.update(node.name.split("."))
+            named.update(node.name.split("."))
         elif isinstance(node, ast.ImportFrom) and node.module:
-            out.update(node.module.split("."))
+            named.update(node.module.split("."))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and DOTTED_NAME.fullmatch(node.value):
-            out.update(node.value.split("."))
-    return out
+            named.update(node.value.split("."))
+    return (read - bound) | named
 
 
 def unanalysed_tests(root: Path, analysed: set[str], testpaths: list[str]) -> list[Path]:
