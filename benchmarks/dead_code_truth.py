@@ -4,11 +4,12 @@ finding whose function (or a function inside the class or module it names) execu
 is proven false. Reported overall and per confidence band, and once more with the coverage given to
 knightwatch (where coverage is evidence, so the count must be 0).
 
-    python benchmarks/dead_code_truth.py [--sample N] [NAME ...]
+    python benchmarks/dead_code_truth.py [--sample N] [--tests users|ignore] [NAME ...]
 
 Sdists come from PyPI (`pip download --no-binary`) into benchmarks/corpora/ (git-ignored). With
 --sample N, a seeded random sample of N graph-only findings per project is written to
-benchmarks/corpora/<NAME>-sample.txt with the source of each, for judging by hand.
+benchmarks/corpora/<NAME>-sample.txt with the source of each, for judging by hand. --tests is
+KW102's `dead-code-tests` (default `users`: code the project's tests use is used).
 """
 
 from __future__ import annotations
@@ -122,9 +123,9 @@ def run_tests(p: Project, root: Path) -> Path:
     return data
 
 
-def _config(p: Project, root: Path) -> Config:
+def _config(p: Project, root: Path, tests: str) -> Config:
     return Config(root=root, source=[p.package], exclude=list(p.exclude), entry_points=list(p.entry_points),
-                  project=p.kind)
+                  project=p.kind, dead_code_tests=tests)
 
 
 def _ran(findings, executed: set[str]) -> list:
@@ -138,13 +139,13 @@ def _ran(findings, executed: set[str]) -> list:
     return out
 
 
-def measure(p: Project, sample: int) -> dict:
+def measure(p: Project, sample: int, tests: str) -> dict:
     root = fetch(p)
     data = run_tests(p, root)
-    with_cov = analyse(_config(p, root), coverage=[str(data)])
+    with_cov = analyse(_config(p, root, tests), coverage=[str(data)])
     functions = set(executed_functions(with_cov))
     executed = functions | executed_modules(with_cov)
-    static = analyse(_config(p, root), coverage=[])
+    static = analyse(_config(p, root, tests), coverage=[])
     graph_only = list(DeadCode().check(static))
     proven = _ran(graph_only, executed)
     bands = Counter(f.properties["confidence"] for f in graph_only)
@@ -176,10 +177,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", default=list(PROJECTS))
     parser.add_argument("--sample", type=int, default=0)
+    parser.add_argument("--tests", choices=("users", "ignore"), default="users")
     args = parser.parse_args()
     total = Counter()
     for name in args.names:
-        r = measure(PROJECTS[name], args.sample)
+        r = measure(PROJECTS[name], args.sample, args.tests)
         total.update(findings=r["findings"], proven_false=r["proven_false"], with_coverage_false=r["with_coverage_false"])
         print(f"{r['project']}: {r['functions']} functions, {r['executed']} executed by its tests, "
               f"{r['gaps']} executed but unreachable in the graph")

@@ -51,6 +51,7 @@ SCHEMA: dict[str, dict[str, type | tuple]] = {
         "coverage": list,
         "max-file-size": int,
         "project": str,
+        "dead-code-tests": str,
         "fail-on": str,
         "select": list,
         "ignore": list,
@@ -106,6 +107,8 @@ class Config:
     #: its content (so a stored run is replayed only for the same data): KW502 reads them
     test_coverage: tuple[tuple[str, str], ...] = ()
     project: str = "application"  # or "library"
+    #: "users": code the project's tests use is used (KW102); "ignore": only the entry points count
+    dead_code_tests: str = "users"
 
     @property
     def is_library(self) -> bool:
@@ -240,6 +243,8 @@ def load_config(root: Path) -> Config:
             raise KnightwatchError(f"{file}: [tool.knightwatch] {name!r} must be critical, high, medium or low")
     if data.get("project", "application") not in ("application", "library"):
         raise KnightwatchError(f"{file}: [tool.knightwatch] 'project' must be application or library")
+    if data.get("dead-code-tests", "users") not in ("users", "ignore"):
+        raise KnightwatchError(f"{file}: [tool.knightwatch] 'dead-code-tests' must be users or ignore")
     registry = flags.get("registry")
     baseline = data.get("baseline")
     return Config(
@@ -264,6 +269,7 @@ def load_config(root: Path) -> Config:
         baseline=(root / baseline) if baseline else None,
         package_dirs=package_dirs(pyproject, root),
         project=data.get("project", "application"),
+        dead_code_tests=data.get("dead-code-tests", "users"),
         hosts=hosts,
         calendar=parse_calendar(data["calendar"], file) if "calendar" in data else None,
         releases=None if releases is None else (releases.get("tags", ""), releases.get("max", DEFAULT_RELEASES)),

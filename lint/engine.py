@@ -15,6 +15,7 @@ from knightwatch.decide.baseline import load_baseline, rebased, tree_at
 from knightwatch.decide.filters import apply_baseline, ignores_of, selected, suppress_inline, unused_codes
 from knightwatch.errors import KnightwatchError
 from knightwatch.finding import Finding, finalise
+from knightwatch.graphs.liveness import pytest_testpaths, unanalysed_tests
 from knightwatch.result import RunResult
 from knightwatch.production.revisions import head_commit
 from knightwatch.rule import Rule
@@ -105,12 +106,13 @@ def _gc_paused():
 
 def run_stamp(config: Config, coverage: list[str] | None, rules: list[type[Rule]]) -> str:
     """A digest of everything a run's result depends on: the tool, the config, the rules, today's date,
-    the content of every source file, coverage data file and the flag registry, (with coverage) the
-    git commit checked out, (with a calendar) the coverage data files' modification times, and (with
-    flag lineage) the releases."""
+    the content of every source file, coverage data file and the flag registry, (with KW102) the test
+    files not analysed and pytest's `testpaths`, (with coverage) the git commit checked out, (with a
+    calendar) the coverage data files' modification times, and (with flag lineage) the releases."""
     h = hashlib.blake2b(tool_digest(), digest_size=20)
     h.update(repr((config, [r.id for r in rules], today().isoformat())).encode())
-    sources = [sf.abspath for sf in discover(config.root, config.source, config.exclude, [], config.package_dirs)]
+    found = discover(config.root, config.source, config.exclude, [], config.package_dirs)
+    sources = [sf.abspath for sf in found]
     data_files = coverage_files(config, coverage if coverage is not None else config.coverage)
     if data_files:  # hosts' revisions are inferred from git history: a new commit can change the result
         h.update(head_commit(config.root).encode())
@@ -119,6 +121,10 @@ def run_stamp(config: Config, coverage: list[str] | None, rules: list[type[Rule]
 
         h.update(lineage_stamp(config).encode())
     inputs = sources + data_files
+    if any(r.id == "KW102" for r in rules):  # code the tests that are not analysed use is alive
+        testpaths = pytest_testpaths(config.root)
+        h.update(repr(testpaths).encode())
+        inputs += unanalysed_tests(config.root, {sf.relpath for sf in found}, testpaths)
     for path in inputs + ([config.registry] if config.registry else []):
         try:
             data = path.read_bytes()

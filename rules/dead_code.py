@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from knightwatch.finding import Severity
-from knightwatch.graphs.liveness import test_words
 from knightwatch.rule import Rule
 
 FRAMEWORK_DUNDERS = frozenset({"__init__", "__new__", "__call__", "__getattr__"})
@@ -21,13 +20,18 @@ class DeadCode(Rule):
     methods of a live class with a base outside the analysed source (a framework calls them),
     whose name is called on a value the call graph cannot type, or that override a live method,
     and subclasses of a live base when
-    the project loads classes or modules by name. Each finding has a confidence, the share of
+    the project loads classes or modules by name. Code the project's own tests use is used too
+    (`dead-code-tests = "users"`, the default): analysed test files (`test_*.py`, `*_test.py`,
+    `conftest.py`, files under `tests/` or pytest's `testpaths`) are entry points, every definition
+    in them included; a definition whose name the code of a test file that is not analysed uses
+    (prose in strings and comments aside) is alive. Each finding has a confidence, the share of
     such findings measured truly dead on real projects: 100% when nothing names it; 80% when its
     name is mentioned somewhere (it might be reached by name); 40% when production ran code in the
     same module or class family that the call graph cannot reach, or when `.name()` is called on
     a value the call graph cannot type; 30% for a subclass of a live base in a project with no
-    loader; 20% when only the project's tests name it. Code that only other findings use is no
-    surer than they are: a finding's confidence is at most that of each finding that calls it.
+    loader; 20%, with `dead-code-tests = "ignore"`, when only the project's tests name it. Code that
+    only other findings use is no surer than they are: a finding's confidence is at most that of
+    each finding that calls it.
 
     ## Why is this bad?
     Dead code is not harmless: it is tomorrow's dormant path. Power Peg sat unused for nine years,
@@ -35,13 +39,15 @@ class DeadCode(Rule):
 
     ## Example
     ```python
-    # smars/legacy/fix42_bridge.py: nothing imports this module any more
+    # smars/legacy/fix42_bridge.py: nothing imports this module any more, not even a test
     def relay(order):
         gateway.send(order)
     ```
 
     ## Use instead
-    Delete the module, or wire it to an entry point and test it if it is still needed.
+    Delete the module, or wire it to an entry point and test it if it is still needed. To have code
+    that only the tests use reported as well (at 20%), set `dead-code-tests = "ignore"` in
+    `[tool.knightwatch]`.
     """
 
     id = "KW102"
@@ -62,7 +68,7 @@ class DeadCode(Rule):
                 words.update(info.summary["words"])
         near_gap = _near_gaps(idx, live.gaps)
         untyped = live.untyped
-        tested = test_words(analysis)
+        tested = live.tested
         reported: set[str] = set()
         finding_of: dict[str, str] = {}  # each unreached definition -> the finding that holds it
         found = []

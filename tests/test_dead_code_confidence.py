@@ -51,7 +51,8 @@ FILES = {
 
 
 def test_confidence_follows_what_names_the_code_and_what_calls_it(tmp_path):
-    root = make_project(tmp_path / "app", FILES, CONFIG)
+    # with the tests not counted as users, code only they name is reported, at 20%
+    root = make_project(tmp_path / "app", FILES, CONFIG + 'dead-code-tests = "ignore"\n')
     _, report, err = check_json(root, "--select", "KW102")
     assert not err
     found = {f["symbol"]: (f["properties"]["confidence"], f["properties"]["why"]) for f in report["findings"]}
@@ -60,3 +61,11 @@ def test_confidence_follows_what_names_the_code_and_what_calls_it(tmp_path):
         "app.main.api": 20, "app.main._api_helper": 20,  # only the tests call api
         "app.main.nothing": 100}
     assert found["app.main._api_helper"][1] == "app.main.api, reported at 20%, uses it"
+
+
+def test_code_the_tests_use_is_alive_by_default(tmp_path):
+    root = make_project(tmp_path / "app", FILES, CONFIG)
+    _, report, err = check_json(root, "--select", "KW102")
+    assert not err
+    assert {f["symbol"]: f["properties"]["confidence"] for f in report["findings"]} == {
+        "app.main.spelled": 80, "app.main._spelled_helper": 80, "app.main.nothing": 100}

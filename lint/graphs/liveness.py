@@ -1,13 +1,15 @@
 """What KW102 counts as alive: reachability from the entry points, widened by what the call graph
 cannot see — code production ran, entry points declared in packaging metadata, framework callbacks
 (methods of a class with a base outside the analysed source), dispatch by a computed name, types
-used in annotations, plugin families and modules a dynamic loader can name, and the public names of
-a library."""
+used in annotations, plugin families and modules a dynamic loader can name, the public names of a
+library, and (by default) what the project's own tests use."""
 
 from __future__ import annotations
 
+import ast
 import configparser
 import re
+from fnmatch import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +36,7 @@ ENTRY_POINT = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*:\s*([A-Za-z_][\w.]*)")
 DOTTED_STRING = re.compile(r"""[rbuf]*['"]([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\.?)(?=['"{])""")
 TEST_FILE = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 TEST_TEXT_LIMIT = 64_000_000  # bytes of test code read for names; past it the rest is not read
 
 
@@ -46,6 +49,7 @@ class Liveness:
     gaps: list[str]  # functions production ran that the call graph cannot reach
     untyped: frozenset[str]  # method names called on a value the call graph cannot type
     orphans: dict[str, str] = field(default_factory=dict)  # subclass of a live base no loader names -> base
+    tested: frozenset[str] = frozenset()  # names the project's test files that are not analysed use
 
 
 def executed_functions(analysis) -> dict[str, frozenset[str]]:
@@ -67,24 +71,121 @@ def executed_functions(analysis) -> dict[str, frozenset[str]]:
     return out
 
 
-def test_words(analysis) -> frozenset[str]:
-    """Identifiers in the project's test files that are not analysed: a definition only they name is
-    used by the tests, so it is less certainly dead than one nothing names."""
-    analysed = set(analysis.files)
+def pytest_testpaths(root: Path) -> list[str]:
+    """The `testpaths` pytest's configuration names (pyproject.toml, pytest.ini, tox.ini, setup.cfg):
+    the project's tests live there even when their files are not named `test_*.py`."""
+    found: list[str] = []
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        tool = _read_toml(pyproject).get("tool", {})
+        pytest = tool.get("pytest", {}) if isinstance(tool, dict) else {}
+        if isinstance(pytest, dict):
+            for table in (pytest, pytest.get("ini_options", {})):
+                value = table.get("testpaths") if isinstance(table, dict) else None
+                if isinstance(value, str):
+                    value = value.split()
+                if isinstance(value, list):
+                    found += [v for v in value if isinstance(v, str)]
+    for name, section in (("pytest.ini", "pytest"), ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
+        path = root / name
+        if not path.is_file():
+            continue
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        try:
+            parser.read(path, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError) as exc:
+            raise KnightwatchError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from None
+        if parser.has_option(section, "testpaths"):
+            found += parser.get(section, "testpaths").split()
+    out = set()
+    for entry in found:
+        entry = entry.strip().rstrip("/")
+        while entry.startswith("./"):
+            entry = entry[2:]
+        if entry and entry != ".":  # the whole project says nothing about which files are tests
+            out.add(entry)
+    return sorted(out)
+
+
+def is_test_file(rel: str, testpaths: list[str]) -> bool:
+    """REL (a path relative to the project root) is a test file, by its name or by pytest's `testpaths`."""
+    return bool(TEST_FILE.search(rel)) or any(fnmatch(rel, p) or fnmatch(rel, p + "/*") for p in testpaths)
+
+
+def _code_names(text: str) -> set[str]:
+    """The names code uses: attributes of other objects it reads (`pkg.Cls.method`), names and
+    attributes of `self` it reads but does not bind itself (a test's own `tree = ...`, `self.tree`,
+    `def helper`, parameters: those reads are of its own things), what it imports, and the parts of a
+    string that is a dotted name (`mock.patch("pkg.mod.f")`); prose in strings and comments is not
+    code. Text that does not parse gives all its identifiers."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return set(IDENTIFIER.findall(text))
+    read: set[str] = set()
+    bound: set[str] = set()
+    named: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, ast.Attribute):
+            if not isinstance(node.ctx, ast.Load):
+                bound.add(node.attr)
+            elif isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+                read.add(node.attr)
+            else:
+                named.add(node.attr)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.alias):
+            named.update(node.name.split("."))
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            named.update(node.module.split("."))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and DOTTED_NAME.fullmatch(node.value):
+            named.update(node.value.split("."))
+    return (read - bound) | named
+
+
+def unanalysed_tests(root: Path, analysed: set[str], testpaths: list[str]) -> list[Path]:
+    """The project's test files under ROOT that are not among the ANALYSED (relative paths)."""
+    return [path for path, rel in python_files(root) if rel not in analysed and is_test_file(rel, testpaths)]
+
+
+def test_words(analysis, testpaths: list[str]) -> frozenset[str]:
+    """Names the project's test files that are not analysed use: a definition they name is used by
+    the tests (the call graph cannot see those files)."""
     words: set[str] = set()
     budget = TEST_TEXT_LIMIT
-    for path, rel in python_files(analysis.config.root):
-        if rel in analysed or not TEST_FILE.search(rel):
-            continue
+    for path in unanalysed_tests(analysis.config.root, set(analysis.files), testpaths):
         try:
             text = path.read_bytes()[:budget].decode("utf-8", "replace")
         except OSError:
             continue
         budget -= len(text)
-        words.update(IDENTIFIER.findall(text))
+        words.update(_code_names(text))
         if budget <= 0:
             break
     return frozenset(words)
+
+
+def test_definitions(analysis, testpaths: list[str]) -> list[str]:
+    """Every module and definition in the analysed test files: pytest runs them (tests, fixtures,
+    hooks), so what they call is used."""
+    modules = {info.source.module for rel, info in analysis.files.items()
+               if info.summary is not None and is_test_file(rel, testpaths)}
+    return sorted(q for q, (module, _, _) in analysis.index.defs.items() if module in modules)
+
+
+def tests_name(idx, words: frozenset[str]) -> list[str]:
+    """The definitions (functions, classes, modules) whose name test files not analysed use."""
+    out = []
+    for q, (module, scope, entry) in idx.defs.items():
+        name = scope.rpartition(".")[2] if scope else module.rpartition(".")[2]
+        if name in words and entry["kind"] != "lambda":
+            out.append(q)
+    return sorted(out)
 
 
 def unresolved_call_names(cg) -> frozenset[str]:
@@ -300,6 +401,10 @@ def compute(analysis) -> Liveness:
     # string (`getLogger("pkg.mod")`) is alive only with a loader, above
     roots += sorted(s for s in strings if "." in s and s in idx.defs and idx.kind(s) in ("class", "function"))
     roots += logging_classes(idx)
+    testpaths = pytest_testpaths(config.root)
+    tested = test_words(analysis, testpaths)
+    if config.dead_code_tests == "users":  # code the project's own tests use is used
+        roots += test_definitions(analysis, testpaths) + tests_name(idx, tested)
     alive = reachable(g, roots, KINDS)
     gaps = sorted(q for q in executed if q not in analysis.reach_all)
     classes = sorted(q for q in idx.defs if idx.kind(q) == "class")
@@ -371,4 +476,4 @@ def compute(analysis) -> Liveness:
         while parent and idx.kind(parent) == "class":
             alive.setdefault(parent, q)
             parent = parent.rpartition(".")[0]
-    return Liveness(alive, executed, gaps, untyped, orphans)
+    return Liveness(alive, executed, gaps, untyped, orphans, tested)
