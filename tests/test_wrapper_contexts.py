@@ -49,7 +49,14 @@ def test_only_the_decorated_sink_reaches_the_sink(analysis):
     assert reaching and not any(reaching.values())  # balance() and quote() send nothing
     assert all(safety.site_reaches_sink(s) for s in analysis.callgraph.sites["app.desk.Desk.rush"])
     assert "app.desk.Desk.report" not in analysis.sink_reachers
-    assert {"app.desk.Desk.rush", ATTEMPT} <= analysis.sink_reachers  # (the wrapper, in no context, may)
+    assert {"app.desk.Desk.rush", "app.desk.Desk.deferred"} <= analysis.sink_reachers
+
+
+def test_a_wrapper_reached_as_a_value_wraps_only_what_code_takes_as_a_value(analysis):
+    # `sender = self.exchange.place` takes `place` as a value; `quote` and `balance` are only called
+    assert analysis.safety.wrappers.call_only[ATTEMPT] == {"app.exchange.Exchange.quote",
+                                                          "app.exchange.Exchange.balance"}
+    assert ATTEMPT in analysis.sink_reachers  # (its value may be `place`)
 
 
 def test_a_helper_that_calls_decorated_functions_before_its_check_still_checks(analysis):

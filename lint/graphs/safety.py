@@ -221,9 +221,9 @@ class Safety:
                     continue
                 sink = self.is_sink_site(site, ctx)
                 if sink:
-                    if ctx is None or id(site) not in self.wrappers.closure.get(fn, {}):
+                    if parent[state] is None or id(site) not in self.wrappers.closure.get(fn, {}):
                         report(site, sink, state, self.wrappers.targets(site, ctx)[sink])
-                    continue  # (in a context, the call that gave it was reported)
+                    continue  # (a wrapper's closure call: the call of the wrapper was reported)
                 for nxt, may in self._next(site, ctx):
                     wrapped = self._decorated_sink(nxt) if nxt != state else None  # (a retry: reported)
                     if wrapped is not None:
@@ -234,10 +234,10 @@ class Safety:
         return sorted(found.values(), key=lambda u: (u.site.path, u.site.line, u.site.column))
 
     def _decorated_sink(self, state: State) -> tuple[str, bool] | None:
-        """(sink, may) when STATE is a wrapper in a context whose closure call runs a sink with no
+        """(sink, may) when STATE is a wrapper whose closure call runs a sink in STATE's context with no
         breaker before it in the wrapper."""
         fn, ctx = state
-        if ctx is None or fn in self.guarded_functions:
+        if fn in self.guarded_functions:
             return None
         closure = self.wrappers.closure.get(fn, {})
         for site in self.cg.sites.get(fn, ()):

@@ -6,7 +6,9 @@ to every function the decorator is applied to. That is what the graph must say (
 but a path through one decorated function then "reaches" all the others. Here a call of a wrapper
 carries a context: the functions it wraps at that call (the decorated method the callee names, or
 the function handed to a factory called on the spot: `safe(f, ...)(*args)`), and in that context
-the wrapper's closure calls run only those."""
+the wrapper's closure calls run only those. A wrapper reached with no such context (its value
+flowed through variables, parameters or containers) may wrap any function code takes as a value,
+but none that code only ever calls by name: no value of those exists to flow anywhere."""
 
 from __future__ import annotations
 
@@ -34,6 +36,14 @@ class Wrappers:
                     self.closure.setdefault(caller, {})[id(site)] = owner
                     self.wrapped[caller] = self.wrapped.get(caller, frozenset()) | frozenset(site.targets)
         self._calls_at: dict[tuple[str, str, int, int, tuple], list] | None = None
+        #: wrapper -> the functions it decorates that no code takes as a value (only calls by name):
+        #: a value of the wrapper that flowed here from elsewhere wraps none of them
+        self.call_only: dict[str, frozenset[str]] = {}
+        if self.wrapped:
+            named = self._named_as_values()
+            for w, fns in self.wrapped.items():
+                self.call_only[w] = frozenset(q for q in fns if q in cg.index.defs and cg.index.entry(q).get("decorators")
+                                              and q.rpartition(".")[2] not in named)
 
     def call(self, site: CallSite) -> Call:
         return Call(*self.cg.index.summaries[site.module]["calls"][site.index])
@@ -63,11 +73,34 @@ class Wrappers:
             s = outer["parent"]
         return None
 
+    def _named_as_values(self) -> set[str]:
+        """The names code reads other than to call them at once (`cb = self.send`, `f(self.send)`),
+        the string constants (`getattr(x, "send")`), and the members of the classes a `getattr` with
+        a computed name reads from."""
+        idx = self.cg.index
+        named: set[str] = set()
+        for module, summary in idx.summaries.items():
+            called = {(c[0], c[1], c[2]) for c in summary["calls"]}
+            named.update(name for scope, name, line in summary.get("name_loads", ())
+                         if (scope, (Tag.NAME, name), line) not in called)
+            named.update(expr[2] for scope, expr, line in summary.get("attr_loads", ())
+                         if (scope, expr, line) not in called)
+            dynamic: list[tuple[str, tuple]] = []
+            _strings(summary, named, dynamic, "")
+            for scope, obj in dynamic:
+                for v in idx.resolve(module, scope, obj):
+                    named.update(idx.member_names(v))
+        return named
+
     def targets(self, site: CallSite, ctx: frozenset[str] | None) -> dict[str, bool]:
         """What SITE calls when its function runs in context CTX: a closure call runs only the wrapped
-        functions of the context (all it may, when none of them is among them)."""
-        if ctx is None or id(site) not in self.closure.get(site.caller, {}):
+        functions of the context (all it may, when none of them is among them); in no context (the
+        wrapper reached as a value that flowed from elsewhere), none that code only calls by name."""
+        if id(site) not in self.closure.get(site.caller, {}):
             return site.targets
+        if ctx is None:
+            only = self.call_only.get(site.caller, frozenset())
+            return {t: may for t, may in site.targets.items() if t not in only} if only else site.targets
         kept = {t: may for t, may in site.targets.items() if t in ctx}
         return kept or site.targets
 
@@ -142,3 +175,31 @@ class Wrappers:
                                    and row[3] == site.column and row[1] == callee][:1]
         found = self._calls_at[key]
         return found[0] if found else None
+
+
+def _strings(node, named: set[str], dynamic: list[tuple[str, tuple]], scope: str) -> None:
+    """Collect the string constants in summary NODE into NAMED, and each `getattr` whose name is
+    computed into DYNAMIC as (scope, object expression)."""
+    if isinstance(node, dict):
+        scopes = node.get("scopes")
+        if isinstance(scopes, dict):  # a module summary: each scope's entries, each call in its scope
+            for s, entry in scopes.items():
+                _strings(entry, named, dynamic, s)
+            for key, value in node.items():
+                if key == "calls":
+                    for row in value:
+                        _strings(row, named, dynamic, row[0])
+                elif key != "scopes":
+                    _strings(value, named, dynamic, scope)
+            return
+        for value in node.values():
+            _strings(value, named, dynamic, scope)
+    elif isinstance(node, (list, tuple)):
+        if len(node) == 2 and node[0] == Tag.STR and isinstance(node[1], str):
+            named.add(node[1])
+        elif len(node) >= 3 and node[0] == Tag.GETATTR and isinstance(node[2], (list, tuple)) \
+                and node[2] and node[2][0] != Tag.STR:
+            dynamic.append((scope, tuple(node[1]) if isinstance(node[1], list) else node[1]))
+        for item in node:
+            if isinstance(item, (dict, list, tuple)):
+                _strings(item, named, dynamic, scope)

@@ -33,6 +33,10 @@ class Desk:
     def rush(self, symbol: str) -> str:
         return self.exchange.place(symbol, self.budget)  # expect: KW301 critical
 
+    def deferred(self, symbol: str) -> str:
+        sender = self.exchange.place  # taken as a value: a wrapper reached from here may send
+        return sender(symbol, self.budget)  # expect: KW301 critical
+
     def hedge(self, symbol: str, qty: float) -> str:
         if not risk.check(qty):
             return ""
@@ -41,7 +45,7 @@ class Desk:
 
 def run(budget: float) -> list:
     desk = Desk(Exchange(), budget)
-    sent = [desk.report(), desk.rush("EUR"), desk.exchange.sweep("EUR")]
+    sent = [desk.report(), desk.rush("EUR"), desk.deferred("EUR"), desk.exchange.sweep("EUR")]
     if budget > 0:  # (so that `run` is no helper that always checks)
         sent += [desk.buy("EUR"), desk.hedge("EUR", 1.0)]
     return sent
