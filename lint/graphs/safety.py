@@ -216,14 +216,16 @@ class Safety:
             fn, ctx = state
             if fn in self.guarded_functions or fn in self.sinks:
                 continue
+            # a wrapper whose closure call runs a sink was reported where it was called
+            reported = parent[state] is not None and self._decorated_sink(state) is not None
             for site in self.cg.sites.get(fn, ()):
                 if self.protected(site):
                     continue
                 sink = self.is_sink_site(site, ctx)
                 if sink:
-                    if parent[state] is None or id(site) not in self.wrappers.closure.get(fn, {}):
+                    if not (reported and id(site) in self.wrappers.closure.get(fn, {})):
                         report(site, sink, state, self.wrappers.targets(site, ctx)[sink])
-                    continue  # (a wrapper's closure call: the call of the wrapper was reported)
+                    continue
                 for nxt, may in self._next(site, ctx):
                     wrapped = self._decorated_sink(nxt) if nxt != state else None  # (a retry: reported)
                     if wrapped is not None:

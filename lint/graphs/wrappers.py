@@ -25,16 +25,17 @@ class Wrappers:
 
     def __init__(self, cg: CallGraph):
         self.cg = cg
-        #: wrapper -> {id of a closure call site in it: (function the parameter belongs to, parameter)}
-        self.closure: dict[str, dict[int, tuple[str, str]]] = {}
-        #: wrapper -> the functions its closure calls may run
+        #: function -> {id of a closure call site in it: (function the parameter belongs to, parameter,
+        #: the wrapper: the function nested right in that one which the call is in, or is nested in)}
+        self.closure: dict[str, dict[int, tuple[str, str, str]]] = {}
+        #: wrapper -> the functions its closure calls (its own, and those of functions nested in it) may run
         self.wrapped: dict[str, frozenset[str]] = {}
         for caller, sites in cg.sites.items():
             for site in sites:
                 owner = self._closure_parameter(site)
                 if owner is not None and site.targets:
                     self.closure.setdefault(caller, {})[id(site)] = owner
-                    self.wrapped[caller] = self.wrapped.get(caller, frozenset()) | frozenset(site.targets)
+                    self.wrapped[owner[2]] = self.wrapped.get(owner[2], frozenset()) | frozenset(site.targets)
         self._calls_at: dict[tuple[str, str, int, int, tuple], list] | None = None
         #: wrapper -> the functions it decorates that no code takes as a value (only calls by name):
         #: a value of the wrapper that flowed here from elsewhere wraps none of them
@@ -48,9 +49,10 @@ class Wrappers:
     def call(self, site: CallSite) -> Call:
         return Call(*self.cg.index.summaries[site.module]["calls"][site.index])
 
-    def _closure_parameter(self, site: CallSite) -> tuple[str, str] | None:
-        """(enclosing function, parameter) when SITE calls a parameter of a function its own function
-        is nested in (`f` in `def decorator(f): def wrapper(*a): return f(*a)`), only passed in."""
+    def _closure_parameter(self, site: CallSite) -> tuple[str, str, str] | None:
+        """(enclosing function, parameter, wrapper) when SITE calls a parameter of a function its own
+        function is nested in (`f` in `def decorator(f): def wrapper(*a): return f(*a)`), only passed
+        in; the wrapper is the function nested right in the enclosing one on the way to SITE."""
         idx = self.cg.index
         if site.caller not in idx.defs or idx.kind(site.caller) != "function":
             return None
@@ -62,15 +64,15 @@ class Wrappers:
         if name in entry["names"] or name in idx.params(module, scope):
             return None
         scopes = idx.summaries[module]["scopes"]
-        s = entry["parent"]
+        inner, s = scope, entry["parent"]
         while s:  # class bodies do not lend their names to the functions in them: skipped
             outer = scopes[s]
             if outer["kind"] == "function":
                 if name in outer["names"]:
                     return None
                 if name in idx.params(module, s):
-                    return qualify(module, s), name
-            s = outer["parent"]
+                    return qualify(module, s), name, qualify(module, inner)
+            inner, s = s, outer["parent"]
         return None
 
     def _named_as_values(self) -> set[str]:
@@ -96,10 +98,11 @@ class Wrappers:
         """What SITE calls when its function runs in context CTX: a closure call runs only the wrapped
         functions of the context (all it may, when none of them is among them); in no context (the
         wrapper reached as a value that flowed from elsewhere), none that code only calls by name."""
-        if id(site) not in self.closure.get(site.caller, {}):
+        closure = self.closure.get(site.caller, {}).get(id(site))
+        if closure is None:
             return site.targets
         if ctx is None:
-            only = self.call_only.get(site.caller, frozenset())
+            only = self.call_only.get(closure[2], frozenset())
             return {t: may for t, may in site.targets.items() if t not in only} if only else site.targets
         kept = {t: may for t, may in site.targets.items() if t in ctx}
         return kept or site.targets
@@ -107,11 +110,11 @@ class Wrappers:
     def context(self, site: CallSite, target: str, ctx: frozenset[str] | None) -> frozenset[str] | None:
         """The context in which SITE's call runs wrapper TARGET (None when TARGET is no wrapper or the
         call does not say which function it wraps); CTX is the context SITE's own function runs in."""
+        if site.caller == target or target.startswith(site.caller + "."):
+            return ctx  # the wrapper calling itself again (a retry), or a function nested in it
         wrapped = self.wrapped.get(target)
         if wrapped is None:
             return None
-        if site.caller == target:  # the wrapper calling itself again (a retry)
-            return ctx
         call = self.call(site)
         callee = call.callee
         found: set[str] = set()
@@ -149,7 +152,8 @@ class Wrappers:
             return set()
         factories = {v[1] for v in idx.resolve(site.module, site.scope, inner.callee) if v[0] == "def"}
         found: set[str] = set()
-        for owner, param in set(self.closure[wrapper].values()):
+        owners = {(o, p) for sites in self.closure.values() for o, p, w in sites.values() if w == wrapper}
+        for owner, param in sorted(owners):
             if owner not in factories:
                 continue
             params = idx.entry(owner).get("params", ())

@@ -37,6 +37,9 @@ class Desk:
         sender = self.exchange.place  # taken as a value: a wrapper reached from here may send
         return sender(symbol, self.budget)  # expect: KW301 critical
 
+    def resize(self, order: str) -> str:
+        return self.exchange.amend(order, self.budget)
+
     def hedge(self, symbol: str, qty: float) -> str:
         if not risk.check(qty):
             return ""
@@ -45,7 +48,8 @@ class Desk:
 
 def run(budget: float) -> list:
     desk = Desk(Exchange(), budget)
-    sent = [desk.report(), desk.rush("EUR"), desk.deferred("EUR"), desk.exchange.sweep("EUR")]
+    sent = [desk.report(), desk.rush("EUR"), desk.deferred("EUR"), desk.resize("o1"),
+            desk.exchange.sweep("EUR")]
     if budget > 0:  # (so that `run` is no helper that always checks)
         sent += [desk.buy("EUR"), desk.hedge("EUR", 1.0)]
     return sent

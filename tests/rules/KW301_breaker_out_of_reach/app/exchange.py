@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from app.retry import retried
+from app.retry import retried, threaded
 
 
 class Exchange:
@@ -20,6 +20,10 @@ class Exchange:
     @retried
     def place(self, symbol: str, qty: float) -> str:
         return f"{symbol}:{qty}"
+
+    @threaded
+    def amend(self, order: str, qty: float) -> str:
+        return f"{order}:{qty}"
 
     def sweep(self, symbol: str) -> str:
         return self.place(symbol, self.balance())  # expect: KW301 critical

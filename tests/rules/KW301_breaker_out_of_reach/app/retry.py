@@ -41,3 +41,14 @@ def shielded(call: F, fallback: Any = None) -> F:
             return fallback
 
     return cast(F, guard)
+
+
+def threaded(func: F) -> F:
+    @functools.wraps(func)
+    def spawn(*args: Any, **kwargs: Any) -> Any:
+        def run() -> Any:
+            return func(*args, **kwargs)
+
+        return run()  # expect: KW301 critical
+
+    return cast(F, spawn)
