@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable
 
-import networkx as nx
-
 from knightwatch.source.cache import Cache, content_key
 from knightwatch.graphs.callgraph import CallGraph, Stopped
 from knightwatch.config import Config, coverage_files
@@ -168,21 +166,15 @@ class Analysis:
 
     @property
     def sink_reachers(self) -> frozenset[str]:
-        """Functions from which a sink can be reached over call and may-call edges."""
+        """Functions from which a sink can be reached over call and may-call edges (a decorator's
+        wrapper followed in the context of each call of it: see `knightwatch.graphs.wrappers`)."""
         if self._sink_reachers is None:
-            found: set[str] = set()
-            if self.safety:
-                g = self.callgraph.graph
-                calls = g.edge_subgraph([(a, b) for a, b, k in g.edges(data="kind") if k != "ref"])
-                for sink in self.safety.sinks:
-                    if sink in calls:
-                        found |= nx.ancestors(calls, sink) | {sink}
+            found = {fn for fn, ctx in self.safety.reaching if ctx is None} if self.safety else set()
             self._sink_reachers = frozenset(found)
         return self._sink_reachers
 
     def sites_reach_sink(self, sites) -> bool:
-        reachers = self.sink_reachers
-        return any(t in reachers for s in sites for t in s.targets)
+        return bool(self.safety) and any(self.safety.site_reaches_sink(s) for s in sites)
 
     def is_test_code(self, path: str) -> bool:
         name = path.rsplit("/", 1)[-1]

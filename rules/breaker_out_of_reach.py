@@ -19,6 +19,9 @@ class BreakerOutOfReach(Rule):
     A call to a helper that always calls a breaker before returning normally counts as the
     breaker (`amount = self._sized(amount)` before `self.venue.send(amount)`): every path out of
     the helper, except by an exception (the breaker refusing), must pass a breaker first.
+    A decorator's wrapper is followed in the context of each call: through `@retried` on a
+    `quote` method, `self.exchange.quote()` runs `quote`, not every method `@retried` decorates,
+    and a call of a decorated sink is reported where it is written.
     The finding carries the unguarded path. Paths that need a may-call edge (dispatch by name, an
     override) are reported with lower confidence.
 

@@ -8,11 +8,13 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Mapping
 
-import networkx as nx
-
 from knightwatch.graphs.always_calls import always_checks, find_function
 from knightwatch.graphs.callgraph import CallGraph, CallSite
+from knightwatch.graphs.wrappers import Wrappers
 from knightwatch.errors import KnightwatchError
+
+#: a function and the context it runs in (the functions a wrapper wraps there; see `Wrappers`)
+State = tuple[str, "frozenset[str] | None"]
 
 
 def _dominates(a: CallSite, s: CallSite) -> bool:
@@ -60,6 +62,9 @@ class Safety:
             if idx.kind(owner) == "class":
                 self.sinks |= {f"{sub}.{method}" for sub in idx.subclasses(owner) if f"{sub}.{method}" in idx.defs}
         self.breakers = set(breakers)
+        self.wrappers = Wrappers(cg)
+        #: the (function, context) states from which a chain of calls reaches a sink
+        self.reaching = self._reaching_states()
         self.guarded_functions = {
             q for q in idx.defs if idx.kind(q) == "function"
             and any(v[0] == "def" and v[1] in self.breakers
@@ -70,10 +75,48 @@ class Safety:
         #: returning normally: a call to one of them counts as the check
         self.checking = self._checking_helpers(sources or {})
 
-    def is_sink_site(self, site: CallSite) -> str | None:
-        """The sink SITE calls, preferring one it calls for certain over a may-call."""
-        found = sorted((may, t) for t, may in site.targets.items() if t in self.sinks)
+    def is_sink_site(self, site: CallSite, ctx: frozenset[str] | None = None) -> str | None:
+        """The sink SITE calls (in context CTX), preferring one it calls for certain over a may-call."""
+        found = sorted((may, t) for t, may in self.wrappers.targets(site, ctx).items() if t in self.sinks)
         return found[0][1] if found else None
+
+    def _next(self, site: CallSite, ctx: frozenset[str] | None) -> list[tuple[State, bool]]:
+        """The states SITE's call (made in context CTX) enters, each with its may-flag."""
+        w = self.wrappers
+        return [((t, w.context(site, t, ctx)), may) for t, may in w.targets(site, ctx).items()]
+
+    def _reaching_states(self) -> set[State]:
+        """The states from which some chain of calls reaches a sink: every function in no context,
+        and each wrapper in the contexts the calls of it give (references such as imports do not call)."""
+        g = self.cg.graph
+        callers: dict[State, set[State]] = {}
+        states: list[State] = [(q, None) for q in g]
+        seen = set(states)
+        for state in states:  # (grows as contexts are met)
+            fn, ctx = state
+            made: set[str] = set()
+            for site in self.cg.sites.get(fn, ()):
+                made.update(site.targets)
+                for nxt, _ in self._next(site, ctx):
+                    callers.setdefault(nxt, set()).add(state)
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        states.append(nxt)
+            for t, kind in g.adj[fn].items():  # imports, property reads: calls made without a site
+                if kind["kind"] != "ref" and t not in made:
+                    callers.setdefault((t, None), set()).add(state)
+        found = {s for s in seen if s[0] in self.sinks}
+        work = deque(found)
+        while work:
+            for c in callers.get(work.popleft(), ()):
+                if c not in found:
+                    found.add(c)
+                    work.append(c)
+        return found
+
+    def site_reaches_sink(self, site: CallSite) -> bool:
+        """Some function SITE calls (in no context of its own) reaches a sink."""
+        return any(nxt in self.reaching for nxt, _ in self._next(site, None))
 
     def is_breaker_site(self, site: CallSite) -> bool:
         """SITE calls a breaker, or a helper that always calls one before returning (every function
@@ -88,11 +131,6 @@ class Safety:
         found = self.checking = set(self.guarded_functions)  # is_breaker_site reads the helpers found so far
         trees: dict[str, ast.Module | None] = {}
         work = deque(sorted({c for b in self.breakers if b in g for c in g.predecessors(b)}))
-        calls = g.edge_subgraph([(a, b) for a, b, k in g.edges(data="kind") if k != "ref"])
-        reachers = set(self.sinks)
-        for sink in self.sinks:
-            if sink in calls:
-                reachers |= nx.ancestors(calls, sink)
         while work:
             q = work.popleft()
             if q in found or q in self.breakers or idx.kind(q) != "function":
@@ -106,17 +144,16 @@ class Safety:
 
             def check(call: ast.Call) -> bool:
                 return any(self.is_breaker_site(s) for s in by_position.get((call.lineno, call.col_offset + 1), ()))
-            if self._checks_before_sinks(q, reachers) and always_checks(func, check):
+            if self._checks_before_sinks(q) and always_checks(func, check):
                 # its callers may now always check too (even one refused before)
                 found.add(q)
                 work.extend(sorted(c for c in g.predecessors(q) if c not in found))
         return found
 
-    def _checks_before_sinks(self, q: str, reachers: set[str]) -> bool:
+    def _checks_before_sinks(self, q: str) -> bool:
         """Every call in Q that can lead to a sink runs after a breaker: a helper that sends first and
         checks afterwards is no check."""
-        return all(self.protected(site) for site in self.cg.sites.get(q, ())
-                   if any(t in reachers for t in site.targets))
+        return all(self.protected(site) for site in self.cg.sites.get(q, ()) if self.site_reaches_sink(site))
 
     def _function_ast(self, q: str, sources: Mapping[str, str], trees: dict) -> ast.AST | None:
         module, _, entry = self.cg.index.defs[q]
@@ -157,41 +194,72 @@ class Safety:
         return seen
 
     def unguarded(self, roots: list[str]) -> list[UnguardedSink]:
-        """BFS from the roots along call sites no breaker dominates; report the sinks it reaches."""
-        parent: dict[str, tuple[str, CallSite, bool] | None] = {}
-        queue: deque[str] = deque()
+        """BFS from the roots along call sites no breaker dominates, wrappers followed in the context of
+        the call that entered them; report the sinks it reaches. A decorated sink (a wrapper whose
+        closure call runs the sink, unguarded, in the context a call gives it) is reported where it is
+        called, once per call."""
+        parent: dict[State, tuple[State, CallSite, bool] | None] = {}
+        queue: deque[State] = deque()
         for r in roots:
-            if r not in parent:
-                parent[r] = None
-                queue.append(r)
-        found: list[UnguardedSink] = []
+            if (r, None) not in parent:
+                parent[(r, None)] = None
+                queue.append((r, None))
+        found: dict[tuple[str, int, str], UnguardedSink] = {}
+
+        def report(site: CallSite, sink: str, state: State, may: bool) -> None:
+            path, states = self._path(parent, state)
+            may = may or any(p[2] for p in (parent.get(s) for s in states) if p)
+            found.setdefault((site.module, site.index, sink), UnguardedSink(site, sink, path, may))
+        defs = self.cg.index.defs
         while queue:
-            fn = queue.popleft()
+            state = queue.popleft()
+            fn, ctx = state
             if fn in self.guarded_functions or fn in self.sinks:
                 continue
+            # a wrapper whose closure call runs a sink was reported where it was called
+            reported = parent[state] is not None and self._decorated_sink(state) is not None
             for site in self.cg.sites.get(fn, ()):
                 if self.protected(site):
                     continue
-                sink = self.is_sink_site(site)
+                sink = self.is_sink_site(site, ctx)
                 if sink:
-                    path = self._path(parent, fn)
-                    may = any(p[2] for p in (parent.get(f) for f, _ in path) if p) or site.targets[sink]
-                    found.append(UnguardedSink(site, sink, path, may))
+                    if not (reported and id(site) in self.wrappers.closure.get(fn, {})):
+                        report(site, sink, state, self.wrappers.targets(site, ctx)[sink])
                     continue
-                for target, may in site.targets.items():
-                    if target not in parent and target in self.cg.index.defs:
-                        parent[target] = (fn, site, may)
-                        queue.append(target)
-        return sorted(found, key=lambda u: (u.site.path, u.site.line, u.site.column))
+                for nxt, may in self._next(site, ctx):
+                    wrapped = self._decorated_sink(nxt) if nxt != state else None  # (a retry: reported)
+                    if wrapped is not None:
+                        report(site, wrapped[0], state, may or wrapped[1])
+                    if nxt not in parent and nxt[0] in defs:
+                        parent[nxt] = (state, site, may)
+                        queue.append(nxt)
+        return sorted(found.values(), key=lambda u: (u.site.path, u.site.line, u.site.column))
+
+    def _decorated_sink(self, state: State) -> tuple[str, bool] | None:
+        """(sink, may) when STATE is a wrapper whose closure call runs a sink in STATE's context with no
+        breaker before it in the wrapper."""
+        fn, ctx = state
+        if fn in self.guarded_functions:
+            return None
+        closure = self.wrappers.closure.get(fn, {})
+        for site in self.cg.sites.get(fn, ()):
+            if id(site) in closure and not self.protected(site):
+                sink = self.is_sink_site(site, ctx)
+                if sink:
+                    return sink, self.wrappers.targets(site, ctx)[sink]
+        return None
 
     @staticmethod
-    def _path(parent, fn: str) -> list[tuple[str, CallSite | None]]:
+    def _path(parent, state: State) -> tuple[list[tuple[str, CallSite | None]], list[State]]:
+        """The BFS path to STATE: (function, the call site that entered it) per step, and the states."""
         chain: list[tuple[str, CallSite | None]] = []
-        node = fn
+        states: list[State] = []
+        node = state
         while True:
             p = parent.get(node)
-            chain.append((node, p[1] if p else None))
+            chain.append((node[0], p[1] if p else None))
+            states.append(node)
             if p is None:
                 break
             node = p[0]
-        return chain[::-1]
+        return chain[::-1], states[::-1]

@@ -1,4 +1,4 @@
-from app import risk
+from app import desk, risk
 from app.risk import guarded
 from app.wire import FastGateway, Gateway
 
@@ -50,6 +50,7 @@ def caller_checks(gw: Gateway, order):
 
 
 def main():
+    desk.run(10.0)  # first: the checking helpers called below guard what follows them
     gw = FastGateway()
     unchecked(gw, 1)
     checked_after(gw, 1)
