@@ -352,6 +352,9 @@ class Summariser(ast.NodeVisitor):
             # stores and appends reach, like `{}` and `[]`
             empty = _empty(node)
             return (Tag.DICT, (("?0", empty),)) if EMPTY_CONTAINERS[name] == Tag.DICT else (Tag.LIST, (empty,))
+        if name in ("copy", "deepcopy") and len(args) == 1 and not node.keywords \
+                and (isinstance(f, ast.Name) or isinstance(f.value, ast.Name) and f.value.id == "copy"):
+            return self.expr(args[0])  # `copy.copy(x)`: an object of x's class, with x's attributes
         if not isinstance(f, ast.Name) and name != "partial":
             return None
         if name == "partial" and args:
@@ -781,6 +784,11 @@ class Summariser(ast.NodeVisitor):
             if k.arg == "default":
                 return self.expr(k.value)
         return UNKNOWN
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        """`(parent := self.parent) and parent.m()`: the name holds the value from here on."""
+        self.generic_visit(node)
+        self._bind_target(node.target, self.expr(node.value))
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self.generic_visit(node)
