@@ -45,7 +45,7 @@ from typing import Any
 
 from knightwatch.source.schema import Read, Tag
 
-SUMMARY_VERSION = 10
+SUMMARY_VERSION = 11
 UNKNOWN = (Tag.UNKNOWN,)
 IGNORE_RE = re.compile(r"#\s*knightwatch:\s*ignore(?P<codes>\[[^\]]*\])?(?:\s*--\s*(?P<reason>.*))?", re.I)
 BINOP_DUNDER = {
@@ -131,6 +131,12 @@ def _span(nodes: list[ast.AST]) -> list[int] | None:
 def _where(node: ast.AST) -> list[int]:
     """[line, column, end line, end column] of NODE, columns 1-based."""
     return [node.lineno, node.col_offset + 1, node.end_lineno or node.lineno, (node.end_col_offset or 0) + 1]
+
+
+def _empty(node: ast.AST) -> tuple:
+    """The one unknown element of an empty container made at NODE (`[]`, `dict()`): named after
+    its place, so that two empty containers made in one scope stay two boxes, each with its own stores."""
+    return (Tag.UNKNOWN, f"{node.lineno}:{node.col_offset}")
 
 
 def _first_stmt_line(body: list[ast.stmt]) -> int:
@@ -284,6 +290,8 @@ class Summariser(ast.NodeVisitor):
         return (Tag.DICT, tuple(d.items()))
 
     def _sequence(self, node: ast.List | ast.Tuple | ast.Set) -> tuple:
+        if not node.elts and isinstance(node, ast.List):  # `[]`: a list of its own (see `_empty`)
+            return (Tag.LIST, (_empty(node),))
         return (Tag.LIST, tuple((Tag.ITEM, self.expr(e.value)) if isinstance(e, ast.Starred) else self.expr(e)
                                 for e in node.elts))
 
@@ -342,8 +350,11 @@ class Summariser(ast.NodeVisitor):
             # `dict()`, `collections.OrderedDict()`, `defaultdict(list)`: an empty container of its own
             # (the unknown element, named after its place, keeps two of them apart) that item
             # stores and appends reach, like `{}` and `[]`
-            empty = (Tag.UNKNOWN, f"{node.lineno}:{node.col_offset}")
+            empty = _empty(node)
             return (Tag.DICT, (("?0", empty),)) if EMPTY_CONTAINERS[name] == Tag.DICT else (Tag.LIST, (empty,))
+        if name in ("copy", "deepcopy") and len(args) == 1 and not node.keywords \
+                and (isinstance(f, ast.Name) or isinstance(f.value, ast.Name) and f.value.id == "copy"):
+            return self.expr(args[0])  # `copy.copy(x)`: an object of x's class, with x's attributes
         if not isinstance(f, ast.Name) and name != "partial":
             return None
         if name == "partial" and args:
@@ -773,6 +784,11 @@ class Summariser(ast.NodeVisitor):
             if k.arg == "default":
                 return self.expr(k.value)
         return UNKNOWN
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        """`(parent := self.parent) and parent.m()`: the name holds the value from here on."""
+        self.generic_visit(node)
+        self._bind_target(node.target, self.expr(node.value))
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self.generic_visit(node)
