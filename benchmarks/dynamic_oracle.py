@@ -13,7 +13,11 @@ their tests:
 - precision proxy: for every executed call site (caller, line), how many targets the static graph
   gives the caller on that line among the project's functions (mean over the sites with one or
   more; builtins and outside code on the same line do not count). 1.0 is not reachable where a site
-  ran several callees: the figure it is compared with is that mean for the callees that ran.
+  ran several callees: the figure it is compared with is that mean for the callees that ran;
+- the same per call expression: the hook records the column where the calling instruction's
+  expression starts (`co_positions`, Python 3.11+), so two calls on one line (`f(g(x))`, a chain
+  `a.b().c()`) are two sites, each given the targets the graph has for that expression. A call the
+  graph has no expression for (an implicit one: `x[k]`, `len(x)`, a decorator) keeps its line.
 
 Code objects are mapped to PyCG names from (file, first line) of every def in the tree, read with
 `ast`; lambdas and comprehensions are skipped. Misses are printed grouped by callee (`-v`).
@@ -48,8 +52,17 @@ def _hook(frame, event, arg):
         caller = caller.f_back
     if caller is None or not caller.f_code.co_filename.startswith(_ROOT):
         return
-    _edges.add((caller.f_code.co_filename, _first(caller.f_code), caller.f_lineno,
+    _edges.add((caller.f_code.co_filename, _first(caller.f_code), caller.f_lineno, _column(caller),
                 callee.co_filename, _first(callee)))
+_positions = {}
+def _column(frame):
+    """The column where the expression of the caller's current instruction starts (the call), or -1."""
+    code = frame.f_code
+    pos = _positions.get(code)
+    if pos is None:
+        pos = _positions[code] = [p[2] for p in code.co_positions()] if hasattr(code, "co_positions") else []
+    i = frame.f_lasti // 2
+    return pos[i] if 0 <= i < len(pos) and pos[i] is not None else -1
 def _first(code):
     return 0 if code.co_name == "<module>" else code.co_firstlineno
 def _dump():
@@ -109,20 +122,34 @@ def trace(root: Path, command: list[str], cwd: Path | None = None) -> set[tuple]
         edges = set()
         for f in Path(tmp).glob("edges.*"):
             for line in f.read_text().splitlines():
-                a, al, line_no, b, bl = line.split("\t")
-                edges.add((a, int(al), int(line_no), b, int(bl)))
+                a, al, line_no, col, b, bl = line.split("\t")
+                edges.add((a, int(al), int(line_no), int(col), b, int(bl)))
         return edges
 
 
-def _graph(root: Path, fmt: str) -> dict:
+#: every call site of a tree's call graph, as [caller, line, column (0-based), [targets]]
+SITES = r'''
+import json, sys
+from pathlib import Path
+from knightwatch.config import Config
+from knightwatch.engine import analysis_of
+from knightwatch.source.cache import Cache
+cg = analysis_of(Config(root=Path(sys.argv[1]).resolve()), cache=Cache(None)).callgraph
+json.dump([[s.caller, s.line, s.column - 1, sorted(s.targets)] for sites in cg.sites.values() for s in sites],
+          open(sys.argv[2], "w"))
+'''
+
+
+def _graph(root: Path, fmt: str) -> dict | list:
     """`knightwatch graph` of ROOT's sources but its tests (a copy without them: the tests stand for
-    code outside the project, as its users' would)."""
+    code outside the project, as its users' would); FMT "sites" gives its call sites (`SITES`)."""
     with tempfile.TemporaryDirectory() as tmp:
         tree, out = Path(tmp) / "src", Path(tmp) / "graph.json"
         shutil.copytree(root, tree, ignore=lambda _, names: [n for n in names if is_test(n.removesuffix(".py"))
                                                             or n in (".venv", ".knightwatch_cache", "__pycache__")])
-        subprocess.run([sys.executable, "-m", "knightwatch", "graph", str(tree), "--no-cache", "--format", fmt,
-                        "--output", str(out)], check=True)
+        command = ["-c", SITES, str(tree), str(out)] if fmt == "sites" else \
+            ["-m", "knightwatch", "graph", str(tree), "--no-cache", "--format", fmt, "--output", str(out)]
+        subprocess.run([sys.executable, *command], check=True)
         return json.loads(out.read_text())
 
 
@@ -142,6 +169,11 @@ def static_lines(root: Path) -> dict[str, dict[int, set[str]]]:
     return lines
 
 
+def static_expressions(root: Path) -> dict[tuple[str, int, int], set[str]]:
+    """(caller, line, column) of each call expression -> its callees."""
+    return {(c, line, col): set(ts) for c, line, col, ts in _graph(root, "sites")}
+
+
 def is_test(name: str) -> bool:
     return any(p.startswith("test") or p in ("tests", "conftest") for p in name.split("."))
 
@@ -155,12 +187,17 @@ def compare(root: Path, raw: set[tuple], verbose: bool) -> dict:
     by_line = {c: {n: ts & project for n, ts in lines.items()} for c, lines in static_lines(root).items()}
     executed: set[tuple[str, str]] = set()
     sites: dict[tuple[str, int], set[str]] = defaultdict(set)  # executed site -> the callees it ran
-    for a, al, line, b, bl in raw:
+    by_expr = {k: ts & project for k, ts in static_expressions(root).items()}
+    # the same per call expression where the instruction that called is a call the graph has (an
+    # implicit call, `x[k]` or `len(x)`, falls back to its line)
+    expressions: dict[tuple, set[str]] = defaultdict(set)
+    for a, al, line, col, b, bl in raw:
         caller, callee = names.get((a, al), bodies.get((a, al))), names.get((b, bl))
         if caller is None or callee is None or is_test(caller) or is_test(callee):
             continue
         executed.add((caller, callee))
         sites[(caller, line)].add(callee)
+        expressions[(caller, line, col) if (caller, line, col) in by_expr else (caller, line)].add(callee)
     found = {(a, b) for a, bs in static.items() for b in bs}
     hit = executed & found
     per_site = [len(by_line.get(c, {}).get(line, ())) for c, line in sites]
@@ -168,7 +205,14 @@ def compare(root: Path, raw: set[tuple], verbose: bool) -> dict:
     # the same mean for a graph that gave each of those sites exactly the callees it ran: the least
     # the measure can be (a site that ran two callees counts two)
     floor = [len(ran) for (c, line), ran in sites.items() if by_line.get(c, {}).get(line)]
+    def static_of(key: tuple) -> set[str]:
+        return by_expr[key] if len(key) == 3 else by_line.get(key[0], {}).get(key[1], set())
+    per_expr = [n for n in (len(static_of(k)) for k in expressions) if n]
+    expr_floor = [len(ran) for k, ran in expressions.items() if static_of(k)]
     result = {"executed_edges": len(executed), "found": len(hit),
+              "expressions": len(expressions),
+              "mean_targets_per_expression": sum(per_expr) / len(per_expr) if per_expr else 0.0,
+              "expression_floor": sum(expr_floor) / len(expr_floor) if expr_floor else 0.0,
               "recall": len(hit) / len(executed) if executed else 1.0,
               "sites": len(sites), "mean_targets_per_site": sum(nonzero) / len(nonzero) if nonzero else 0.0,
               "floor": sum(floor) / len(floor) if floor else 0.0}
@@ -201,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     root = (project / args.src).resolve()
     command = args.command or [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     if args.trace and args.trace.exists():
-        raw = {(a, int(al), int(n), b, int(bl)) for a, al, n, b, bl in
+        raw = {(a, int(al), int(n), int(col), b, int(bl)) for a, al, n, col, b, bl in
                (line.split("\t") for line in args.trace.read_text().splitlines())}
     else:
         raw = trace(root, command, cwd=project)
@@ -210,7 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     result = compare(root, raw, args.verbose)
     print(f"{root.name}: {result['executed_edges']} executed edges, recall {result['recall']:.3f}, "
           f"{result['sites']} executed call sites, mean static targets per site {result['mean_targets_per_site']:.2f} "
-          f"(an exact graph: {result['floor']:.2f})")
+          f"(an exact graph: {result['floor']:.2f}); {result['expressions']} executed call expressions, "
+          f"mean static targets per expression {result['mean_targets_per_expression']:.2f} "
+          f"(an exact graph: {result['expression_floor']:.2f})")
     return 0
 
 
