@@ -45,14 +45,34 @@ FILES = {
             hook(qty)
             return qty.bit_length()
     ''',
+    "shop/retry.py": '''
+        import functools
+        from shop import wire
+
+        def retried(func):
+            @functools.wraps(func)
+            def wrapper(*args, **kwargs):
+                return func(*args, **kwargs)
+            return wrapper
+
+        @retried
+        def quote(qty):
+            return qty
+
+        @retried
+        def resend(qty):  # only the wrapper it shares with quote could call it: nothing does
+            wire.check(qty)
+            wire.send(qty)
+    ''',
     "shop/main.py": '''
         import sys
-        from shop import orders
+        from shop import orders, retry
         from shop.orders import imported_only
 
         def main(argv=None):
             argv = sys.argv[1:] if argv is None else argv
             orders.guarded(1)
+            retry.quote(1)
             if argv:
                 orders.rare(2, print)
 
@@ -76,6 +96,8 @@ def test_guarded_only_where_a_call_path_reaches(shop):
     assert sites["shop.orders.guarded"]["guarded"] is True
     assert sites["shop.orders.imported_only"]["guarded"] is None  # imported, never called
     assert "no chain of calls" in sites["shop.orders.imported_only"]["how"]
+    # a decorator's wrapper calls, in each call's context, only the function that call decorates
+    assert sites["shop.retry.resend"]["guarded"] is None
 
 
 def test_no_empty_trace_steps(shop):

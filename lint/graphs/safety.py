@@ -182,16 +182,18 @@ class Safety:
 
     def called(self, roots: list[str]) -> set[str]:
         """Functions some chain of call sites from ROOTS calls, breakers or not (references such as
-        imports do not call)."""
-        seen = set(roots)
-        queue = deque(roots)
+        imports do not call), wrappers followed in the context of the call that entered them."""
+        states: set[State] = {(r, None) for r in roots}
+        queue: deque[State] = deque(sorted(states, key=lambda s: s[0]))
+        defs = self.cg.index.defs
         while queue:
-            for site in self.cg.sites.get(queue.popleft(), ()):
-                for target in site.targets:
-                    if target not in seen and target in self.cg.index.defs:
-                        seen.add(target)
-                        queue.append(target)
-        return seen
+            fn, ctx = queue.popleft()
+            for site in self.cg.sites.get(fn, ()):
+                for nxt, _ in self._next(site, ctx):
+                    if nxt not in states and nxt[0] in defs:
+                        states.add(nxt)
+                        queue.append(nxt)
+        return {fn for fn, _ in states}
 
     def unguarded(self, roots: list[str]) -> list[UnguardedSink]:
         """BFS from the roots along call sites no breaker dominates, wrappers followed in the context of
