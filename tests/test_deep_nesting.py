@@ -38,3 +38,22 @@ def test_too_deep_files_are_reported_once_each_and_the_run_goes_on(tmp_path):
     messages = {f["path"]: f["message"] for f in report["findings"] if f["rule"] == "KW000"}
     assert "too many nested parentheses" in messages.pop("generated/brackets.py")
     assert all(m.endswith("code nested too deeply to analyse") for m in messages.values()), messages
+
+
+def test_code_the_compiler_accepts_is_analysed_however_deep(tmp_path):
+    # 2,000 levels: past the interpreter's default recursion limit, within what CPython compiles; the
+    # call at the bottom of each chain is an edge, and no file is reported as too deep
+    depth = 2000
+    files = {
+        "deep/sums.py": "def helper():\n    return 1\n\n\ndef unused():  # expect: KW102\n    return 2\n\n\n"
+                        "value = helper() + " + " + ".join(["1"] * depth) + "\n",
+        "deep/picks.py": "def chosen(a):\n    return a\n\n\ndef pick(a):\n    return "
+                         + " if a else ".join(["a"] * depth) + " if a else chosen(a)\n\n\nresult = pick(1)\n",
+        "deep/__init__.py": "",
+    }
+    root = make_project(tmp_path, files)
+
+    code, report, stderr = check_json(root)
+
+    assert code == 1 and "Traceback" not in stderr, stderr
+    assert actual_findings(report["findings"], with_severity=False) == expected_findings(root)

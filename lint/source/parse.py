@@ -83,7 +83,10 @@ def parse(text: str, filename: str, check: bool = True) -> ast.Module:
         warnings.simplefilter("ignore")  # invalid escape sequences and the like are not our business
         tree = _parse(text, filename)
         if check:
-            compile(tree, filename, "exec", dont_inherit=True)  # the compiler's checks; the code is never run
+            try:
+                compile(tree, filename, "exec", dont_inherit=True)  # the compiler's checks; never run
+            except RecursionError:  # converting the tree back has a lower limit than compiling the text
+                compile(text, filename, "exec", dont_inherit=True)
         return tree
 
 

@@ -41,12 +41,21 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Any
+import sys
+import threading
+from typing import Any, Callable
 
 from knightwatch.source.schema import Read, Tag
 
-SUMMARY_VERSION = 11
+SUMMARY_VERSION = 12
 UNKNOWN = (Tag.UNKNOWN,)
+#: operands nested deeper than this in one expression have an unknown value (their calls are still
+#: recorded): the summary's values stay shallow enough to store, load and resolve
+EXPRESSION_DEPTH = 100
+#: a module nested deeper than the recursion limit allows (CPython compiles about 3,000 levels of
+#: operators) is summarised again in a thread with this much stack and this recursion limit
+DEEP_STACK = 512 * 1024 * 1024
+DEEP_RECURSION = 50_000
 IGNORE_RE = re.compile(r"#\s*knightwatch:\s*ignore(?P<codes>\[[^\]]*\])?(?:\s*--\s*(?P<reason>.*))?", re.I)
 BINOP_DUNDER = {
     ast.Add: "__add__", ast.Sub: "__sub__", ast.Mult: "__mul__", ast.Div: "__truediv__",
@@ -210,6 +219,7 @@ class Summariser(ast.NodeVisitor):
         self.test_calls: list[int] | None = None  # collects call indices while visiting an if-test
         self.negated = 0
         self._values: dict[int, tuple[ast.AST, tuple]] = {}  # id of an expression node -> it, its value (`expr`)
+        self._depth = 0  # values of operands being worked out (`expr`)
 
     # ---- scopes -------------------------------------------------------------------------------
     def _new_scope(self, q: str, kind: str, node: ast.AST, parent: str | None, **extra) -> dict:
@@ -234,7 +244,13 @@ class Summariser(ast.NodeVisitor):
         (`a + b + ...`, generated code) would cost N² without it."""
         known = self._values.get(id(node))
         if known is None:  # the node is kept with its value: its id is not reused for another node (one
-            known = self._values[id(node)] = (node, self._value(node))  # parsed from a string annotation)
+            if self._depth >= EXPRESSION_DEPTH:  # parsed from a string annotation)
+                return UNKNOWN
+            self._depth += 1
+            try:
+                known = self._values[id(node)] = (node, self._value(node))
+            finally:
+                self._depth -= 1
         return known[1]
 
     def _value(self, node: ast.AST | None) -> tuple:
@@ -1027,8 +1043,37 @@ def ignores(text: str) -> list[list]:
 def summarise(module: str, is_package: bool, tree: ast.Module, text: str) -> dict:
     """The summary of one parsed module."""
     nlines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
-    summary = Summariser(module, is_package).summarise(tree, nlines)
+    try:
+        summary = Summariser(module, is_package).summarise(tree, nlines)
+    except RecursionError:  # nested deeper than the interpreter's recursion limit allows: again, deeper
+        summary = _in_deep_thread(lambda: Summariser(module, is_package).summarise(tree, nlines))
     summary["nlines"] = nlines
     summary["package"] = is_package
     summary["ignores"] = ignores(text)
     return summary
+
+
+def _in_deep_thread(work: Callable[[], dict]) -> dict:
+    """WORK() run in a thread with a large stack and a recursion limit to match (`DEEP_STACK`); its
+    RecursionError, if even that is not enough, is raised here."""
+    done: list = []
+
+    def run() -> None:
+        try:
+            done.append(work())
+        except RecursionError as exc:
+            done.append(exc)
+
+    limit, size = sys.getrecursionlimit(), threading.stack_size()
+    sys.setrecursionlimit(max(limit, DEEP_RECURSION))
+    try:
+        threading.stack_size(DEEP_STACK)
+        thread = threading.Thread(target=run, name="knightwatch-deep-summary")
+        thread.start()
+        thread.join()
+    finally:
+        threading.stack_size(size)
+        sys.setrecursionlimit(limit)
+    if isinstance(done[0], RecursionError):
+        raise done[0]
+    return done[0]
