@@ -44,6 +44,8 @@ NON_CALLING_EXTERNALS = ("functools.wraps", "functools.update_wrapper", "functoo
 #: methods only ever called on an exact class (`Cls()`, `super().__init__()`, `Base.__init__(self)`):
 #: a base's constructor never dispatches to a subclass's
 CONSTRUCTORS = frozenset({"__init__", "__new__"})
+#: value kinds (a literal box by its expression's tag) whose methods are builtin: PyCG's name, the type
+BUILTIN_TYPES: dict[str, tuple[str, type]] = {"str": ("PyStr", str), Tag.DICT: ("PyDict", dict)}
 RANK = {"call": 0, "may": 1, "ref": 2}
 #: how many modules (or parameter-flow sites) the build goes through between two looks at `stop`
 STOP_EVERY = 256
@@ -154,13 +156,31 @@ class CallGraph:
         # code outside the project (or a callee nothing is known of) calls the functions handed to it;
         # of an unknown callee only lambdas are assumed called: a named function may be only kept
         unknown = not targets
+        builtin_methods = self._builtin_methods(module, scope, callee) if unknown else {}
         if unknown or any(_calls_callbacks(q) for q in targets if q not in idx.defs) or _list_sort(callee, kwargs):
             callables = ("lambda",) if unknown else ("function", "lambda")
             for a in list(args) + list(kwargs.values()):
                 for v, may in idx.resolve(module, scope, a[1] if a[0] == Tag.STARRED else a).items():
                     if v[0] == "def" and idx.kind(v[1]) in callables and v[1] not in targets:
                         targets[v[1]] = True
+        targets.update(builtin_methods)
         return targets
+
+    def _builtin_methods(self, module: str, scope: str, callee: tuple) -> dict[str, bool]:
+        """`<**PyStr**>.join` and the like (PyCG's names) for a method of a string constant or a
+        literal dict the receiver may be; never a project function, so no finding changes."""
+        out: dict[str, bool] = {}
+        if callee[0] != Tag.ATTR:
+            return out
+        attr = callee[2]
+        for v, may in self.index.resolve(module, scope, callee[1]).items():
+            kind = v[0]
+            if kind == "box":
+                kind = self.index.boxes[v[1]][2][0]
+            owner = BUILTIN_TYPES.get(kind)
+            if owner is not None and hasattr(owner[1], attr):
+                out[f"<**{owner[0]}**>.{attr}"] = may
+        return out
 
     # ---- building -----------------------------------------------------------------------------
     def build(self, clear_memo: bool = False, stop: Callable[[], bool] | None = None) -> "CallGraph":
