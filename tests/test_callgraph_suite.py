@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent / "callgraph"
 SCORER = Path(__file__).resolve().parent.parent / "benchmarks" / "callgraph_accuracy.py"
 
 MINIMUM_CASES = {
+    "builtins": 3,
     "direct_calls": 6,
     "args": 6,
     "returns": 5,

@@ -1,0 +1,8 @@
+class Registry:
+    def join(self, other):
+        return other
+
+
+items = []
+items.append(1)
+Registry().join("x")
