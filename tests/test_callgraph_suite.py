@@ -104,6 +104,8 @@ def defined_names(case: Path) -> set[str]:
     names = set()
     for path in _sources(case):
         module = _module_name(case, path)
+        if not module:  # the case directory's own __init__.py: PyCG names nothing after it
+            continue
         names.add(module)
         names.update(_defined(module, ast.parse(path.read_text(encoding="utf-8"), str(path)).body))
     return names

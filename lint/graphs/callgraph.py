@@ -156,7 +156,7 @@ class CallGraph:
         # code outside the project (or a callee nothing is known of) calls the functions handed to it;
         # of an unknown callee only lambdas are assumed called: a named function may be only kept
         unknown = not targets
-        builtin_methods = self._builtin_methods(module, scope, callee) if unknown else {}
+        builtin_methods = self._builtin_methods(module, scope, callee)
         if unknown or any(_calls_callbacks(q) for q in targets if q not in idx.defs) or _list_sort(callee, kwargs):
             callables = ("lambda",) if unknown else ("function", "lambda")
             for a in list(args) + list(kwargs.values()):
@@ -167,20 +167,18 @@ class CallGraph:
         return targets
 
     def _builtin_methods(self, module: str, scope: str, callee: tuple) -> dict[str, bool]:
-        """`<**PyStr**>.join` and the like (PyCG's names) for a method of a string constant or a
-        literal dict the receiver may be; never a project function, so no finding changes."""
-        out: dict[str, bool] = {}
+        """`<**PyStr**>.join` and the like (PyCG's names) for a method called on a receiver that is
+        only ever strings or only ever dicts; never a project function, so no finding changes. A
+        receiver that may also be something else gets none: such a mix is what an imprecise (and
+        memo-dependent) resolution looks like, and PyCG names the method only of a known literal."""
         if callee[0] != Tag.ATTR:
-            return out
-        attr = callee[2]
-        for v, may in self.index.resolve(module, scope, callee[1]).items():
-            kind = v[0]
-            if kind == "box":
-                kind = self.index.boxes[v[1]][2][0]
-            owner = BUILTIN_TYPES.get(kind)
-            if owner is not None and hasattr(owner[1], attr):
-                out[f"<**{owner[0]}**>.{attr}"] = may
-        return out
+            return {}
+        values = self.index.resolve(module, scope, callee[1])
+        kinds = {self.index.boxes[v[1]][2][0] if v[0] == "box" else v[0] for v in values}
+        owner = BUILTIN_TYPES.get(kinds.pop()) if len(kinds) == 1 else None
+        if owner is None or not hasattr(owner[1], callee[2]):
+            return {}
+        return {f"<**{owner[0]}**>.{callee[2]}": any(values.values())}
 
     # ---- building -----------------------------------------------------------------------------
     def build(self, clear_memo: bool = False, stop: Callable[[], bool] | None = None) -> "CallGraph":

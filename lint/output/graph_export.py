@@ -25,15 +25,26 @@ FOCUS_HOPS = 3
 FLAG_PREFIX = "flag:"
 
 
+def _root_package(analysis: Analysis) -> str | None:
+    """The package a project root with its own `__init__.py` is named as, if it is one."""
+    return next((m for m, rel in analysis.callgraph.paths.items() if rel == "__init__.py"), None)
+
+
 def pycg(analysis: Analysis) -> dict[str, list[str]]:
-    """Caller -> sorted callees in PyCG's micro-benchmark format."""
+    """Caller -> sorted callees in PyCG's micro-benchmark format. Names are relative to the analysed
+    directory, as PyCG's are to `--package`: a root that is itself a package loses its own name."""
     g = analysis.callgraph.graph
     idx = analysis.index
+    root = _root_package(analysis)
+
+    def name(q: str) -> str:
+        return q[len(root) + 1:] if root and q.startswith(root + ".") else q
+
     out: dict[str, list[str]] = {}
     for q in idx.defs:
-        if idx.kind(q) in PYCG_KEYS:
-            out[q] = sorted(t for t, data in g.adj[q].items() if data["kind"] in CALL_KINDS
-                            and not data.get("implicit") and g.nodes[t].get("kind") not in NOT_CALLEES)
+        if idx.kind(q) in PYCG_KEYS and q != root:
+            out[name(q)] = sorted(name(t) for t, data in g.adj[q].items() if data["kind"] in CALL_KINDS
+                                  and not data.get("implicit") and g.nodes[t].get("kind") not in NOT_CALLEES)
     return dict(sorted(out.items()))
 
 

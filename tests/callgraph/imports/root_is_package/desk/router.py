@@ -1,0 +1,5 @@
+from .venue import send
+
+
+def route():
+    send()

@@ -1,0 +1,3 @@
+from desk.router import route
+
+route()
