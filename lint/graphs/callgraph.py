@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 import networkx as nx
 
 from knightwatch.graphs.index import PASSTHROUGH_DECORATORS, Index, Values, qualify
-from knightwatch.source.schema import Call, Tag
+from knightwatch.source.schema import Call, Tag, written
 
 PARAM_ROUNDS = 4
 IMPLICIT_DUNDERS = frozenset({"__str__", "__repr__", "__eq__", "__hash__", "__lt__", "__le__", "__gt__", "__ge__",
@@ -556,12 +556,14 @@ def _mentions(expr: tuple, name: tuple | None) -> bool:
 
 def _named(callee: tuple) -> str:
     """The name a callee expression ends with (`partial` for `functools.partial`), or ''."""
+    callee = written(callee)
     return callee[1] if callee[0] == Tag.NAME else callee[2] if callee[0] == Tag.ATTR else ""
 
 
 def _decorator_name(d: tuple) -> str:
     while d and d[0] == Tag.CALL:
         d = d[1]
+    d = written(d)
     if d and d[0] == Tag.ATTR:
         return d[2]
     return d[1] if d and d[0] == Tag.NAME else ""

@@ -15,7 +15,7 @@ from knightwatch.config import DEFAULT_ACCESSORS, Config, _read_toml
 from knightwatch.graphs.config_flags import ConfigSources, render
 from knightwatch.clock import as_date
 from knightwatch.errors import KnightwatchError
-from knightwatch.source.schema import Read, Tag
+from knightwatch.source.schema import Read, Tag, written
 
 KINDS = ("release", "experiment", "canary", "rollout", "ops", "operational", "kill-switch", "permission")
 BY_DESIGN = frozenset({"ops", "operational", "kill-switch", "permission"})
@@ -240,6 +240,7 @@ class FlagGraph:
 
     def _read(self, site: CallSite, call: list, exact, suffixes) -> FlagRead | None:
         _, callee, *_, args, kwargs, _ = call
+        callee = written(callee)
         name = callee[2] if callee[0] == Tag.ATTR else callee[1] if callee[0] == Tag.NAME else None
         targets = set(site.targets)
         env = bool(targets & ENV_READERS)

@@ -615,6 +615,10 @@ class Index:
         self._volatile = self._volatile or outer
         return out
 
+    def _first(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        _, value, fallback = expr
+        return self.resolve(module, scope, value, depth) or self.resolve(module, scope, fallback, depth)
+
     def _name(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
         _, name = expr
         return self.lookup(module, scope, name, depth)
@@ -1082,7 +1086,7 @@ RESOLVERS = {
     Tag.CONTAINER_METHOD: Index._container_method, Tag.GETATTR: Index._getattr, Tag.GLOBAL: Index._global,
     Tag.SUPER: Index._super, Tag.INSTANCE: Index._annotated, Tag.CLASS: Index._annotated, Tag.TYPE_OF: Index._type_of,
     Tag.PARTIAL: Index._partial_of, Tag.NAMESPACE: Index._namespace, Tag.SLICE: Index._slice,
-    Tag.DECORATED: Index._decorated, Tag.IMPORT_MODULE: Index._import_module,
+    Tag.DECORATED: Index._decorated, Tag.IMPORT_MODULE: Index._import_module, Tag.FIRST: Index._first,
 }
 
 def _key_names(keys: Values) -> set[str]:

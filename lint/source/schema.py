@@ -41,6 +41,14 @@ class Tag:
     IMPORT_MODULE: Final = "im"  # ("im", expr): `importlib.import_module(expr)`
     UNKNOWN: Final = "u"  # ("u",) or ("u", label)
     VALUE: Final = "v"  # ("v", value): a value already resolved (`Index.member`'s memo key)
+    #: ("or", expr, written): what expr is (the value straight-line code gave the name WRITTEN), or
+    #: what WRITTEN is when nothing is known of expr
+    FIRST: Final = "or"
+
+
+def written(expr: tuple) -> tuple:
+    """EXPR as the source writes it (a name, not what straight-line code bound it to: `Tag.FIRST`)."""
+    return expr[2] if expr[0] == Tag.FIRST else expr
 
 
 class Call(NamedTuple):

@@ -46,8 +46,9 @@ import threading
 from typing import Any, Callable
 
 from knightwatch.source.schema import Read, Tag
+from knightwatch.source.straight import StraightLine
 
-SUMMARY_VERSION = 12
+SUMMARY_VERSION = 13
 UNKNOWN = (Tag.UNKNOWN,)
 #: operands nested deeper than this in one expression have an unknown value (their calls are still
 #: recorded): the summary's values stay shallow enough to store, load and resolve
@@ -220,6 +221,7 @@ class Summariser(ast.NodeVisitor):
         self.negated = 0
         self._values: dict[int, tuple[ast.AST, tuple]] = {}  # id of an expression node -> it, its value (`expr`)
         self._depth = 0  # values of operands being worked out (`expr`)
+        self.straight = StraightLine(self.scopes, self.seen_names)
 
     # ---- scopes -------------------------------------------------------------------------------
     def _new_scope(self, q: str, kind: str, node: ast.AST, parent: str | None, **extra) -> dict:
@@ -236,6 +238,16 @@ class Summariser(ast.NodeVisitor):
         if name in self.scopes[target].get("globals", ()):
             target = ""
         self.scopes[target]["names"].setdefault(name, []).append(expr)
+        self.straight.forget(target, name)
+
+    def _in_order(self) -> bool:
+        """Whether the statement being walked is at the top level of its scope (`StraightLine`)."""
+        return len(self.pos) == 2 and not self.cond
+
+    def _callee(self, node: ast.AST) -> tuple:
+        """The value of a callee: what straight-line code last bound it to, if known, else `expr`'s."""
+        found = self.straight.callee(self.scope, node) if self._in_order() else None
+        return self.expr(node) if found is None else found
 
     # ---- expressions --------------------------------------------------------------------------
     def expr(self, node: ast.AST | None) -> tuple:
@@ -425,15 +437,20 @@ class Summariser(ast.NodeVisitor):
             self._dunder(test, self.expr(test), "__bool__")
 
     def visit_Call(self, node: ast.Call) -> None:
-        self.generic_visit(node)  # first, so that lambdas in the arguments are numbered in source order
         f = node.func
+        updated = self.straight.claim_call(self.scope, f) if self._in_order() else None
+        self.generic_visit(node)  # first, so that lambdas in the arguments are numbered in source order
         if isinstance(f, ast.Name) and f.id == "getattr" and len(node.args) >= 2:
             callee = (Tag.NAME, "getattr")  # the getattr call itself; the result's call is recorded by the outer Call
         else:
-            callee = self.expr(f)
+            callee = self._callee(f)
         args = [(Tag.STARRED, self.expr(a.value)) if isinstance(a, ast.Starred) else self.expr(a) for a in node.args]
         kwargs = {k.arg or f"**{i}": self.expr(k.value) for i, k in enumerate(node.keywords)}
         self._record_call(node, callee, args, kwargs)
+        if updated is not None:
+            self.straight.update(self.scope, updated, args, kwargs)
+        if isinstance(f, ast.Name) and f.id in ("globals", "locals", "vars") and not node.args:
+            self.straight.disable(self.scope)
         if isinstance(f, ast.Attribute) and f.attr == "set_defaults":  # argparse: `args.func` is one of these
             self.ns_defaults += [[self.scope, k, v] for k, v in kwargs.items() if not k.startswith("**")]
         if isinstance(f, ast.Attribute) and f.attr in STORES and args:
@@ -493,6 +510,9 @@ class Summariser(ast.NodeVisitor):
             if key not in self.seen_names:
                 self.seen_names.add(key)
                 self.name_loads.append([self.scope, node.id, node.lineno])
+            self.straight.loaded(self.scope, node)
+        else:  # bound or deleted (`for`, `with`, `+=`, `del`)
+            self.straight.forget(self.scope, node.id)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if isinstance(node.ctx, ast.Load):
@@ -628,8 +648,8 @@ class Summariser(ast.NodeVisitor):
         # decorators are applied by the enclosing scope, innermost first
         value: tuple = (Tag.DEF, q)
         for d in reversed(node.decorator_list):
-            self._record_call(d, self.expr(d), [value], {}, "dec")
-            value = (Tag.DECORATED, self.expr(d), value)
+            self._record_call(d, self._callee(d), [value], {}, "dec")
+            value = (Tag.DECORATED, self._callee(d), value)
         self._bind(node.name, value)
         self._in_scope(q, node.body, cls=None)
 
@@ -707,8 +727,8 @@ class Summariser(ast.NodeVisitor):
                         deco_lines=[d.lineno for d in node.decorator_list])
         value: tuple = (Tag.DEF, q)
         for d in reversed(node.decorator_list):
-            self._record_call(d, self.expr(d), [value], {}, "dec")
-            value = (Tag.DECORATED, self.expr(d), value)
+            self._record_call(d, self._callee(d), [value], {}, "dec")
+            value = (Tag.DECORATED, self._callee(d), value)
         self._bind(node.name, value)
         self._in_scope(q, node.body, cls=q)
 
@@ -749,12 +769,20 @@ class Summariser(ast.NodeVisitor):
         start = len(self.calls)
         self.visit(node.value)
         value = self.expr(node.value)
-        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            self._value_reads(node.targets[0].id, node.value)
-            self._held_call(node.targets[0].id, node.value, start)
+        single = node.targets[0] if len(node.targets) == 1 else None
+        if isinstance(single, ast.Name):
+            self._value_reads(single.id, node.value)
+            self._held_call(single.id, node.value, start)
+        in_order = self._in_order()
+        item = self.straight.claim_store(self.scope, single) if in_order and single is not None else None
         for t in node.targets:
             self.visit(t)
             self._bind_target(t, value)
+        if item is not None:
+            self.straight.store(self.scope, *item, value)
+        elif in_order and isinstance(single, ast.Name):
+            self.straight.assigned(self.scope, single.id, value)
+        for t in node.targets:
             if isinstance(t, ast.Name) and t.id == "__all__" and self.scope == "" and value[0] == Tag.LIST \
                     and isinstance(node.value, (ast.List, ast.Tuple)):  # a computed one names what it may
                 self.all = [e[1] for e in value[1] if e[0] == Tag.STR]
@@ -815,6 +843,10 @@ class Summariser(ast.NodeVisitor):
 
     def visit_Global(self, node: ast.Global) -> None:
         self.scopes[self.scope].setdefault("globals", []).extend(node.names)
+        self.straight.forget_everywhere(node.names)
+
+    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
+        self.straight.forget_everywhere(node.names)
 
     def visit_Return(self, node: ast.Return) -> None:
         if node.value is not None:
@@ -979,6 +1011,10 @@ class Summariser(ast.NodeVisitor):
     def visit_Match(self, node) -> None:
         self.visit(node.subject)
         for case in node.cases:
+            for part in ast.walk(case.pattern):  # capture patterns bind names
+                for name in (getattr(part, "name", None), getattr(part, "rest", None)):
+                    if name:
+                        self.straight.forget(self.scope, name)
             if case.guard is not None:
                 self.visit(case.guard)
             self._visit_list(case.body)

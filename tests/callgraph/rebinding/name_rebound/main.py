@@ -1,0 +1,11 @@
+def start():
+    pass
+
+
+def stop():
+    pass
+
+
+action = start
+action = stop
+action()

@@ -1,0 +1,15 @@
+import sys
+
+
+def start():
+    pass
+
+
+def stop():
+    pass
+
+
+action = start
+if len(sys.argv) > 1:
+    action = stop
+action()
