@@ -234,8 +234,12 @@ def analyse(config: Config, *, coverage: list[str] | None = None, cache: Cache |
     cache.prune()
     with ExitStack() as stack:
         infos, checks = _read_sources(files, config, cache, progress, stack)
+        def settle() -> None:  # the workers are done with before the call graph is stored (its peak)
+            checks()
+            stack.close()
         try:  # the call graph stops early once the checks refuse a file: it is built again without it
-            analysis = _analyse_files(config, infos, notes, coverage, cache, stop=lambda: bool(checks(wait=False)))
+            analysis = _analyse_files(config, infos, notes, coverage, cache, stop=lambda: bool(checks(wait=False)),
+                                      settle=settle)
         except Stopped:
             analysis = None
         refused = checks()
@@ -249,15 +253,18 @@ def analyse(config: Config, *, coverage: list[str] | None = None, cache: Cache |
 
 
 def _call_graph(parsed: dict[str, dict], paths: dict[str, str], cache: Cache | None,
-                stop: Callable[[], bool] | None = None) -> CallGraph:
+                stop: Callable[[], bool] | None = None, settle: Callable[[], None] | None = None) -> CallGraph:
     """The index and call graph of PARSED: the last run's when it read the same summaries and paths
-    but for positions (`knightwatch.graphs.reuse`), else built now (and stored for the next run)."""
+    but for positions (`knightwatch.graphs.reuse`), else built now (and stored for the next run,
+    after SETTLE: storing is the run's memory peak, and SETTLE ends the work still running beside it)."""
     if cache is None or cache.directory is None or not cache.keeps_stages:
         return CallGraph(Index(parsed), paths).build(stop=stop)
     key = stage_key(parsed, paths)
     cg = load_stage(cache, key)
     if cg is None:
         cg = CallGraph(Index(parsed), paths).build(stop=stop)
+        if settle is not None:
+            settle()
         store_stage(cache, key, cg)
     else:
         cg.rebase(parsed)
@@ -266,13 +273,13 @@ def _call_graph(parsed: dict[str, dict], paths: dict[str, str], cache: Cache | N
 
 def _analyse_files(config: Config, infos: dict[str, FileInfo], notes: list[str],
                    coverage: list[str] | None, cache: Cache | None = None,
-                   stop: Callable[[], bool] | None = None) -> Analysis:
+                   stop: Callable[[], bool] | None = None, settle: Callable[[], None] | None = None) -> Analysis:
     """The whole-program stages over the summaries in INFOS (the call graph raises `Stopped` once
-    STOP says it is no longer wanted)."""
+    STOP says it is no longer wanted; SETTLE, see `_call_graph`)."""
     analysis = Analysis(config, infos, notes)
     parsed = {i.source.module: i.summary for i in infos.values() if i.summary is not None}
     paths = {i.source.module: i.path for i in infos.values() if i.summary is not None}
-    cg = analysis.callgraph = _call_graph(parsed, paths, cache, stop)
+    cg = analysis.callgraph = _call_graph(parsed, paths, cache, stop, settle)
     analysis.index = cg.index
     analysis.flags = FlagGraph(cg, config)
     if config.registry:
