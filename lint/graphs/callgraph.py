@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 import networkx as nx
 
 from knightwatch.graphs.index import PASSTHROUGH_DECORATORS, Index, Values, qualify
-from knightwatch.source.schema import Call, Tag, written
+from knightwatch.source.schema import Call, Tag, mentions, written
 
 PARAM_ROUNDS = 4
 IMPLICIT_DUNDERS = frozenset({"__str__", "__repr__", "__eq__", "__hash__", "__lt__", "__le__", "__gt__", "__ge__",
@@ -327,7 +327,8 @@ class CallGraph:
                 and ("ext", "functools.partial") in idx.resolve(module, scope, callee):
             callee, args = args[0], args[1:]
         changed = self._bind_key(module, scope, callee, args, kwargs)
-        if not _mentions(callee, self._self_name(module, scope)):
+        self_name = self._self_name(module, scope)
+        if self_name is None or not mentions(callee, self_name):
             # an instance made here (not by `type(self)()` or `cls()`, whose class is whatever the
             # receiver may be: counting those would make every subclass of the receiver's class)
             for v, may in idx.resolve(module, scope, callee).items():
@@ -545,13 +546,6 @@ class CallGraph:
 def _list_sort(callee: tuple, kwargs: dict) -> bool:
     """`xs.sort(key=f)`: a list's sort calls f, whatever the analysis knows of xs."""
     return callee[0] == Tag.ATTR and callee[2] == "sort" and "key" in kwargs
-
-
-def _mentions(expr: tuple, name: tuple | None) -> bool:
-    """Whether summary expression EXPR reads NAME (`("n", name)`) anywhere in it."""
-    if name is None:
-        return False
-    return expr == name or any(type(e) is tuple and _mentions(e, name) for e in expr)
 
 
 def _named(callee: tuple) -> str:

@@ -46,6 +46,11 @@ class Tag:
     FIRST: Final = "or"
 
 
+def mentions(expr: tuple, part: tuple) -> bool:
+    """Whether expression EXPR is PART or holds it anywhere (`mentions(e, (Tag.NAME, "x"))`: e reads x)."""
+    return expr == part or any(type(e) is tuple and mentions(e, part) for e in expr)
+
+
 def written(expr: tuple) -> tuple:
     """EXPR as the source writes it (a name, not what straight-line code bound it to: `Tag.FIRST`)."""
     return expr[2] if expr[0] == Tag.FIRST else expr

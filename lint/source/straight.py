@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from knightwatch.source.schema import Tag
+from knightwatch.source.schema import Tag, mentions
 
 
 def _keys(node: ast.AST) -> tuple[ast.Name, list[str]] | None:
@@ -35,11 +35,6 @@ def _keys(node: ast.AST) -> tuple[ast.Name, list[str]] | None:
     if not keys or not isinstance(node, ast.Name):
         return None
     return node, keys[::-1]
-
-
-def _reads(value: tuple, name: str) -> bool:
-    """Whether summary value VALUE reads the name NAME anywhere in it."""
-    return value == (Tag.NAME, name) or any(type(part) is tuple and _reads(part, name) for part in value)
 
 
 def _lookup(value: tuple, key: str) -> list[tuple] | None:
@@ -97,7 +92,7 @@ class StraightLine:
         """`name = value` at the top level of SCOPE (after the summary bound it)."""
         # not `x = x.parent`: resolved apart from x's bindings, the value would meet x's resolution
         # under way (which has found nothing yet) and the resolver would memoise what it found then
-        if name in self.rebound or scope in self.off or value[0] == Tag.LIST or _reads(value, name):
+        if name in self.rebound or scope in self.off or value[0] == Tag.LIST or mentions(value, (Tag.NAME, name)):
             return
         if value[0] == Tag.DICT:
             if any((s, name) in self.loads for s in self.scopes if s != scope and (not scope or s.startswith(scope + "."))):
