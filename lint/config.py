@@ -106,14 +106,10 @@ class Config:
     #: coverage data files of the project's test suite (`check --test-coverage`), each with a digest of
     #: its content (so a stored run is replayed only for the same data): KW502 reads them
     test_coverage: tuple[tuple[str, str], ...] = ()
-    project: str = "application"  # or "library"
+    project: str | None = None  # "application" or "library"; None: not set (`knightwatch.graphs.liveness`)
     #: "users": code the project's tests use is used (KW102); "ignore": only the entry points count
     dead_code_tests: str = "users"
 
-    @property
-    def is_library(self) -> bool:
-        """A library's public names (`__all__`) are used by code outside the analysis."""
-        return self.project == "library"
     hosts: dict[str, str] = field(default_factory=dict)  # host (or "default") -> git revision it runs
     #: `[tool.knightwatch.calendar]`: events that code is tied to, and each host's coverage window
     calendar: Calendar | None = None
@@ -268,7 +264,7 @@ def load_config(root: Path) -> Config:
         ignore=data.get("ignore", []),
         baseline=(root / baseline) if baseline else None,
         package_dirs=package_dirs(pyproject, root),
-        project=data.get("project", "application"),
+        project=data.get("project"),
         dead_code_tests=data.get("dead-code-tests", "users"),
         hosts=hosts,
         calendar=parse_calendar(data["calendar"], file) if "calendar" in data else None,

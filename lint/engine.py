@@ -104,10 +104,14 @@ def _gc_paused():
             gc.enable()
 
 
+#: files whose packaging metadata KW102 reads (`knightwatch.graphs.liveness`)
+PACKAGING_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
+
+
 def run_stamp(config: Config, coverage: list[str] | None, rules: list[type[Rule]]) -> str:
     """A digest of everything a run's result depends on: the tool, the config, the rules, today's date,
     the content of every source file, coverage data file and the flag registry, (with KW102) the test
-    files not analysed and pytest's `testpaths`, (with coverage) the git commit checked out, (with a
+    files not analysed, pytest's `testpaths` and the packaging metadata, (with coverage) the git commit checked out, (with a
     calendar) the coverage data files' modification times, and (with flag lineage) the releases."""
     h = hashlib.blake2b(tool_digest(), digest_size=20)
     h.update(repr((config, [r.id for r in rules], today().isoformat())).encode())
@@ -125,6 +129,8 @@ def run_stamp(config: Config, coverage: list[str] | None, rules: list[type[Rule]
         testpaths = pytest_testpaths(config.root)
         h.update(repr(testpaths).encode())
         inputs += unanalysed_tests(config.root, {sf.relpath for sf in found}, testpaths)
+        # and the packaging metadata: its scripts and entry points, and whether it is a library
+        inputs += [config.root / name for name in PACKAGING_FILES]
     for path in inputs + ([config.registry] if config.registry else []):
         try:
             data = path.read_bytes()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from knightwatch.graphs import liveness
 from projects import check_json, make_project
 
 PYPROJECT = """[project.scripts]
@@ -217,6 +218,34 @@ def test_library_exports_are_alive_and_an_application_says_so(tmp_path):
     (root / "pyproject.toml").write_text('[tool.knightwatch]\nsource = ["lib"]\nproject = "application"\n')
     assert set(_dead(root)) == {"lib.unexported", "lib.also", "lib._private", "lib.core._Wrapper.cache_clear",
                                 "lib.core._Wrapper._unused"}  # exported: imported
+
+
+def test_unconfigured_a_distribution_with_no_scripts_is_a_library_and_says_so(tmp_path):
+    library_dead = {"lib.unexported": 100, "lib.core._Wrapper._unused": 100}
+    root = make_project(tmp_path / "lib", LIBRARY, '[tool.knightwatch]\nsource = ["lib"]\n')  # ([project] named)
+    assert _dead(root) == library_dead
+    _, report, _ = check_json(root, "--select", "KW102")
+    assert [n for n in report["notes"] if n.startswith("KW102")] == [liveness.LIBRARY_NOTE]
+    application_dead = {"lib.unexported", "lib.also", "lib._private", "lib.core._Wrapper.cache_clear",
+                        "lib.core._Wrapper._unused"}
+    # a script declared, an entry point configured, or no packaging metadata: an application
+    (root / "pyproject.toml").write_text('[project]\nname = "lib"\n\n[project.scripts]\nlib-run = "lib:also"\n\n'
+                                         '[tool.knightwatch]\nsource = ["lib"]\n')
+    assert set(_dead(root)) == application_dead - {"lib.also", "lib._private"}  # (also calls it)
+    (root / "pyproject.toml").write_text('[project]\nname = "lib"\n\n[tool.knightwatch]\nsource = ["lib"]\n'
+                                         'entry-points = ["lib:also"]\n')
+    assert set(_dead(root)) == application_dead - {"lib.also", "lib._private"}  # (also calls it)
+    (root / "pyproject.toml").write_text('[tool.knightwatch]\nsource = ["lib"]\n')
+    assert set(_dead(root)) == application_dead
+    _, report, _ = check_json(root, "--select", "KW102")
+    assert not [n for n in report["notes"] if n.startswith("KW102")]
+    (root / "setup.py").write_text("from setuptools import setup\nsetup(name='lib')\n")  # a setup.py: a library
+    assert _dead(root) == library_dead
+    init = root / "lib" / "__init__.py"  # but a package that declares no API is an application's
+    init.write_text(init.read_text().replace('__all__ = ["exported", "also"]', ""))
+    _, report, _ = check_json(root, "--select", "KW102")
+    assert "lib.unexported" in {f["symbol"] for f in report["findings"]}
+    assert [n for n in report["notes"] if n.startswith("KW102")] == [liveness.APPLICATION_NOTE]
 
 
 def test_setup_cfg_entry_points_are_roots(tmp_path):

@@ -38,6 +38,12 @@ TEST_FILE = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 TEST_TEXT_LIMIT = 64_000_000  # bytes of test code read for names; past it the rest is not read
+LIBRARY_NOTE = ("KW102 dead-code: analysed as a library (its package declares `__all__`, its packaging "
+                "metadata no scripts or entry points): its public names are its users' to call; set "
+                "[tool.knightwatch] project = \"application\" to report them")
+APPLICATION_NOTE = ("KW102 dead-code: analysed as an application (its packaging metadata names no script or entry "
+                    "point, and no package declares `__all__`): its unused public names are reported; if other code "
+                    "imports them, set [tool.knightwatch] project = \"library\" (or name the entry points)")
 
 
 @dataclass
@@ -271,6 +277,39 @@ def packaging_entry_points(root: Path) -> list[str]:
     return sorted(set(out))
 
 
+def distributed(root: Path) -> bool:
+    """Whether ROOT holds packaging metadata for a distribution: a setup.py, a named `[project]` in
+    pyproject.toml, or a named `[metadata]` in setup.cfg."""
+    if (root / "setup.py").is_file():
+        return True
+    pyproject = root / "pyproject.toml"
+    project = _read_toml(pyproject).get("project", {}) if pyproject.is_file() else {}
+    if isinstance(project, dict) and project.get("name"):
+        return True
+    setup_cfg = root / "setup.cfg"
+    if setup_cfg.is_file():
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(setup_cfg, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError):
+            return False  # (packaging_entry_points reports it)
+        return parser.has_option("metadata", "name")
+    return False
+
+
+def project_kind(config, idx, declared: list[str]) -> tuple[bool, str | None]:
+    """Whether the project is a library, whose public names code outside the analysis uses, and a
+    note when that was inferred. As configured (`project`); else, for a distributed project with no
+    script or entry point DECLARED in its metadata and none configured, by whether a top-level
+    package declares its API (`__all__`). An application's package, a trading service run with
+    `python -m`, declares none, so its unused public functions are still reported."""
+    if config.project is not None or config.entry_points or declared or not distributed(config.root):
+        return config.project == "library", None
+    if any(s.get("all") and s.get("package") and "." not in m for m, s in idx.summaries.items()):
+        return True, LIBRARY_NOTE
+    return False, APPLICATION_NOTE
+
+
 def external_bases(idx, cls: str) -> bool:
     """True when a base of CLS (or of a project base of it) lies outside the analysed source."""
     for c in idx.mro(cls):
@@ -386,10 +425,13 @@ def compute(analysis) -> Liveness:
     config = analysis.config
     executed = executed_functions(analysis)
     roots = list(analysis.roots)
-    for ep in packaging_entry_points(config.root):
+    declared = packaging_entry_points(config.root)
+    for ep in declared:
         module, _, attr = ep.partition(":")
         roots += [n for n in (module, f"{module}.{attr}") if n in g]
-    library = config.is_library
+    library, note = project_kind(config, idx, declared)
+    if note:
+        analysis.notes.append(note)
     if library:
         roots += library_exports(idx)
     roots += sorted(executed) + sorted(executed_modules(analysis))
