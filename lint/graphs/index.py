@@ -1045,10 +1045,17 @@ class Index:
 
     def getattr_values(self, module: str, scope: str, obj: tuple, key: tuple, default: tuple | None,
                        depth: int) -> Values:
-        """`getattr(obj, key[, default])`: the named attribute, or every member matching a known prefix."""
-        keys = self.resolve(module, scope, key, depth)
-        names = [k[1] for k in keys if k[0] == "str"]
-        prefix = key[1] if key[0] == Tag.PREFIX else None
+        """`getattr(obj, key[, default])`: the named attribute, or every member matching a known prefix
+        (and suffix)."""
+        prefix: str | None = None
+        suffix = ""
+        if key[0] == Tag.PREFIX and len(key) > 3 and not key[1] and not key[2]:
+            key = key[3]  # `f"{x}"` is x's name
+        if key[0] == Tag.PREFIX:  # the members the prefix and suffix allow, whatever x (`"do_" + command`)
+            prefix, suffix = key[1], key[2] if len(key) > 2 else ""
+            names = []
+        else:
+            names = [k[1] for k in self.resolve(module, scope, key, depth) if k[0] == "str"]
         fallback = self.resolve(module, scope, default, depth) if default is not None else {}
         out: Values = {}
         for v, may in self.resolve(module, scope, obj, depth).items():
@@ -1058,7 +1065,7 @@ class Index:
                     _merge(out, found or fallback, may or len(names) > 1)
             else:
                 for n in self.member_names(v):
-                    if prefix is None or n.startswith(prefix):
+                    if prefix is None or n.startswith(prefix) and n.endswith(suffix):
                         _merge(out, self.member(v, n, depth), True)
                 _merge(out, fallback, True)
         return {k: m for k, m in out.items() if k[0] in ("def", "inst", "mod") or not m}

@@ -28,7 +28,9 @@ class Tag:
     GLOBAL: Final = "g"  # ("g", key): globals()[key]
     GLOBALS: Final = "gl"  # ("gl",): globals(), locals() or vars()
     SUPER: Final = "sup"  # ("sup", class scope)
-    PREFIX: Final = "fs"  # ("fs", prefix): a string with a constant prefix
+    #: ("fs", prefix[, suffix[, expr]]): a string with a constant prefix (and suffix); with EXPR, it
+    #: is prefix + str(EXPR) + suffix (`f"{side}_params"`)
+    PREFIX: Final = "fs"
     STARRED: Final = "*"  # ("*", expr): a starred call argument
     CONTAINER_METHOD: Final = "cm"  # ("cm", obj, method, (args))
     DECORATED: Final = "dec"  # ("dec", decorator, expr)

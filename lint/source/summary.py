@@ -13,7 +13,8 @@ names each tag, `Call` and `Read` the fields of the records described below):
   ("l", (expr, ...))    list/tuple/set literal   ("x", expr, key)      subscript expr[key]
   ("it", expr)          an element of iterating  ("ga", expr, key)     getattr(expr, key)
   ("g", key)            globals()[key]           ("sup", class_scope)  super() in a method
-  ("fs", prefix)        a string with a constant prefix (f-string, "a" + x)
+  ("fs", prefix[, suffix[, expr]])  a string with a constant prefix (f-string, "a" + x), and suffix;
+                        with expr: prefix + str(expr) + suffix (`f"{side}_params"`, "a" + x)
   ("k", n)              an int constant          ("*", expr)           a starred call argument
   ("ga", obj, key, default) getattr with a default  ("gl",)           globals()/locals()/vars()
   ("cm", obj, method, (args)) result of a container method (get, pop, items, ...) on obj
@@ -48,7 +49,7 @@ from typing import Any, Callable
 from knightwatch.source.schema import Read, Tag
 from knightwatch.source.straight import StraightLine
 
-SUMMARY_VERSION = 13
+SUMMARY_VERSION = 14
 UNKNOWN = (Tag.UNKNOWN,)
 #: operands nested deeper than this in one expression have an unknown value (their calls are still
 #: recorded): the summary's values stay shallow enough to store, load and resolve
@@ -325,19 +326,26 @@ class Summariser(ast.NodeVisitor):
 
     def _binop(self, node: ast.BinOp) -> tuple:
         left = self.expr(node.left)
-        if isinstance(node.op, ast.Add) and left[0] in (Tag.STR, Tag.PREFIX) and isinstance(left[1], str):
+        if isinstance(node.op, ast.Add) and left[0] == Tag.STR and isinstance(left[1], str):
+            return (Tag.PREFIX, left[1], "", self.expr(node.right))
+        if isinstance(node.op, ast.Add) and left[0] == Tag.PREFIX:
             return (Tag.PREFIX, left[1])
         dunder = BINOP_DUNDER.get(type(node.op))
         return (Tag.CALL, (Tag.ATTR, left, dunder)) if dunder else UNKNOWN
 
     def _fstring(self, node: ast.JoinedStr) -> tuple:
-        prefix = ""
-        for part in node.values:
-            if isinstance(part, ast.Constant) and isinstance(part.value, str):
-                prefix += part.value
-            else:
-                break
-        return (Tag.PREFIX, prefix)
+        parts = list(node.values)
+        prefix = suffix = ""
+        while parts and isinstance(parts[0], ast.Constant):
+            prefix += str(parts.pop(0).value)
+        while parts and isinstance(parts[-1], ast.Constant):
+            suffix = str(parts.pop().value) + suffix
+        if not parts:
+            return (Tag.STR, prefix)
+        if len(parts) == 1 and isinstance(parts[0], ast.FormattedValue) and parts[0].format_spec is None \
+                and parts[0].conversion in (-1, ord("s")):  # prefix + str(x) + suffix
+            return (Tag.PREFIX, prefix, suffix, self.expr(parts[0].value))
+        return (Tag.PREFIX, prefix, suffix) if suffix else (Tag.PREFIX, prefix)
 
     def _ifexp(self, node: ast.IfExp) -> tuple:
         return (Tag.LIST, (self.expr(node.body), self.expr(node.orelse)), 1)
