@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 
 import networkx as nx
 
-from knightwatch.graphs.index import PASSTHROUGH_DECORATORS, Index, Values, qualify
+from knightwatch.graphs.index import DUNDER_FALLBACK, PASSTHROUGH_DECORATORS, Index, Values, qualify
 from knightwatch.source.schema import Call, Tag, mentions, written
 
 PARAM_ROUNDS = 4
@@ -142,7 +142,10 @@ class CallGraph:
         callee, args, kwargs, tag = call.callee, call.args, call.kwargs, call.tag
         if tag and tag.startswith("bi:") and ("bi", tag[3:]) not in idx.resolve(module, scope, (Tag.NAME, tag[3:])):
             return None  # `len` here is not the builtin
-        values = idx.callee_values(module, scope, callee, decorator=tag == "dec")
+        if tag and tag != "dec" and callee[0] == Tag.ATTR and callee[2] in DUNDER_FALLBACK:
+            values = idx.dunder_values(module, scope, callee)  # implicit: `if x:`, `str(x)`, `f"{x}"`
+        else:
+            values = idx.callee_values(module, scope, callee, decorator=tag == "dec")
         targets = self.targets(values)
         for v, may in values.items():
             if v[0] == "def" and idx.kind(v[1]) == "class" and idx.fielded(v[1]):

@@ -56,6 +56,8 @@ PARAM_CAP = 40
 MEGAMORPHIC = 256
 #: the dependents of a volatile resolution made or kept after the last reset (none follows)
 SETTLED: frozenset = frozenset()
+#: what Python runs for a truth test, `str()` or a format when the class has no such method
+DUNDER_FALLBACK = {"__bool__": "__len__", "__str__": "__repr__"}
 #: kinds of value whose attributes take resolving (and are worth memoising)
 MEMBERED = frozenset({"mod", "def", "inst", "sup"})
 
@@ -516,6 +518,18 @@ class Index:
                 out += self._bound(f, None)
         return out
 
+    def dunder_values(self, module: str, scope: str, callee: tuple) -> Values:
+        """`x.__bool__` run by a truth test (`x.__str__` by `str(x)`, a format): per object x may be,
+        its own, or where its class has none, what Python runs instead (`DUNDER_FALLBACK`)."""
+        _, obj, name = callee
+        out: Values = {}
+        for v, may in self.resolve(module, scope, obj).items():
+            use = name
+            if v[0] == "inst" and not self.class_member(v[1], name) and self.class_member(v[1], DUNDER_FALLBACK[name]):
+                use = DUNDER_FALLBACK[name]
+            _merge(out, self.member(v, use, 0), may)
+        return out
+
     def callee_values(self, module: str, scope: str, callee: tuple, decorator: bool = False) -> Values:
         """What the CALLEE of a call is (of a decorator application, for DECORATOR)."""
         if decorator:
@@ -613,6 +627,24 @@ class Index:
         else:
             self._memo[key] = (out, None)
         self._volatile = self._volatile or outer
+        return out
+
+    def _metaclass(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
+        """The project metaclasses of the classes EXPR may be (or hold: the bases of `type(n, bases, ns)`),
+        each the first `metaclass=` on its MRO."""
+        classes: Values = {}
+        for v, may in self.resolve(module, scope, expr[1], depth).items():
+            _merge(classes, self.elements(v) if v[0] == "box" else {v: may}, may)
+        out: Values = {}
+        for v, may in classes.items():
+            if v[0] != "def" or self.kind(v[1]) != "class":
+                continue
+            for c in self.mro(v[1]):
+                m, _, entry = self.defs.get(c, ("", "", {}))
+                if "metaclass" in entry:
+                    found = self.resolve(m, entry["parent"] or "", entry["metaclass"], depth)
+                    _merge(out, {x: mm for x, mm in found.items() if x[0] == "def" and self.kind(x[1]) == "class"}, may)
+                    break
         return out
 
     def _first(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
@@ -1094,6 +1126,7 @@ RESOLVERS = {
     Tag.SUPER: Index._super, Tag.INSTANCE: Index._annotated, Tag.CLASS: Index._annotated, Tag.TYPE_OF: Index._type_of,
     Tag.PARTIAL: Index._partial_of, Tag.NAMESPACE: Index._namespace, Tag.SLICE: Index._slice,
     Tag.DECORATED: Index._decorated, Tag.IMPORT_MODULE: Index._import_module, Tag.FIRST: Index._first,
+    Tag.METACLASS: Index._metaclass,
 }
 
 def _key_names(keys: Values) -> set[str]:

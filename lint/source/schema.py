@@ -41,6 +41,7 @@ class Tag:
     NAMESPACE: Final = "ns"  # ("ns",): an argparse namespace
     SLICE: Final = "sl"  # ("sl", expr, lo, hi)
     IMPORT_MODULE: Final = "im"  # ("im", expr): `importlib.import_module(expr)`
+    METACLASS: Final = "mc"  # ("mc", expr): the metaclass of class expr, or of the classes in tuple expr
     UNKNOWN: Final = "u"  # ("u",) or ("u", label)
     VALUE: Final = "v"  # ("v", value): a value already resolved (`Index.member`'s memo key)
     #: ("or", expr, written): what expr is (the value straight-line code gave the name WRITTEN), or

@@ -26,6 +26,7 @@ names each tag, `Call` and `Read` the fields of the records described below):
   ("ns",)               an argparse namespace (`parser.parse_args()`)
   ("sl", expr, lo, hi)  `expr[lo:hi]` with constant bounds
   ("im", expr)          `importlib.import_module(expr)`: the module it names (every one under an "fs" prefix)
+  ("mc", expr)          the metaclass of class expr, or of the classes in tuple expr (`type(name, bases, ns)`)
   ("u",)                unknown
 Value reads ("chains": a name, attribute, subscript or `.get(key)`/`getenv(key)` call, outermost
 only) are [kind, expr, args, negated, line, col, end_line, end_col], kind "v" (EXPR is the value) or
@@ -49,7 +50,7 @@ from typing import Any, Callable
 from knightwatch.source.schema import Read, Tag
 from knightwatch.source.straight import StraightLine
 
-SUMMARY_VERSION = 14
+SUMMARY_VERSION = 15
 UNKNOWN = (Tag.UNKNOWN,)
 #: operands nested deeper than this in one expression have an unknown value (their calls are still
 #: recorded): the summary's values stay shallow enough to store, load and resolve
@@ -455,6 +456,8 @@ class Summariser(ast.NodeVisitor):
         args = [(Tag.STARRED, self.expr(a.value)) if isinstance(a, ast.Starred) else self.expr(a) for a in node.args]
         kwargs = {k.arg or f"**{i}": self.expr(k.value) for i, k in enumerate(node.keywords)}
         self._record_call(node, callee, args, kwargs)
+        if isinstance(f, ast.Name) and f.id == "type" and len(args) == 3:  # a class made by a call: its
+            self._record_call(node, (Tag.METACLASS, args[1]), [], {}, "dunder")  # bases' metaclass runs
         if updated is not None:
             self.straight.update(self.scope, updated, args, kwargs)
         if isinstance(f, ast.Name) and f.id in ("globals", "locals", "vars") and not node.args:
@@ -726,13 +729,17 @@ class Summariser(ast.NodeVisitor):
         q = self._qual(node.name)
         for n in node.bases + [k.value for k in node.keywords] + node.decorator_list:
             self.visit(n)
-        for k in node.keywords:  # the class statement calls its metaclass (its __new__ and __init__)
-            if k.arg == "metaclass":
-                self._record_call(node, self.expr(k.value), [], {}, "dunder")
+        # the class statement calls its metaclass (its __new__ and __init__), named or inherited
+        meta = next((k.value for k in node.keywords if k.arg == "metaclass"), None)
+        if meta is not None:
+            self._record_call(node, self.expr(meta), [], {}, "dunder")
+        elif node.bases:
+            self._record_call(node, (Tag.METACLASS, (Tag.DEF, q)), [], {}, "dunder")
         self._new_scope(q, "class", node, self.scope, body=_first_stmt_line(node.body),
                         bases=[self.expr(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases],
                         decorators=[self.expr(d) for d in node.decorator_list], attrs={},
-                        deco_lines=[d.lineno for d in node.decorator_list])
+                        deco_lines=[d.lineno for d in node.decorator_list],
+                        **({"metaclass": self.expr(meta)} if meta is not None else {}))
         value: tuple = (Tag.DEF, q)
         for d in reversed(node.decorator_list):
             self._record_call(d, self._callee(d), [value], {}, "dec")
