@@ -33,6 +33,10 @@ IMPLICIT_DUNDERS = frozenset({"__str__", "__repr__", "__eq__", "__hash__", "__lt
                               "__float__", "__fspath__", "__add__", "__sub__", "__mul__", "__truediv__", "__mod__",
                               "__or__", "__and__", "__xor__", "__neg__", "__pos__", "__abs__", "__invert__",
                               "__radd__", "__rsub__", "__rmul__", "__iadd__", "__init__"})
+#: protocol methods that make no new array (`_array_callbacks`)
+SCALAR_DUNDERS = frozenset({"__bool__", "__len__", "__float__", "__int__", "__index__", "__str__", "__repr__",
+                            "__format__", "__hash__", "__iter__", "__next__", "__contains__", "__setitem__",
+                            "__delitem__", "__enter__", "__exit__", "__init__", "__new__", "__array_finalize__"})
 #: builtins that call the functions handed to them
 CALLING_BUILTINS = frozenset({"<builtin>.map", "<builtin>.filter", "<builtin>.sorted", "<builtin>.min",
                               "<builtin>.max", "<builtin>.iter"})
@@ -152,6 +156,12 @@ class CallGraph:
                 for q, m in self.targets(idx.factories(v[1])).items():  # the generated __init__ calls them
                     if q in idx.defs:
                         targets.setdefault(q, m or may)
+        if tag not in ("dec", "raise"):
+            if callee[0] == Tag.ATTR and callee[2] not in SCALAR_DUNDERS:
+                self._array_callbacks(module, scope, callee[1], callee[2], targets)
+            if tag is None and any(q not in idx.defs for q in targets):  # an array handed to numpy or pandas
+                for a in args:
+                    self._array_callbacks(module, scope, a[1] if a[0] == Tag.STARRED else a, "", targets)
         if tag in ("dec", "raise"):  # a builtin decorator declares; `raise ValueError` calls nothing of ours
             return {q: may for q, may in targets.items() if not q.startswith("<builtin>.")}
         if tag is not None:
@@ -168,6 +178,17 @@ class CallGraph:
                         targets[v[1]] = True
         targets.update(builtin_methods)
         return targets
+
+    def _array_callbacks(self, module: str, scope: str, obj: tuple, method: str, targets: dict[str, bool]) -> None:
+        """`arr.astype(...)`, `arr[k]`, `arr + 1`, `np.diff(arr)` on an instance of a numpy.ndarray
+        subclass (OBJ; METHOD "" for an argument) run numpy, which calls the subclass's
+        `__array_finalize__` on the array it makes (TARGETS gains it)."""
+        idx = self.index
+        for v in idx.resolve(module, scope, obj):
+            if v[0] == "inst" and not (method and idx.class_member(v[1], method)):
+                finalizer = idx.array_finalizer(v[1])
+                if finalizer is not None:
+                    targets.setdefault(finalizer, True)
 
     def _builtin_methods(self, module: str, scope: str, callee: tuple) -> dict[str, bool]:
         """`<**PyStr**>.join` and the like (PyCG's names) for a method called on a receiver that is
@@ -531,6 +552,9 @@ class CallGraph:
                         self._edge(q, member, "ref", where)
                 for base in idx.bases(q):
                     self._edge(q, base, "ref", where)
+                finalizer = idx.array_finalizer(q)
+                if finalizer is not None and idx.kind(f"{q}.__new__") == "function":  # `....view(cls)`
+                    self._edge(f"{q}.__new__", finalizer, "may", where)
             elif kind == "function" and entry.get("decorators"):
                 parent = self.caller(module, entry["parent"] or "")
                 for d in entry["decorators"]:

@@ -56,6 +56,8 @@ PARAM_CAP = 40
 MEGAMORPHIC = 256
 #: the dependents of a volatile resolution made or kept after the last reset (none follows)
 SETTLED: frozenset = frozenset()
+#: the base whose subclasses numpy calls back (`Index.array_finalizer`)
+ARRAY_BASE = ("ext", "numpy.ndarray")
 #: what Python runs for a truth test, `str()` or a format when the class has no such method
 DUNDER_FALLBACK = {"__bool__": "__len__", "__str__": "__repr__"}
 #: kinds of value whose attributes take resolving (and are worth memoising)
@@ -128,6 +130,7 @@ class Index:
         self._partial: dict[tuple, int] = {}  # resolutions that met a cut -> the depth they were made at
         # (resolutions built on them met it too)
         self._fielded: dict[str, bool] = {}
+        self._finalizers: dict[str, str | None] = {}
         self._ns_defaults: dict[str, list] | None = None
         self._exported: frozenset[str] | None = None
 
@@ -517,6 +520,20 @@ class Index:
             for f in self.callee_values(module, scope, callee, decorator):
                 out += self._bound(f, None)
         return out
+
+    def array_finalizer(self, cls: str) -> str | None:
+        """CLS's `__array_finalize__` when CLS subclasses `numpy.ndarray`: numpy calls it on each new
+        array of CLS it makes (a view, a slice, the result of an operation or an ndarray method)."""
+        if cls not in self._finalizers:
+            found = None
+            for c in self.mro(cls):
+                m, _, entry = self.defs.get(c, ("", "", {}))
+                if any(ARRAY_BASE in self.resolve(m, entry["parent"] or "", b) for b in entry.get("bases", ())):
+                    found = next((f"{k}.__array_finalize__" for k in self.mro(cls)
+                                  if self.kind(f"{k}.__array_finalize__") == "function"), None)
+                    break
+            self._finalizers[cls] = found
+        return self._finalizers[cls]
 
     def dunder_values(self, module: str, scope: str, callee: tuple) -> Values:
         """`x.__bool__` run by a truth test (`x.__str__` by `str(x)`, a format): per object x may be,

@@ -50,7 +50,7 @@ from typing import Any, Callable
 from knightwatch.source.schema import Read, Tag
 from knightwatch.source.straight import StraightLine
 
-SUMMARY_VERSION = 15
+SUMMARY_VERSION = 16
 UNKNOWN = (Tag.UNKNOWN,)
 #: operands nested deeper than this in one expression have an unknown value (their calls are still
 #: recorded): the summary's values stay shallow enough to store, load and resolve
@@ -493,7 +493,7 @@ class Summariser(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
-        if isinstance(node.ctx, (ast.Load, ast.Del)) and isinstance(node.value, (ast.Name, ast.Attribute)):
+        if isinstance(node.ctx, (ast.Load, ast.Del)) and isinstance(node.value, (ast.Name, ast.Attribute, ast.Subscript)):
             dunder = "__getitem__" if isinstance(node.ctx, ast.Load) else "__delitem__"  # `del x[k]`
             self._dunder(node, self.expr(node.value), dunder, [self.expr(node.slice)])
         self.generic_visit(node)
