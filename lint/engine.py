@@ -111,8 +111,9 @@ PACKAGING_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
 def run_stamp(config: Config, coverage: list[str] | None, rules: list[type[Rule]]) -> str:
     """A digest of everything a run's result depends on: the tool, the config, the rules, today's date,
     the content of every source file, coverage data file and the flag registry, (with KW102) the test
-    files not analysed, pytest's `testpaths` and the packaging metadata, (with coverage) the git commit checked out, (with a
-    calendar) the coverage data files' modification times, and (with flag lineage) the releases."""
+    files not analysed, pytest's `testpaths` and the packaging metadata, (with coverage) the git commit
+    checked out, (with a calendar) the coverage data files' modification times, and (with flag
+    lineage) the releases."""
     h = hashlib.blake2b(tool_digest(), digest_size=20)
     h.update(repr((config, [r.id for r in rules], today().isoformat())).encode())
     found = discover(config.root, config.source, config.exclude, [], config.package_dirs)

@@ -156,19 +156,18 @@ class CallGraph:
                 for q, m in self.targets(idx.factories(v[1])).items():  # the generated __init__ calls them
                     if q in idx.defs:
                         targets.setdefault(q, m or may)
-        if tag not in ("dec", "raise"):
-            if callee[0] == Tag.ATTR and callee[2] not in SCALAR_DUNDERS:
-                self._array_callbacks(module, scope, callee[1], callee[2], targets)
-            if tag is None and any(q not in idx.defs for q in targets):  # an array handed to numpy or pandas
-                for a in args:
-                    self._array_callbacks(module, scope, a[1] if a[0] == Tag.STARRED else a, "", targets)
         if tag in ("dec", "raise"):  # a builtin decorator declares; `raise ValueError` calls nothing of ours
             return {q: may for q, may in targets.items() if not q.startswith("<builtin>.")}
-        if tag is not None:
-            return {q: may for q, may in targets.items() if q in idx.defs} or None
         # code outside the project (or a callee nothing is known of) calls the functions handed to it;
         # of an unknown callee only lambdas are assumed called: a named function may be only kept
         unknown = not targets
+        if callee[0] == Tag.ATTR and callee[2] not in SCALAR_DUNDERS:
+            self._array_callbacks(module, scope, callee[1], callee[2], targets)
+        if tag is not None:
+            return {q: may for q, may in targets.items() if q in idx.defs} or None
+        if any(q not in idx.defs for q in targets):  # an array handed to numpy or pandas
+            for a in args:
+                self._array_callbacks(module, scope, a[1] if a[0] == Tag.STARRED else a, "", targets)
         builtin_methods = self._builtin_methods(module, scope, callee)
         if unknown or any(_calls_callbacks(q) for q in targets if q not in idx.defs) or _list_sort(callee, kwargs):
             callables = ("lambda",) if unknown else ("function", "lambda")
