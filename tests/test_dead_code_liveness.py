@@ -248,6 +248,34 @@ def test_unconfigured_a_distribution_with_no_scripts_is_a_library_and_says_so(tm
     assert [n for n in report["notes"] if n.startswith("KW102")] == [liveness.APPLICATION_NOTE]
 
 
+def test_a_hatch_build_hook_and_what_it_calls_are_alive(tmp_path):
+    files = {
+        "app/__init__.py": "",
+        "app/main.py": """
+            def main():
+                return 0
+        """,
+        "app/build_hook.py": """
+            from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+
+            def compile_catalogs(root):
+                return root
+
+
+            class CatalogHook(BuildHookInterface):
+                def initialize(self, version, build_data):
+                    compile_catalogs(self.root)
+        """,
+    }
+    config = '[tool.knightwatch]\nsource = ["app"]\nentry-points = ["app.main:main"]\n'
+    root = make_project(tmp_path / "app", files, config)
+    assert set(_dead(root)) == {"app.build_hook"}  # nothing imports the module
+    hooks = '\n[tool.hatch.build.hooks.custom]\npath = "app/build_hook.py"\n'
+    (root / "pyproject.toml").write_text((root / "pyproject.toml").read_text() + hooks)
+    assert _dead(root) == {}
+
+
 def test_setup_cfg_entry_points_are_roots(tmp_path):
     root = make_project(tmp_path / "lib", LIBRARY, '[tool.knightwatch]\nsource = ["lib"]\nproject = "application"\n')
     (root / "setup.cfg").write_text("[options.entry_points]\nconsole_scripts =\n    lib-run = lib:unexported\n")

@@ -277,6 +277,22 @@ def packaging_entry_points(root: Path) -> list[str]:
     return sorted(set(out))
 
 
+def build_hooks(root: Path) -> list[str]:
+    """Files hatch runs while building (`[tool.hatch.build.hooks.custom]`, per target, and the metadata
+    hook), relative to ROOT: hatch imports each and instantiates the hook class it defines."""
+    pyproject = root / "pyproject.toml"
+    hatch = _read_toml(pyproject).get("tool", {}).get("hatch", {}) if pyproject.is_file() else {}
+    if not isinstance(hatch, dict):
+        return []
+    tables = [hatch.get("build", {}).get("hooks", {}), hatch.get("metadata", {}).get("hooks", {})]
+    targets = hatch.get("build", {}).get("targets", {})
+    tables += [target.get("hooks", {}) for target in targets.values() if isinstance(target, dict)] \
+        if isinstance(targets, dict) else []
+    found = [hooks["custom"].get("path", "hatch_build.py") for hooks in tables
+             if isinstance(hooks, dict) and isinstance(hooks.get("custom"), dict)]
+    return sorted({path for path in found if isinstance(path, str)})
+
+
 def distributed(root: Path) -> bool:
     """Whether ROOT holds packaging metadata for a distribution: a setup.py, a named `[project]` in
     pyproject.toml, or a named `[metadata]` in setup.cfg."""
@@ -429,6 +445,10 @@ def compute(analysis) -> Liveness:
     for ep in declared:
         module, _, attr = ep.partition(":")
         roots += [n for n in (module, f"{module}.{attr}") if n in g]
+    hooks = set(build_hooks(config.root))  # a build hook and the hook class in it
+    for module, path in analysis.callgraph.paths.items():
+        if path in hooks:
+            roots += [module] + [q for q in idx.defs if q.rpartition(".")[0] == module and idx.kind(q) == "class"]
     library, note = project_kind(config, idx, declared)
     if note:
         analysis.notes.append(note)
