@@ -247,28 +247,39 @@ def _entered(analysis, path: str, line: int) -> frozenset[str]:
     return frozenset(found)
 
 
+def _pyproject(root: Path) -> dict:
+    """ROOT's pyproject.toml, or {} when there is none."""
+    pyproject = root / "pyproject.toml"
+    return _read_toml(pyproject) if pyproject.is_file() else {}
+
+
+def _setup_cfg(root: Path) -> configparser.ConfigParser | None:
+    """ROOT's setup.cfg, or None when there is none."""
+    setup_cfg = root / "setup.cfg"
+    if not setup_cfg.is_file():
+        return None
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(setup_cfg, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError) as exc:
+        raise KnightwatchError(f"{setup_cfg}: cannot read: {str(exc).splitlines()[0]}") from None
+    return parser
+
+
 def packaging_entry_points(root: Path) -> list[str]:
     """`module:attr` targets of the scripts and entry points declared in pyproject.toml or setup.cfg."""
     found = []
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        project = _read_toml(pyproject).get("project", {})
-        if isinstance(project, dict):
-            groups = [project.get("scripts", {}), project.get("gui-scripts", {})]
-            groups += list(project.get("entry-points", {}).values()) if isinstance(project.get("entry-points"), dict) else []
-            for group in groups:
-                if isinstance(group, dict):
-                    found += [v for v in group.values() if isinstance(v, str)]
-    setup_cfg = root / "setup.cfg"
-    if setup_cfg.is_file():
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read(setup_cfg, encoding="utf-8")
-        except (configparser.Error, UnicodeDecodeError) as exc:
-            raise KnightwatchError(f"{setup_cfg}: cannot read: {str(exc).splitlines()[0]}") from None
-        if parser.has_section("options.entry_points"):
-            for value in parser["options.entry_points"].values():
-                found += [line.partition("=")[2] for line in value.splitlines() if "=" in line]
+    project = _pyproject(root).get("project", {})
+    if isinstance(project, dict):
+        groups = [project.get("scripts", {}), project.get("gui-scripts", {})]
+        groups += list(project.get("entry-points", {}).values()) if isinstance(project.get("entry-points"), dict) else []
+        for group in groups:
+            if isinstance(group, dict):
+                found += [v for v in group.values() if isinstance(v, str)]
+    parser = _setup_cfg(root)
+    if parser is not None and parser.has_section("options.entry_points"):
+        for value in parser["options.entry_points"].values():
+            found += [line.partition("=")[2] for line in value.splitlines() if "=" in line]
     out = []
     for value in found:
         m = ENTRY_POINT.match(value)
@@ -280,8 +291,7 @@ def packaging_entry_points(root: Path) -> list[str]:
 def build_hooks(root: Path) -> list[str]:
     """Files hatch runs while building (`[tool.hatch.build.hooks.custom]`, per target, and the metadata
     hook), relative to ROOT: hatch imports each and instantiates the hook class it defines."""
-    pyproject = root / "pyproject.toml"
-    hatch = _read_toml(pyproject).get("tool", {}).get("hatch", {}) if pyproject.is_file() else {}
+    hatch = _pyproject(root).get("tool", {}).get("hatch", {})
     if not isinstance(hatch, dict):
         return []
     tables = [hatch.get("build", {}).get("hooks", {}), hatch.get("metadata", {}).get("hooks", {})]
@@ -298,19 +308,11 @@ def distributed(root: Path) -> bool:
     pyproject.toml, or a named `[metadata]` in setup.cfg."""
     if (root / "setup.py").is_file():
         return True
-    pyproject = root / "pyproject.toml"
-    project = _read_toml(pyproject).get("project", {}) if pyproject.is_file() else {}
+    project = _pyproject(root).get("project", {})
     if isinstance(project, dict) and project.get("name"):
         return True
-    setup_cfg = root / "setup.cfg"
-    if setup_cfg.is_file():
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read(setup_cfg, encoding="utf-8")
-        except (configparser.Error, UnicodeDecodeError):
-            return False  # (packaging_entry_points reports it)
-        return parser.has_option("metadata", "name")
-    return False
+    parser = _setup_cfg(root)
+    return parser is not None and parser.has_option("metadata", "name")
 
 
 def project_kind(config, idx, declared: list[str]) -> tuple[bool, str | None]:
