@@ -1049,6 +1049,8 @@ class Index:
             if v[0] == "def" and self.kind(v[1]) in ("function", "lambda"):
                 if self._identity(v[1]):
                     _merge(out, self._returns_with(v[1], self.resolve(module, scope, inner, depth), depth), may)
+                elif self._dual_form(v[1]):
+                    _merge(out, self._dual_returns(v[1], True, depth), may)
                 else:
                     _merge(out, self.call_result(v, depth), may)
             elif v[0] == "def" and self.kind(v[1]) == "class":
@@ -1067,6 +1069,8 @@ class Index:
             first = f[0] == "def" and self.kind(f[1]) == "function" and self._identity(f[1])
             if first and self.defs[f[1]][2].get("defaults", {}).get(first) == (Tag.UNKNOWN,):
                 _merge(out, self._returns_with(f[1], {}, depth), may)
+            elif f[0] == "def" and self.kind(f[1]) == "function" and self._dual_form(f[1]):
+                _merge(out, self._dual_returns(f[1], False, depth), may)
             else:
                 _merge(out, self.call_result(f, depth), may)
         return out
@@ -1079,6 +1083,32 @@ class Index:
                 or params[0] in entry["names"] or (Tag.NAME, params[0]) not in entry.get("returns", ()):
             return None
         return params[0]
+
+    def _dual_form(self, fq: str) -> str | None:
+        """N when plain function FQ is a dual-form decorator factory: its first parameter defaults to
+        None and it returns both a decorator N and `N(...)` (`return decorator if func is None else
+        decorator(func)`): used bare, FQ got the function and returns what N makes of it; called
+        (`@FQ(retries=2)`), it returns N itself."""
+        _, _, entry = self.defs[fq]
+        params = entry.get("params", ())
+        if entry.get("generator") or entry.get("method") or not params or params[0].startswith("*") \
+                or entry.get("defaults", {}).get(params[0]) != (Tag.UNKNOWN,):
+            return None
+        returns = entry.get("returns", ())
+        for e in returns:
+            if e[0] == Tag.NAME and (Tag.CALL, e) in returns:
+                return e[1]
+        return None
+
+    def _dual_returns(self, fq: str, applied: bool, depth: int) -> Values:
+        """What dual-form factory FQ (see `_dual_form`) returns when used bare (APPLIED) or called."""
+        m, s, entry = self.defs[fq]
+        unapplied = (Tag.NAME, self._dual_form(fq))
+        out: Values = {}
+        for e in entry.get("returns", ()):
+            if (e == unapplied) != applied:
+                _merge(out, self.resolve(m, s, e, depth))
+        return out
 
     def _returns_with(self, fq: str, first: Values, depth: int) -> Values:
         """What FQ (see `_identity`) returns when its first parameter holds FIRST: a decorator used on
