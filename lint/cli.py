@@ -393,14 +393,15 @@ def baseline_command(project_dir: Path, output: Path | None, coverage, no_cache,
 @NO_PROGRESS
 def graph_command(project_dir: Path, fmt: str, output: str, focus_on: str | None, no_cache, cache_dir,
                   no_progress) -> None:
-    """Export the call graph of PROJECT_DIR (names relative to it; no configuration needed)."""
-    from knightwatch.config import Config
+    """Export the call graph of PROJECT_DIR (names relative to it) as `check` builds it: with its
+    [tool.knightwatch] configuration (sources, excludes, flag sources) if it has one."""
+    from knightwatch.config import load_config
     from knightwatch.engine import analysis_of
     from knightwatch.output.graph_export import render
     from knightwatch.output.atomic import write_atomic
 
     try:
-        config = Config(root=project_dir.resolve())
+        config = load_config(project_dir.resolve())
         with _progress(enabled=not no_progress) as progress:
             analysis = analysis_of(config, cache=_cache(config, no_cache, cache_dir), progress=progress)
         write_atomic(output, render(analysis, fmt, focus_on))

@@ -7,7 +7,7 @@ import ast
 from collections import Counter
 
 from expectations import EXPECT, ITEM
-from knightwatch.graphs.always_calls import always_checks
+from knightwatch.graphs.always_calls import always_checks, checked_before
 from projects import check_json, make_project
 
 CONFIG = """
@@ -111,6 +111,31 @@ FILES = {
             def trade_after(self, amount):
                 self.venue.send(amount)  # expect: KW301 critical
                 self._sized(amount)
+
+            def _guarded_send(self, amount):
+                self.risk.check(amount)
+                self.venue.send(amount)
+
+            def _peg(self, amount):
+                self.venue.send(amount)  # expect: KW301 critical
+
+            def trade_knight(self, amount):  # a guarded send first is no check for what follows
+                self._guarded_send(amount)
+                self._peg(amount)
+
+            def trade_try(self, amount):
+                try:
+                    self.risk.check(amount)
+                except ValueError:
+                    return None
+                self.venue.send(amount)
+
+            def trade_try_swallowed(self, amount):
+                try:
+                    self.risk.check(amount)
+                except ValueError:
+                    pass
+                self.venue.send(amount)  # expect: KW301 critical
     ''',
     "desk/main.py": '''
         from desk.trader import Trader
@@ -119,7 +144,8 @@ FILES = {
         def main():
             t = Trader()
             for step in (t.trade, t.trade_nested, t.trade_early, t.trade_swallowed, t.trade_chained,
-                         t.trade_refusing, t.trade_finally, t.trade_after, t.trade_after_helper):
+                         t.trade_refusing, t.trade_finally, t.trade_after, t.trade_after_helper, t.trade_knight,
+                         t.trade_try, t.trade_try_swallowed):
                 step(10)
     ''',
 }
@@ -157,3 +183,22 @@ def test_always_checks_follows_every_path():
     assert not _always("def f(x):\n    g = lambda: check(x)\n    return x")
     assert not _always("def f(x):\n    match x:\n        case 1:\n            check(x)\n    return x")
     assert _always("def f(x):\n    while True:\n        if check(x):\n            return x")
+
+
+def _before(source: str) -> bool:
+    """Every path into the statement holding the call of `send` passes a call of `check`."""
+    func = ast.parse(source).body[0]
+    send = next(n for n in ast.walk(func) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "send")
+    return checked_before(func, lambda call: isinstance(call.func, ast.Name) and call.func.id == "check",
+                          send.lineno, send.col_offset)
+
+
+def test_checked_before_follows_every_path_into_the_call():
+    assert _before("def f(x):\n    check(x)\n    send(x)")
+    assert _before("def f(x):\n    try:\n        check(x)\n    except E:\n        return\n    send(x)")
+    assert _before("def f(x):\n    try:\n        check(x)\n    except E:\n        raise\n    send(x)")
+    assert _before("def f(x):\n    if not x:\n        return\n    check(x)\n    if x > 1:\n        send(x)")
+    assert not _before("def f(x):\n    try:\n        check(x)\n    except E:\n        pass\n    send(x)")
+    assert not _before("def f(x):\n    if x:\n        check(x)\n    send(x)")
+    assert not _before("def f(x):\n    send(x)\n    check(x)")
+    assert not _before("def f(x):\n    for i in x:\n        send(i)\n        check(i)")

@@ -282,3 +282,46 @@ def test_fix_keeps_config_reads_and_says_so(tmp_path):
         "# knightwatch fix: cfgdesk/legacy.py:13: read of midpoint_sweep kept: it reads configuration (dry); "
         "fix rewrites flag SDK reads only",
     ]
+
+
+def test_settings_class_instance_attributes_set_in_init_are_flags(tmp_path):
+    """A plain settings class that sets its toggles in `__init__` (from the environment, say): each
+    attribute read is a flag read, as a class-level field's is; a method's result is not."""
+    root = make_project(tmp_path / "app", {
+        "app/__init__.py": "",
+        "app/settings.py": """
+            import os
+
+
+            class Settings:
+                annotated: bool = False
+
+                def __init__(self):
+                    self.enable_x = os.environ.get("X") == "1"
+
+                def describe(self):
+                    return "settings"
+
+
+            settings = Settings()
+        """,
+        "app/main.py": """
+            from app.settings import settings
+
+
+            def main():
+                if settings.enable_x:
+                    return 1
+                if settings.annotated:
+                    return 2
+                if settings.describe():
+                    return 3
+                return 0
+        """,
+    }, """
+        [tool.knightwatch.flags]
+        settings-classes = ["app.settings.Settings"]
+    """)
+    reads = {k: [(r["line"], r["accessor"]) for r in e["reads"]] for k, e in inventory(root).items()}
+    assert reads == {"enable_x": [(5, "settings:app.settings.Settings")],
+                     "annotated": [(7, "settings:app.settings.Settings")]}

@@ -6,6 +6,7 @@ the function (a breaker that raises is a breaker refusing)."""
 from __future__ import annotations
 
 import ast
+import copy
 from typing import Callable, Iterator
 
 Check = Callable[[ast.Call], bool]
@@ -129,6 +130,30 @@ def always_checks(func: ast.FunctionDef | ast.AsyncFunctionDef, check: Check) ->
     """True when every normal return from FUNC comes after a call CHECK accepts."""
     out, ok = _block(func.body, False, check)
     return ok and out is not False
+
+
+def checked_before(func: ast.FunctionDef | ast.AsyncFunctionDef, check: Check, line: int, col: int) -> bool:
+    """True when every path into the statement that holds the call at LINE, COL (0-based) of FUNC
+    comes after a call CHECK accepts: the same walk as `always_checks`, with that statement as the one
+    return that counts (the function's own returns and its end never reach it)."""
+    func = copy.deepcopy(func)
+    holders = [st for st in ast.walk(func) if isinstance(st, ast.stmt) and st is not func
+               and any(isinstance(n, ast.Call) and (n.lineno, n.col_offset) == (line, col) for n in ast.walk(st))]
+    if not holders:
+        return False
+    target = min(holders, key=lambda st: (st.end_lineno - st.lineno, -st.col_offset))
+    for node in ast.walk(func):  # paths that return never reach the statement
+        for field in ("body", "orelse", "finalbody"):
+            stmts = getattr(node, field, None)
+            if isinstance(stmts, list):
+                stmts[:] = [ast.Raise() if isinstance(st, ast.Return) else st for st in stmts]
+    for node in ast.walk(func):
+        for field in ("body", "orelse", "finalbody"):
+            stmts = getattr(node, field, None)
+            if isinstance(stmts, list) and any(st is target for st in stmts):
+                stmts[:] = [ast.Return(value=None) if st is target else st for st in stmts]
+    func.body.append(ast.Raise())
+    return always_checks(func, check)
 
 
 def find_function(tree: ast.Module, line: int, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:

@@ -215,12 +215,12 @@ class ConfigSources:
         return None
 
     def _field(self, cls: str, step: tuple) -> bool:
-        """STEP names a field (or class attribute) of the settings class CLS: a method or property is
-        no setting."""
+        """STEP names a field, class attribute or instance attribute (`self.x = ...` in a method) of the
+        settings class CLS: a method or property is no setting."""
         for c in self.idx.mro(cls):
             module, scope, entry = self.idx.defs[c]
-            if step[0] == Tag.STR and (step[1] in self.idx.fields(c) or step[1] in entry["names"]
-                                   and self.idx.kind(f"{c}.{step[1]}") is None):
+            if step[0] == Tag.STR and (step[1] in self.idx.fields(c) or step[1] in entry.get("attrs", ())
+                                       or step[1] in entry["names"]) and self.idx.kind(f"{c}.{step[1]}") is None:
                 return True
         return False
 

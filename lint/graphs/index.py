@@ -58,6 +58,8 @@ MEGAMORPHIC = 256
 SETTLED: frozenset = frozenset()
 #: the base whose subclasses numpy calls back (`Index.array_finalizer`)
 ARRAY_BASE = ("ext", "numpy.ndarray")
+#: methods Python makes class methods by themselves
+IMPLICIT_CLASSMETHODS = frozenset({"__init_subclass__", "__class_getitem__"})
 #: what Python runs for a truth test, `str()` or a format when the class has no such method
 DUNDER_FALLBACK = {"__bool__": "__len__", "__str__": "__repr__"}
 #: kinds of value whose attributes take resolving (and are worth memoising)
@@ -167,7 +169,7 @@ class Index:
         names = self.decorator_names(qname)
         if "staticmethod" in names:
             return "static"
-        if "classmethod" in names:
+        if "classmethod" in names or qname.rpartition(".")[2] in IMPLICIT_CLASSMETHODS:
             return "class"
         if PROPERTY_DECORATORS.intersection(names):
             return "property"

@@ -8,7 +8,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Mapping
 
-from knightwatch.graphs.always_calls import always_checks, find_function
+from knightwatch.graphs.always_calls import always_checks, checked_before, find_function
 from knightwatch.graphs.callgraph import CallGraph, CallSite
 from knightwatch.graphs.wrappers import Wrappers
 from knightwatch.errors import KnightwatchError
@@ -63,6 +63,9 @@ class Safety:
                 self.sinks |= {f"{sub}.{method}" for sub in idx.subclasses(owner) if f"{sub}.{method}" in idx.defs}
         self.breakers = set(breakers)
         self.wrappers = Wrappers(cg)
+        self._sources = sources or {}
+        self._trees: dict[str, ast.Module | None] = {}
+        self._protected: dict[int, bool] = {}
         #: the (function, context) states from which a chain of calls reaches a sink
         self.reaching = self._reaching_states()
         self.guarded_functions = {
@@ -73,7 +76,7 @@ class Safety:
         }
         #: functions that always call a breaker (themselves or through such a helper) before
         #: returning normally: a call to one of them counts as the check
-        self.checking = self._checking_helpers(sources or {})
+        self.checking = self._checking_helpers()
 
     def is_sink_site(self, site: CallSite, ctx: frozenset[str] | None = None) -> str | None:
         """The sink SITE calls (in context CTX), preferring one it calls for certain over a may-call."""
@@ -124,52 +127,64 @@ class Safety:
         targets = site.targets
         return any(t in self.breakers for t in targets) or bool(targets) and all(t in self.checking for t in targets)
 
-    def _checking_helpers(self, sources: Mapping[str, str]) -> set[str]:
-        """Functions that call a breaker before every normal return, grown from the breakers' callers
-        up through helpers that call such functions (read from the functions' ASTs)."""
+    def _checking_helpers(self) -> set[str]:
+        """Functions that call a breaker before every normal return and send nothing themselves,
+        grown from the breakers' callers up through helpers that call such functions (read from the
+        functions' ASTs). A function that sends is no check for what its caller calls next: its
+        check was for its own order."""
         idx, g = self.cg.index, self.cg.graph
         found = self.checking = set(self.guarded_functions)  # is_breaker_site reads the helpers found so far
-        trees: dict[str, ast.Module | None] = {}
         work = deque(sorted({c for b in self.breakers if b in g for c in g.predecessors(b)}))
         while work:
             q = work.popleft()
-            if q in found or q in self.breakers or idx.kind(q) != "function":
+            if q in found or q in self.breakers or idx.kind(q) != "function" or (q, None) in self.reaching:
                 continue
-            func = self._function_ast(q, sources, trees)
-            if func is None:
-                continue
-            by_position: dict[tuple[int, int], list[CallSite]] = {}
-            for site in self.cg.sites.get(q, ()):
-                by_position.setdefault((site.line, site.column), []).append(site)
-
-            def check(call: ast.Call) -> bool:
-                return any(self.is_breaker_site(s) for s in by_position.get((call.lineno, call.col_offset + 1), ()))
-            if self._checks_before_sinks(q) and always_checks(func, check):
+            func = self._function_ast(q)
+            if func is not None and always_checks(func, self._check_in(q)):
                 # its callers may now always check too (even one refused before)
                 found.add(q)
                 work.extend(sorted(c for c in g.predecessors(q) if c not in found))
         return found
 
-    def _checks_before_sinks(self, q: str) -> bool:
-        """Every call in Q that can lead to a sink runs after a breaker: a helper that sends first and
-        checks afterwards is no check."""
-        return all(self.protected(site) for site in self.cg.sites.get(q, ()) if self.site_reaches_sink(site))
+    def _check_in(self, q: str):
+        """The `always_calls` check for function Q: a call whose site calls a breaker or a checking helper."""
+        by_position: dict[tuple[int, int], list[CallSite]] = {}
+        for site in self.cg.sites.get(q, ()):
+            by_position.setdefault((site.line, site.column), []).append(site)
 
-    def _function_ast(self, q: str, sources: Mapping[str, str], trees: dict) -> ast.AST | None:
+        def check(call: ast.Call) -> bool:
+            return any(self.is_breaker_site(s) for s in by_position.get((call.lineno, call.col_offset + 1), ()))
+        return check
+
+    def _function_ast(self, q: str) -> ast.AST | None:
         module, _, entry = self.cg.index.defs[q]
         path = self.cg.paths.get(module)
+        trees = self._trees
         if path not in trees:
             try:
-                trees[path] = ast.parse(sources[path]) if path in sources else None
+                trees[path] = ast.parse(self._sources[path]) if path in self._sources else None
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 trees[path] = None
         tree = trees[path]
         return find_function(tree, entry["line"], q.rpartition(".")[2]) if tree is not None else None
 
     def protected(self, site: CallSite) -> bool:
+        """A breaker runs before SITE on every path through its function: its function is guarded by a
+        breaker decorator, a breaker call comes earlier in the same block (or encloses it), or every
+        path into its statement passes one (`try: check() except Refused: return`)."""
         if site.caller in self.guarded_functions:
             return True
-        return any(_dominates(b, site) for b in self.cg.sites.get(site.caller, ()) if self.is_breaker_site(b))
+        breakers = [b for b in self.cg.sites.get(site.caller, ()) if self.is_breaker_site(b)]
+        if any(_dominates(b, site) for b in breakers):
+            return True
+        if not breakers or self.cg.index.kind(site.caller) != "function":
+            return False
+        found = self._protected.get(id(site))
+        if found is None:
+            func = self._function_ast(site.caller)
+            found = self._protected[id(site)] = func is not None and checked_before(
+                func, self._check_in(site.caller), site.line, site.column - 1)
+        return found
 
     def sink_sites(self) -> list[tuple[CallSite, str]]:
         out = []

@@ -50,7 +50,7 @@ from typing import Any, Callable
 from knightwatch.source.schema import Read, Tag
 from knightwatch.source.straight import StraightLine
 
-SUMMARY_VERSION = 16
+SUMMARY_VERSION = 17
 UNKNOWN = (Tag.UNKNOWN,)
 #: operands nested deeper than this in one expression have an unknown value (their calls are still
 #: recorded): the summary's values stay shallow enough to store, load and resolve
@@ -735,6 +735,10 @@ class Summariser(ast.NodeVisitor):
             self._record_call(node, self.expr(meta), [], {}, "dunder")
         elif node.bases:
             self._record_call(node, (Tag.METACLASS, (Tag.DEF, q)), [], {}, "dunder")
+        if node.bases:  # and the first __init_subclass__ on its bases' MRO, with the class keywords
+            self._record_call(node, (Tag.ATTR, (Tag.SUPER, q), "__init_subclass__"), [],
+                              {k.arg: self.expr(k.value) for k in node.keywords if k.arg and k.arg != "metaclass"},
+                              "dunder")
         self._new_scope(q, "class", node, self.scope, body=_first_stmt_line(node.body),
                         bases=[self.expr(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases],
                         decorators=[self.expr(d) for d in node.decorator_list], attrs={},
