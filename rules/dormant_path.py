@@ -87,6 +87,16 @@ class DormantPath(Rule):
             return Severity.LOW
         return Severity.HIGH if reaches_sink else Severity.MEDIUM
 
+    @staticmethod
+    def _interface_stub(idx, q: str) -> bool:
+        """Q declares a method of a Protocol or an ABC with nothing to run (`...`, a docstring,
+        `raise NotImplementedError`): a call on the interface runs an implementation, never Q."""
+        module, scope, entry = idx.defs[q]
+        parent = entry.get("parent")
+        if not entry.get("stub") or not entry.get("method") or not parent:
+            return False
+        return "abstractmethod" in idx.decorator_names(q) or idx.interface(f"{module}.{parent}")
+
     def _functions(self, analysis, covered_regions):
         """Reachable functions no host ran, reported where the dormant subgraph starts."""
         g = analysis.callgraph.graph
@@ -101,7 +111,8 @@ class DormantPath(Rule):
         in_region = {(r.path, s.line) for r in covered_regions for s in r.sites}
         waiting = analysis.observation.functions if analysis.observation else {}
         for q in sorted(analysis.reach_static):
-            if idx.kind(q) != "function" or hosts(q) or analysis.function_unknown(q) or q in waiting:
+            if idx.kind(q) != "function" or hosts(q) or analysis.function_unknown(q) or q in waiting \
+                    or self._interface_stub(idx, q):
                 continue
             callers = [c for c in g.predecessors(q) if g.edges[c, q]["kind"] == "call" and c in analysis.reach_static]
             live_callers = [c for c in callers if g.nodes[c]["kind"] == "module" or hosts(c)]

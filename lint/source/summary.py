@@ -151,6 +151,19 @@ def _empty(node: ast.AST) -> tuple:
     return (Tag.UNKNOWN, f"{node.lineno}:{node.col_offset}")
 
 
+def _is_stub(body: list[ast.stmt]) -> bool:
+    """A body with nothing to run: a docstring, `...`, `pass` or `raise NotImplementedError` only."""
+    for st in body:
+        if isinstance(st, ast.Pass) or isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant) \
+                and (st.value.value is Ellipsis or isinstance(st.value.value, str)):
+            continue
+        if isinstance(st, ast.Raise) and st.exc is not None \
+                and getattr(st.exc.func if isinstance(st.exc, ast.Call) else st.exc, "id", "") == "NotImplementedError":
+            continue
+        return False
+    return True
+
+
 def _first_stmt_line(body: list[ast.stmt]) -> int:
     if len(body) > 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
             and isinstance(body[0].value.value, str):
@@ -388,6 +401,10 @@ class Summariser(ast.NodeVisitor):
             # (the unknown element, named after its place, keeps two of them apart) that item
             # stores and appends reach, like `{}` and `[]`
             empty = _empty(node)
+            if name == "defaultdict" and args and isinstance(args[0], ast.Name) and args[0].id in EMPTY_CONTAINERS:
+                # `defaultdict(list)`: each missing key gets an empty list, which `d[k].append(v)` fills
+                inner = (Tag.UNKNOWN, f"{empty[1]}:default")
+                empty = (Tag.DICT, (("?0", inner),)) if EMPTY_CONTAINERS[args[0].id] == Tag.DICT else (Tag.LIST, (inner,))
             return (Tag.DICT, (("?0", empty),)) if EMPTY_CONTAINERS[name] == Tag.DICT else (Tag.LIST, (empty,))
         if name in ("copy", "deepcopy") and len(args) == 1 and not node.keywords \
                 and (isinstance(f, ast.Name) or isinstance(f.value, ast.Name) and f.value.id == "copy"):
@@ -649,6 +666,8 @@ class Summariser(ast.NodeVisitor):
                     ann[a.arg] = t
         if ann:
             entry["ann"] = ann
+        if _is_stub(node.body):
+            entry["stub"] = True
         arguments = node.args.posonlyargs + node.args.args + node.args.kwonlyargs + [node.args.vararg, node.args.kwarg]
         for a in [a.annotation for a in arguments if a is not None] + [node.returns]:
             self._annotated(q, a)

@@ -1,7 +1,18 @@
 import sys
+from typing import Protocol
 
 from desk import wire
 from desk.flags import Flags
+
+
+class Journal(Protocol):  # implemented structurally: its stub never runs, an implementation does
+    def record(self, qty):
+        ...
+
+
+class PrintJournal:
+    def record(self, qty):
+        return qty
 
 
 def sweep(qty):
@@ -33,10 +44,15 @@ def audit(qty):  # expect: KW101 medium
     print("large order", qty)
 
 
+def keep(journal: Journal, qty):
+    journal.record(qty)
+
+
 def main():
     flags = Flags(["fast-path"] if "--fast" in sys.argv else [])
     for qty in range(4):
         route(flags, qty)
+        keep(PrintJournal(), qty)
 
 
 if __name__ == "__main__":
