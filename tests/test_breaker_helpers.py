@@ -151,18 +151,26 @@ FILES = {
 }
 
 
-def test_a_helper_that_always_checks_guards_the_sink(tmp_path):
-    root = make_project(tmp_path / "desk", FILES, CONFIG)
-    _, report, err = check_json(root, "--select", "KW301")
-    assert not err
+def _expected(root, files) -> Counter:
+    """The inline `# expect:` items of FILES as written under ROOT."""
     expected = Counter()
-    for rel in FILES:
+    for rel in files:
         for n, line in enumerate((root / rel).read_text().splitlines(), 1):
             m = EXPECT.search(line)
             if m:
                 expected.update((rel, n, r, s) for r, s in ITEM.findall(m.group("items")))
-    actual = Counter((f["path"], f["line"], f["rule"], f["severity"]) for f in report["findings"])
-    assert actual == expected
+    return expected
+
+
+def _found(report) -> Counter:
+    return Counter((f["path"], f["line"], f["rule"], f["severity"]) for f in report["findings"])
+
+
+def test_a_helper_that_always_checks_guards_the_sink(tmp_path):
+    root = make_project(tmp_path / "desk", FILES, CONFIG)
+    _, report, err = check_json(root, "--select", "KW301")
+    assert not err
+    assert _found(report) == _expected(root, FILES)
 
 
 def _always(source: str) -> bool:
@@ -202,3 +210,63 @@ def test_checked_before_follows_every_path_into_the_call():
     assert not _before("def f(x):\n    if x:\n        check(x)\n    send(x)")
     assert not _before("def f(x):\n    send(x)\n    check(x)")
     assert not _before("def f(x):\n    for i in x:\n        send(i)\n        check(i)")
+
+
+ASYNC_FILES = {
+    "desk/__init__.py": "",
+    "desk/risk.py": '''
+        class Risk:
+            async def check(self, amount):
+                if amount > 100:
+                    raise ValueError("order too large")
+    ''',
+    "desk/venue.py": '''
+        class Venue:
+            async def send(self, amount):
+                return amount
+    ''',
+    "desk/main.py": '''
+        import asyncio
+
+        from desk.risk import Risk
+        from desk.venue import Venue
+
+
+        class Trader:
+            def __init__(self):
+                self.risk = Risk()
+                self.venue = Venue()
+
+            async def _checked(self, amount):
+                await self.risk.check(amount)
+                return amount
+
+            async def trade(self, amount):
+                await self.risk.check(amount)
+                await self.venue.send(amount)
+
+            async def trade_helper(self, amount):
+                amount = await self._checked(amount)
+                await self.venue.send(amount)
+
+            async def trade_unawaited(self, amount):
+                self.risk.check(amount)  # a coroutine made and never run
+                await self.venue.send(amount)  # expect: KW301 critical
+
+            async def trade_gathered(self, amount):
+                await asyncio.gather(self.risk.check(amount), self.venue.send(amount))  # expect: KW301 critical
+
+
+        def main():
+            t = Trader()
+            for step in (t.trade, t.trade_helper, t.trade_unawaited, t.trade_gathered):
+                asyncio.run(step(10))
+    ''',
+}
+
+
+def test_an_async_breaker_checks_only_where_it_is_awaited(tmp_path):
+    root = make_project(tmp_path / "desk", ASYNC_FILES, CONFIG)
+    _, report, err = check_json(root, "--select", "KW301")
+    assert not err
+    assert _found(report) == _expected(root, ASYNC_FILES)

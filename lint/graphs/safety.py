@@ -66,6 +66,7 @@ class Safety:
         self._sources = sources or {}
         self._trees: dict[str, ast.Module | None] = {}
         self._protected: dict[int, bool] = {}
+        self._awaited: dict[str, set[tuple[int, int]]] = {}  # function -> the calls awaited in it
         #: the (function, context) states from which a chain of calls reaches a sink
         self.reaching = self._reaching_states()
         self.guarded_functions = {
@@ -153,8 +154,24 @@ class Safety:
             by_position.setdefault((site.line, site.column), []).append(site)
 
         def check(call: ast.Call) -> bool:
-            return any(self.is_breaker_site(s) for s in by_position.get((call.lineno, call.col_offset + 1), ()))
+            return any(self.is_breaker_site(s) and self._runs_now(s)
+                       for s in by_position.get((call.lineno, call.col_offset + 1), ()))
         return check
+
+    def _runs_now(self, site: CallSite) -> bool:
+        """SITE's check runs where it is written: calling an `async def` breaker (or checking helper)
+        only makes a coroutine, which checks nothing unless it is awaited there (a coroutine handed
+        to `gather` beside the sink runs alongside it, not before)."""
+        checks = [t for t in site.targets if t in self.breakers or t in self.checking]
+        if not checks or not all(isinstance(self._function_ast(t), ast.AsyncFunctionDef) for t in checks):
+            return True
+        awaited = self._awaited.get(site.caller)
+        if awaited is None:
+            func = self._function_ast(site.caller)
+            awaited = self._awaited[site.caller] = {
+                (n.value.lineno, n.value.col_offset + 1) for n in ast.walk(func or ast.Module(body=[], type_ignores=[]))
+                if isinstance(n, ast.Await) and isinstance(n.value, ast.Call)}
+        return (site.line, site.column) in awaited
 
     def _function_ast(self, q: str) -> ast.AST | None:
         module, _, entry = self.cg.index.defs[q]
@@ -174,7 +191,7 @@ class Safety:
         path into its statement passes one (`try: check() except Refused: return`)."""
         if site.caller in self.guarded_functions:
             return True
-        breakers = [b for b in self.cg.sites.get(site.caller, ()) if self.is_breaker_site(b)]
+        breakers = [b for b in self.cg.sites.get(site.caller, ()) if self.is_breaker_site(b) and self._runs_now(b)]
         if any(_dominates(b, site) for b in breakers):
             return True
         if not breakers or self.cg.index.kind(site.caller) != "function":
