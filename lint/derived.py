@@ -50,6 +50,16 @@ class Derived:
 
     @cached_property
     def unguarded_sinks(self) -> list["UnguardedSink"]:
-        """Sink calls an entry point reaches with no breaker before them."""
+        """Sink calls an entry point reaches with no breaker before them; and those reached from a
+        function production ran that the call graph cannot reach (a plugin loaded by a name the
+        analysis cannot follow): a path that exists, seen only in production (`UnguardedSink.ran`)."""
         a = self.analysis
-        return a.safety.unguarded(a.roots) if a.safety else []
+        if not a.safety:
+            return []
+        gaps = [q for q in a.liveness.gaps if a.index.kind(q) == "function"] if a.coverage else []
+        found = a.safety.unguarded(a.roots + gaps)
+        started = set(gaps) - set(a.roots)
+        for u in found:
+            if u.path[0][0] in started:
+                u.ran, u.may = u.path[0][0], True
+        return found

@@ -16,9 +16,14 @@ class BreakerOutOfReach(Rule):
     when its call runs on every path to the sink in the same function (an earlier statement, an
     enclosing `if` test, an early-return guard, an argument of the sink call), when it decorates a
     function on the path, or when every caller reaches the function through such a guarded call.
-    A call to a helper that always calls a breaker before returning normally counts as the
-    breaker (`amount = self._sized(amount)` before `self.venue.send(amount)`): every path out of
-    the helper, except by an exception (the breaker refusing), must pass a breaker first.
+    A call to a helper that always calls a breaker before returning normally, and sends nothing
+    itself, counts as the breaker (`amount = self._sized(amount)` before
+    `self.venue.send(amount)`): every path out of the helper, except by an exception (the breaker
+    refusing), must pass a breaker first. A breaker inside `try` counts when every handler leaves
+    the function; an `async def` breaker counts only where it is awaited.
+    With production coverage, the paths also start at each function a host ran that no call path
+    from an entry point reaches (a plugin loaded by a name the analysis cannot follow); those are
+    reported with lower confidence, naming that function.
     A decorator's wrapper is followed in the context of each call: through `@retried` on a
     `quote` method, `self.exchange.quote()` runs `quote`, not every method `@retried` decorates,
     and a call of a decorated sink is reported where it is written.
@@ -68,9 +73,10 @@ class BreakerOutOfReach(Rule):
             trace.append(TraceStep(u.site.path, u.site.line, u.site.column, f"calls sink {u.sink} with no breaker before it"))
             chain = " -> ".join(fn.rpartition(".")[2] if i else fn for i, (fn, _) in enumerate(u.path))
             severity = Severity.HIGH if u.may else Severity.CRITICAL
+            seen = f"; {u.ran} ran in production, though no call path from an entry point reaches it" if u.ran else ""
             yield self.finding(
                 u.site.path, u.site.line,
-                f"{u.sink} can run with no breaker ({breakers}) before it, via {chain}",
+                f"{u.sink} can run with no breaker ({breakers}) before it, via {chain}{seen}",
                 column=u.site.column, end_line=u.site.end_line, end_column=u.site.end_column,
                 severity=severity, symbol=f"{u.site.caller}->{u.sink}", trace=trace,
                 sink=u.sink, breakers=sorted(safety.breakers), confidence="medium" if u.may else "high",

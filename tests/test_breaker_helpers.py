@@ -270,3 +270,56 @@ def test_an_async_breaker_checks_only_where_it_is_awaited(tmp_path):
     _, report, err = check_json(root, "--select", "KW301")
     assert not err
     assert _found(report) == _expected(root, ASYNC_FILES)
+
+
+def test_a_sink_only_production_reaches_is_still_checked(tmp_path):
+    """A plugin loaded by a name read at run time: no call path from the entry point reaches it, but
+    the hosts ran it; its unguarded send is reported (high: the path is production's, not the graph's)."""
+    from projects import run_hosts
+
+    files = {
+        "app/__init__.py": "",
+        "app/venue.py": '''
+            def check(qty):
+                if qty > 100:
+                    raise ValueError(qty)
+
+
+            def send(qty):
+                return qty
+        ''',
+        "app/sniper.py": '''
+            from app.venue import send
+
+
+            class Sniper:
+                def run(self, qty):
+                    send(qty * 10)  # expect: KW301 high
+        ''',
+        "app/main.py": '''
+            import importlib
+            import sys
+
+
+            def main():
+                module, _, name = sys.argv[1].partition(":")
+                getattr(importlib.import_module(module), name)().run(5)
+
+
+            if __name__ == "__main__":
+                main()
+        ''',
+    }
+    root = make_project(tmp_path / "app", files, """
+        [tool.knightwatch]
+        source = ["app"]
+        entry-points = ["app.main:main"]
+        coverage = ["prodcov/.coverage.*"]
+        [tool.knightwatch.safety]
+        sinks = ["app.venue.send"]
+        breakers = ["app.venue.check"]
+    """)
+    run_hosts(root, "app", "app.main", {"host-1": ["app.sniper:Sniper"]})
+    _, report, _ = check_json(root, "--select", "KW301")
+    assert _found(report) == _expected(root, files)
+    assert "app.sniper.Sniper.run ran in production" in report["findings"][0]["message"]
