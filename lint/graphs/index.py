@@ -684,16 +684,54 @@ class Index:
         return out
 
     def _called(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
-        _, callee = expr
+        callee = expr[1]
         out: Values = {}
         for v, may in self.resolve(module, scope, callee, depth).items():
-            _merge(out, self.call_result(v, depth), may)
+            result = self.call_result(v, depth)
+            bound = self._type_bound(module, scope, v, expr[2], depth) if len(expr) > 2 else None
+            if bound:  # of what the body returns for every call, what this call's class admits
+                result = {r: m for r, m in result.items() if self._fits(r, bound)}
+                _merge(result, bound)
+            _merge(out, result, may)
         if callee[0] == Tag.ATTR and callee[2] in ("__enter__", "__aenter__"):
             # `with cm() as x` where cm is a generator (so a @contextmanager): x is what it yields
             for v, may in self.resolve(module, scope, callee[1], depth).items():
                 if v[0] == "gen":
                     _merge(out, self.iterate(v, depth), may)
         return out
+
+    def _type_bound(self, module: str, scope: str, f: Value, arg: tuple, depth: int) -> Values:
+        """For F declared `def f(cls: type[T], ...) -> T` (a method: its first parameter after self),
+        an instance of the class ARG, passed as that first argument, names: what a DI container's
+        `resolve(IVenue)` promises, beside what its body shows."""
+        if not self._is_function(f):
+            return {}
+        entry = self.entry(f[1])
+        rann, params = entry.get("rann"), entry.get("params", ())
+        if rann is None or rann[0] != Tag.INSTANCE or rann[1][0] != Tag.NAME:
+            return {}
+        first = 1 if self.method_kind(f[1]) in ("instance", "class") else 0
+        if len(params) <= first or entry.get("ann", {}).get(params[first]) != (Tag.CLASS, rann[1]):
+            return {}
+        return self.resolve(module, scope, (Tag.INSTANCE, arg), depth)
+
+    def _fits(self, v: Value, bound: Values) -> bool:
+        """V is an instance of a class in BOUND (or of a subclass), or provides every method of an
+        interface (a Protocol or an ABC) in BOUND."""
+        if v[0] != "inst":
+            return False
+        mro = self.mro(v[1])
+        for b in bound:
+            if b[0] == "inst" and (b[1] in mro or self.interface(b[1]) and all(
+                    self.class_member(v[1], name) for name, _ in self._interface_methods(b[1]))):
+                return True
+        return False
+
+    def _interface_methods(self, cls: str) -> list[tuple[str, str]]:
+        """(name, qualified name) of the methods interface CLS declares (not its dunders)."""
+        entry = self.entry(cls)
+        return [(n, f"{cls}.{n}") for n in entry["names"]
+                if not n.startswith("__") and self.kind(f"{cls}.{n}") == "function"]
 
     def _string(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
         return {("str", expr[1]): False}

@@ -14,7 +14,7 @@ class Tag:
 
     NAME: Final = "n"  # ("n", name)
     ATTR: Final = "a"  # ("a", expr, attr)
-    CALL: Final = "c"  # ("c", callee expr): what calling it returns
+    CALL: Final = "c"  # ("c", callee expr[, first argument if it names a class]): what calling it returns
     STR: Final = "s"  # ("s", text)
     INT: Final = "k"  # ("k", n)
     DEF: Final = "f"  # ("f", scope): a def, class or lambda of this module

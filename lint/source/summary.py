@@ -7,7 +7,8 @@ and resolved project-wide by `knightwatch.graphs.index`.
 Expr encoding (tuples, hashable, so resolutions can be memoised by them; `knightwatch.source.schema.Tag`
 names each tag, `Call` and `Read` the fields of the records described below):
   ("n", name)           a name load              ("a", expr, attr)     attribute
-  ("c", expr)           result of calling expr   ("s", text)           string constant
+  ("c", expr[, arg])    result of calling expr (with its first argument when that names a class)
+  ("s", text)           string constant
   ("f", scope)          a def/class/lambda here  ("i", module)         `import module`
   ("m", module, name)   `from module import name`("d", ((key, expr), ...)) dict literal
   ("l", (expr, ...))    list/tuple/set literal   ("x", expr, key)      subscript expr[key]
@@ -149,6 +150,12 @@ def _empty(node: ast.AST) -> tuple:
     """The one unknown element of an empty container made at NODE (`[]`, `dict()`): named after
     its place, so that two empty containers made in one scope stay two boxes, each with its own stores."""
     return (Tag.UNKNOWN, f"{node.lineno}:{node.col_offset}")
+
+
+def _class_like(node: ast.AST) -> bool:
+    """NODE is a name that reads like a class (`IVenue`, `venues.Binance`; not `MAX_QTY` or `qty`)."""
+    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+    return name[:1].isupper() and not name.isupper()
 
 
 def _is_stub(body: list[ast.stmt]) -> bool:
@@ -309,6 +316,8 @@ class Summariser(ast.NodeVisitor):
             return (Tag.SUPER, self.class_scope or "")
         if isinstance(f, ast.Name) and f.id in ("globals", "locals", "vars") and not node.args:
             return (Tag.GLOBALS,)
+        if node.args and _class_like(node.args[0]):  # `container.resolve(IVenue)`: see Index._type_bound
+            return (Tag.CALL, self.expr(f), self.expr(node.args[0]))
         return (Tag.CALL, self.expr(f))
 
     def _subscript(self, node: ast.Subscript) -> tuple:
