@@ -176,6 +176,11 @@ class Analysis:
     def sites_reach_sink(self, sites) -> bool:
         return bool(self.safety) and any(self.safety.site_reaches_sink(s) for s in sites)
 
+    def sink_note(self, sites) -> str:
+        """'; it reaches sink S' when a chain of calls from SITES reaches sink S, else ''."""
+        sink = self.safety.sink_reached(sites) if self.safety else None
+        return f"; it reaches sink {sink}" if sink else ""
+
     def is_test_code(self, path: str) -> bool:
         name = path.rsplit("/", 1)[-1]
         return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" \

@@ -85,7 +85,8 @@ class DeploymentDrift(Rule):
             reaches = analysis.sites_reach_sink(sites) or (q in analysis.sink_reachers if q else False)
             hosts = ", ".join(sorted(h))
             yield self.finding(
-                path, line, f"{label} ran on {len(h)} of {among} hosts ({hosts}); the others never ran it",
+                path, line, f"{label} ran on {len(h)} of {among} hosts ({hosts}); the others never ran it"
+                f"{analysis.sink_note(sites) if reaches else ''}",
                 severity=Severity.HIGH if reaches else Severity.MEDIUM, symbol=q or f"{path}:{label}",
                 trace=[TraceStep(path, line, 1, f"ran only on {hosts}")]
                 + [TraceStep(s.path, s.line, s.column, f"calls {', '.join(sorted(s.targets))}")

@@ -74,7 +74,7 @@ class DormantPath(Rule):
                 yield self.finding(
                     region.path, region.start,
                     f"branch gated by flag {key!r} ({'on' if region.on else 'off'} side) never ran on any of "
-                    f"{len(analysis.hosts)} hosts: the flag was {state} everywhere",
+                    f"{len(analysis.hosts)} hosts: the flag was {state} everywhere{analysis.sink_note(region.sites)}",
                     severity=severity, symbol=f"{caller}:{key}:{region.kind}",
                     trace=[TraceStep(read.path, read.line, read.site.column, f"reads flag {key!r} via {read.via}"),
                            TraceStep(region.path, region.start, 1, "dormant branch starts here")],
@@ -126,6 +126,7 @@ class DormantPath(Rule):
             trace = [TraceStep(s.path, s.line, s.column, f"{s.caller} calls {q}, never on any host") for s in sites[:3]]
             yield self.finding(
                 path, line,
-                f"function {q} is reachable from {chain[0]} but never ran on any of {len(analysis.hosts)} hosts",
+                f"function {q} is reachable from {chain[0]} but never ran on any of {len(analysis.hosts)} hosts"
+                f"{analysis.sink_note(analysis.callgraph.sites.get(q, ()))}",
                 severity=self._severity(analysis, path, q in analysis.sink_reachers),
                 symbol=q, trace=trace, hosts=len(analysis.hosts))

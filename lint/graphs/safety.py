@@ -123,6 +123,26 @@ class Safety:
         """Some function SITE calls (in no context of its own) reaches a sink."""
         return any(nxt in self.reaching for nxt, _ in self._next(site, None))
 
+    def sink_reached(self, sites) -> str | None:
+        """The sink nearest to SITES (breadth first) that some chain of calls from them reaches, or None."""
+        queue: deque[State] = deque()
+        seen: set[State] = set()
+        for site in sites:
+            sink = self.is_sink_site(site)
+            if sink:
+                return sink
+            queue.extend(nxt for nxt, _ in self._next(site, None) if nxt in self.reaching)
+        while queue:
+            state = queue.popleft()
+            if state in seen:
+                continue
+            seen.add(state)
+            if state[0] in self.sinks:
+                return state[0]
+            for site in self.cg.sites.get(state[0], ()):
+                queue.extend(nxt for nxt, _ in self._next(site, state[1]) if nxt in self.reaching)
+        return None
+
     def is_breaker_site(self, site: CallSite) -> bool:
         """SITE calls a breaker, or a helper that always calls one before returning (every function
         it may call is such a helper)."""
