@@ -80,7 +80,7 @@ class RecycledFlag(Rule):
                 elif r.from_config or all(o.via == r.via for o in others if not o.from_config):
                     continue  # a config key gating many behaviours is its design, whatever the spelling
                 else:
-                    status = "no production coverage to tell which use is live"
+                    status = "cannot be told live or dead: there is no production coverage"
                 on_regions = [reg for reg in r.regions if reg.on]
                 reaches = analysis.sites_reach_sink([s for reg in on_regions for s in reg.sites])
                 names = sorted({o.via for o in others} - {r.via})
