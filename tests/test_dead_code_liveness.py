@@ -407,3 +407,47 @@ def test_a_computed_all_exports_the_public_names(tmp_path):
     root = make_project(tmp_path / "lib", files, '[tool.knightwatch]\nsource = ["lib"]\nproject = "library"\n')
     dead = _dead(root)
     assert "lib.tools.crossover" not in dead and dead["lib.tools._helper"] == 100
+
+
+FACADE = {
+    "bt/__init__.py": '''
+        from .feeds import *
+        from .filters import *
+        from .sizers import *
+    ''',
+    "bt/feeds.py": '''
+        class CSVFeed:
+            def load(self):
+                return []
+    ''',
+    "bt/filters.py": '''
+        class SessionFilter:
+            def apply(self, bar):
+                return bar
+    ''',
+    "bt/sizers.py": '''
+        class FixedSize:
+            def size(self):
+                return 1
+    ''',
+    "bt/run.py": '''
+        def main():
+            return 0
+    ''',
+}
+
+
+def test_a_package_that_re_exports_its_modules_is_a_library_unless_it_declares_scripts(tmp_path):
+    """backtrader's shape: `from .feeds import *` for every module in its package; a setup.py's
+    `entry_points` are read from its AST (never run)."""
+    root = make_project(tmp_path / "bt", FACADE, '[tool.knightwatch]\nsource = ["bt"]\n')
+    (root / "setup.py").write_text("import setuptools\n\nsetuptools.setup(name='bt', packages=['bt'])\n")
+    _, report, _ = check_json(root, "--select", "KW102")
+    assert not report["findings"]
+    assert [n for n in report["notes"] if n.startswith("KW102")] == [liveness.LIBRARY_NOTE]
+    scripts = "ENTRY = {'console_scripts': ['bt-run = bt.run:main']}\n"
+    (root / "setup.py").write_text(f"import setuptools\n\n{scripts}\nsetuptools.setup(name='bt', entry_points=ENTRY)\n")
+    _, report, _ = check_json(root, "--select", "KW102")
+    assert {f["symbol"] for f in report["findings"]} == {"bt.feeds.CSVFeed", "bt.filters.SessionFilter",
+                                                         "bt.sizers.FixedSize"}  # bt.run.main: the script
+    assert [n for n in report["notes"] if n.startswith("KW102")] == [liveness.SCRIPTS_NOTE]

@@ -27,7 +27,7 @@ INERT_BASES = frozenset({("bi", "object"), ("ext", "typing.Generic"), ("ext", "t
 #: words a dynamic loader of classes or modules uses (a name looked up at run time)
 LOADER_WORDS = frozenset({"import_module", "__import__", "__subclasses__", "iter_modules", "walk_packages",
                           "spec_from_file_location", "exec_module", "load_module", "entry_points",
-                          "iter_entry_points", "load_entry_point"})
+                          "iter_entry_points", "load_entry_point", "getmembers"})
 #: what configures logging from data, naming handler and formatter classes by dotted path
 LOGGING_LOADERS = frozenset({"dictConfig", "fileConfig"})
 ENTRY_POINT = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*:\s*([A-Za-z_][\w.]*)")
@@ -38,12 +38,17 @@ TEST_FILE = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 TEST_TEXT_LIMIT = 64_000_000  # bytes of test code read for names; past it the rest is not read
-LIBRARY_NOTE = ("KW102 dead-code: analysed as a library (its package declares `__all__`, its packaging "
-                "metadata no scripts or entry points): its public names are its users' to call; set "
-                "[tool.knightwatch] project = \"application\" to report them")
+LIBRARY_NOTE = ("KW102 dead-code: analysed as a library (its package declares `__all__` or re-exports its "
+                "modules' names, its packaging metadata no scripts or entry points): its public names are its "
+                "users' to call; set [tool.knightwatch] project = \"application\" to report them")
 APPLICATION_NOTE = ("KW102 dead-code: analysed as an application (its packaging metadata names no script or entry "
                     "point, and no package declares `__all__`): its unused public names are reported; if other code "
                     "imports them, set [tool.knightwatch] project = \"library\" (or name the entry points)")
+SCRIPTS_NOTE = ("KW102 dead-code: analysed as an application (its packaging metadata declares scripts or entry "
+                "points), though its package re-exports its modules' names as a library does: if code outside "
+                "it uses them, set [tool.knightwatch] project = \"library\"")
+#: a top-level package that star-imports this many of its own modules is a library's facade
+FACADE_STARS = 3
 
 
 @dataclass
@@ -280,12 +285,40 @@ def packaging_entry_points(root: Path) -> list[str]:
     if parser is not None and parser.has_section("options.entry_points"):
         for value in parser["options.entry_points"].values():
             found += [line.partition("=")[2] for line in value.splitlines() if "=" in line]
+    found += [line.partition("=")[2] for line in _setup_py_entry_points(root)]
     out = []
     for value in found:
         m = ENTRY_POINT.match(value)
         if m:
             out.append(f"{m.group(1)}:{m.group(2)}")
     return sorted(set(out))
+
+
+def _setup_py_entry_points(root: Path) -> list[str]:
+    """The `name = module:attr` lines of the `entry_points=` a setup.py hands to `setup()`, read from
+    its AST (never run): a dict literal, or a name bound to one at module level, of lists of strings
+    or of ini-style text."""
+    try:
+        tree = ast.parse((root / "setup.py").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
+        return []
+    bound = {t.id: node.value for node in tree.body if isinstance(node, ast.Assign)
+             for t in node.targets if isinstance(t, ast.Name)}
+    lines: list[str] = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "setup"):
+            continue
+        for k in node.keywords:
+            value = bound.get(k.value.id, k.value) if isinstance(k.value, ast.Name) else k.value
+            if k.arg != "entry_points" or not isinstance(value, ast.Dict):
+                continue
+            for group in value.values:
+                group = bound.get(group.id, group) if isinstance(group, ast.Name) else group
+                items = group.elts if isinstance(group, (ast.List, ast.Tuple)) else [group]
+                for item in items:
+                    if isinstance(item, ast.Constant) and isinstance(item.value, str):
+                        lines += [line for line in item.value.splitlines() if "=" in line]
+    return lines
 
 
 def build_hooks(root: Path) -> list[str]:
@@ -319,11 +352,17 @@ def project_kind(config, idx, declared: list[str]) -> tuple[bool, str | None]:
     """Whether the project is a library, whose public names code outside the analysis uses, and a
     note when that was inferred. As configured (`project`); else, for a distributed project with no
     script or entry point DECLARED in its metadata and none configured, by whether a top-level
-    package declares its API (`__all__`). An application's package, a trading service run with
-    `python -m`, declares none, so its unused public functions are still reported."""
-    if config.project is not None or config.entry_points or declared or not distributed(config.root):
+    package declares its API (`__all__`) or re-exports its modules' names (`from .x import *`). An
+    application's package, a trading service run with `python -m`, does neither, so its unused public
+    functions are still reported. A project that declares scripts is an application, with a note
+    when its package looks like a library's facade."""
+    if config.project is not None or config.entry_points or not distributed(config.root):
         return config.project == "library", None
-    if any(s.get("all") and s.get("package") and "." not in m for m, s in idx.summaries.items()):
+    facade = any(s.get("package") and "." not in m and sum(star.startswith(m + ".") for star in s["star_imports"])
+                 >= FACADE_STARS for m, s in idx.summaries.items())
+    if declared:
+        return False, SCRIPTS_NOTE if facade else None
+    if facade or any(s.get("all") and s.get("package") and "." not in m for m, s in idx.summaries.items()):
         return True, LIBRARY_NOTE
     return False, APPLICATION_NOTE
 
