@@ -241,8 +241,10 @@ def test_unconfigured_a_distribution_with_no_scripts_is_a_library_and_says_so(tm
     assert not [n for n in report["notes"] if n.startswith("KW102")]
     (root / "setup.py").write_text("from setuptools import setup\nsetup(name='lib')\n")  # a setup.py: a library
     assert _dead(root) == library_dead
-    init = root / "lib" / "__init__.py"  # but a package that declares no API is an application's
+    init = root / "lib" / "__init__.py"  # a package that declares no API and cannot run is still a library
     init.write_text(init.read_text().replace('__all__ = ["exported", "also"]', ""))
+    assert _dead(root) == {"lib.core._Wrapper._unused": 100}  # (with no `__all__`, every public name is API)
+    (root / "lib" / "__main__.py").write_text("from lib import also\n\nalso()\n")  # one you run is an application's
     _, report, _ = check_json(root, "--select", "KW102")
     assert "lib.unexported" in {f["symbol"] for f in report["findings"]}
     assert [n for n in report["notes"] if n.startswith("KW102")] == [liveness.APPLICATION_NOTE]

@@ -38,12 +38,14 @@ TEST_FILE = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 TEST_TEXT_LIMIT = 64_000_000  # bytes of test code read for names; past it the rest is not read
-LIBRARY_NOTE = ("KW102 dead-code: analysed as a library (its package declares `__all__` or re-exports its "
-                "modules' names, its packaging metadata no scripts or entry points): its public names are its "
-                "users' to call; set [tool.knightwatch] project = \"application\" to report them")
-APPLICATION_NOTE = ("KW102 dead-code: analysed as an application (its packaging metadata names no script or entry "
-                    "point, and no package declares `__all__`): its unused public names are reported; if other code "
-                    "imports them, set [tool.knightwatch] project = \"library\" (or name the entry points)")
+LIBRARY_NOTE = ("KW102 dead-code: analysed as a library (its packaging metadata declares no scripts or entry "
+                "points, and its package declares `__all__`, re-exports its modules' names or has no `__main__`): "
+                "its public names are its users' to call; set [tool.knightwatch] project = \"application\" to "
+                "report them")
+APPLICATION_NOTE = ("KW102 dead-code: analysed as an application (its package runs as a program, its packaging "
+                    "metadata names no script or entry point, and no package declares `__all__`): its unused public "
+                    "names are reported; if other code imports them, set [tool.knightwatch] project = \"library\" "
+                    "(or name the entry points)")
 SCRIPTS_NOTE = ("KW102 dead-code: analysed as an application (its packaging metadata declares scripts or entry "
                 "points), though its package re-exports its modules' names as a library does: if code outside "
                 "it uses them, set [tool.knightwatch] project = \"library\"")
@@ -362,9 +364,18 @@ def project_kind(config, idx, declared: list[str]) -> tuple[bool, str | None]:
                  >= FACADE_STARS for m, s in idx.summaries.items())
     if declared:
         return False, SCRIPTS_NOTE if facade else None
-    if facade or any(s.get("all") and s.get("package") and "." not in m for m, s in idx.summaries.items()):
+    if facade or any(s.get("all") and s.get("package") and "." not in m for m, s in idx.summaries.items()) \
+            or not runnable(idx):
         return True, LIBRARY_NOTE
     return False, APPLICATION_NOTE
+
+
+def runnable(idx) -> bool:
+    """Whether the project can be run as a program: a top-level package with a `__main__` module
+    (`python -m pkg`), or a top-level module with a `__main__` block (`python bot.py`). A tool module
+    deep in a package (`pkg/tools/fetch.py`) does not make the package a program."""
+    return any(m.count(".") == 1 and m.endswith(".__main__") or "." not in m and s.get("main_block")
+               and not s.get("package") for m, s in idx.summaries.items())
 
 
 def external_bases(idx, cls: str) -> bool:
