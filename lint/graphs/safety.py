@@ -233,20 +233,32 @@ class Safety:
                     out.append((s, sink))
         return out
 
-    def called(self, roots: list[str]) -> set[str]:
+    def called(self, roots: list[str]) -> dict[str, str | None]:
         """Functions some chain of call sites from ROOTS calls, breakers or not (references such as
-        imports do not call), wrappers followed in the context of the call that entered them."""
-        states: set[State] = {(r, None) for r in roots}
-        queue: deque[State] = deque(sorted(states, key=lambda s: s[0]))
+        imports do not call), wrappers followed in the context of the call that entered them; each
+        with the function whose call first reached it (None for a root), for `call_route`."""
+        parent: dict[State, State | None] = {(r, None): None for r in roots}
+        queue: deque[State] = deque(sorted(parent, key=lambda s: s[0]))
         defs = self.cg.index.defs
         while queue:
-            fn, ctx = queue.popleft()
-            for site in self.cg.sites.get(fn, ()):
-                for nxt, _ in self._next(site, ctx):
-                    if nxt not in states and nxt[0] in defs:
-                        states.add(nxt)
+            state = queue.popleft()
+            for site in self.cg.sites.get(state[0], ()):
+                for nxt, _ in self._next(site, state[1]):
+                    if nxt not in parent and nxt[0] in defs:
+                        parent[nxt] = state
                         queue.append(nxt)
-        return {fn for fn, _ in states}
+        found: dict[str, str | None] = {}
+        for state, p in parent.items():
+            found.setdefault(state[0], p[0] if p else None)
+        return found
+
+    @staticmethod
+    def call_route(called: dict[str, str | None], fn: str) -> list[str]:
+        """The chain of calls from a root to FN that `called` found first."""
+        route = [fn]
+        while called.get(route[-1]) is not None and len(route) <= len(called):
+            route.append(called[route[-1]])
+        return route[::-1]
 
     def unguarded(self, roots: list[str]) -> list[UnguardedSink]:
         """BFS from the roots along call sites no breaker dominates, wrappers followed in the context of

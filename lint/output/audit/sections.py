@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from knightwatch.clock import today
 from knightwatch.derived import minority
-from knightwatch.graphs.reach import path_to
 
 
 def _flag_info(analysis, key: str | None) -> dict:
@@ -185,9 +184,8 @@ def safety_paths(analysis) -> list[dict]:
                 else "no chain of calls from an entry point reaches it"
             entry.update(guarded=None, route=[], may=False, how=how)
         else:
-            route = [n for n in path_to(analysis.reach_all, site.caller)
-                     if analysis.callgraph.graph.nodes[n]["kind"] != "module" or n == site.caller]
-            entry.update(guarded=True, route=route, may=False, how=_how_guarded(analysis, site))
+            entry.update(guarded=True, route=safety.call_route(called, site.caller), may=False,
+                         how=_how_guarded(analysis, site))
         by_sink[sink].append(entry)
     return [{"sink": sink, "breakers": sorted(safety.breakers), "sites": sites} for sink, sites in by_sink.items()]
 
