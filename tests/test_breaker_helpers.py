@@ -210,6 +210,11 @@ def test_checked_before_follows_every_path_into_the_call():
     assert not _before("def f(x):\n    if x:\n        check(x)\n    send(x)")
     assert not _before("def f(x):\n    send(x)\n    check(x)")
     assert not _before("def f(x):\n    for i in x:\n        send(i)\n        check(i)")
+    assert not _before("def f(x):\n    if x:\n        return send(x)\n    check(x)")  # a send in a return
+    assert _before("def f(x):\n    check(x)\n    return send(x)")
+    assert _before("def f(x):\n    if x and check(x):\n        send(x)")  # the body runs after every operand
+    assert not _before("def f(x):\n    if x or check(x):\n        send(x)")
+    assert not _before("def f(x):\n    if x and check(x):\n        pass\n    else:\n        send(x)")
 
 
 ASYNC_FILES = {

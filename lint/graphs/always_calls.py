@@ -36,6 +36,12 @@ def _runs_check(node: ast.AST | None, check: Check) -> bool:
     return any(check(c) for c in _certain_calls(node))
 
 
+def _all_ran(test: ast.AST, check: Check) -> bool:
+    """TEST is `a and b and ...` with a check among its operands: when it is true, every operand ran."""
+    return isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) \
+        and any(_runs_check(v, check) or _all_ran(v, check) for v in test.values)
+
+
 def _join(outs: list[bool | None]) -> bool | None:
     """The state after branches that meet again: None when none of them completes normally."""
     live = [o for o in outs if o is not None]
@@ -64,7 +70,7 @@ def _stmt(st: ast.stmt, c: bool, check: Check) -> tuple[bool | None, bool]:
         return None, True  # a loop is left with the state it was entered with: see the loops below
     if isinstance(st, ast.If):
         c = c or _runs_check(st.test, check)
-        body, body_ok = _block(st.body, c, check)
+        body, body_ok = _block(st.body, c or _all_ran(st.test, check), check)
         orelse, else_ok = _block(st.orelse, c, check)
         return _join([body, orelse]), body_ok and else_ok
     if isinstance(st, (ast.While, ast.For, ast.AsyncFor)):
@@ -142,11 +148,11 @@ def checked_before(func: ast.FunctionDef | ast.AsyncFunctionDef, check: Check, l
     if not holders:
         return False
     target = min(holders, key=lambda st: (st.end_lineno - st.lineno, -st.col_offset))
-    for node in ast.walk(func):  # paths that return never reach the statement
+    for node in ast.walk(func):  # paths that return never reach the statement (unless it is the one)
         for field in ("body", "orelse", "finalbody"):
             stmts = getattr(node, field, None)
             if isinstance(stmts, list):
-                stmts[:] = [ast.Raise() if isinstance(st, ast.Return) else st for st in stmts]
+                stmts[:] = [ast.Raise() if isinstance(st, ast.Return) and st is not target else st for st in stmts]
     for node in ast.walk(func):
         for field in ("body", "orelse", "finalbody"):
             stmts = getattr(node, field, None)
