@@ -7,7 +7,7 @@ import ast
 from collections import Counter
 
 from expectations import EXPECT, ITEM
-from knightwatch.graphs.always_calls import always_checks, checked_before
+from knightwatch.graphs.always_calls import always_checks, checked_before, checks_before_yield
 from projects import check_json, make_project
 
 CONFIG = """
@@ -328,3 +328,15 @@ def test_a_sink_only_production_reaches_is_still_checked(tmp_path):
     _, report, _ = check_json(root, "--select", "KW301")
     assert _found(report) == _expected(root, files)
     assert "app.sniper.Sniper.run ran in production" in report["findings"][0]["message"]
+
+
+def _before_yield(source: str) -> bool:
+    func = ast.parse(source).body[0]
+    return checks_before_yield(func, lambda call: isinstance(call.func, ast.Name) and call.func.id == "check")
+
+
+def test_a_context_manager_checks_only_before_its_yield():
+    assert _before_yield("def cm(x):\n    check(x)\n    yield x")
+    assert _before_yield("def cm(x):\n    if not check(x):\n        raise E\n    try:\n        yield x\n    finally:\n        pass")
+    assert not _before_yield("def cm(x):\n    yield x\n    check(x)")  # after the with body: too late
+    assert not _before_yield("def cm(x):\n    if x:\n        check(x)\n    yield x")

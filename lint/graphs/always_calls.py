@@ -162,6 +162,23 @@ def checked_before(func: ast.FunctionDef | ast.AsyncFunctionDef, check: Check, l
     return always_checks(func, check)
 
 
+def checks_before_yield(func: ast.FunctionDef | ast.AsyncFunctionDef, check: Check) -> bool:
+    """For a generator context manager (`@contextmanager`): True when a call CHECK accepts runs
+    before every `yield`, where the `with` body runs; a check after it comes too late."""
+    func = copy.deepcopy(func)
+    for node in ast.walk(func):
+        for field in ("body", "orelse", "finalbody"):
+            stmts = getattr(node, field, None)
+            if not isinstance(stmts, list):
+                continue
+            stmts[:] = [ast.Return(value=None) if any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in ast.walk(st))
+                        and not any(isinstance(c, ast.stmt) and c is not st and any(
+                            isinstance(n, (ast.Yield, ast.YieldFrom)) for n in ast.walk(c)) for c in ast.walk(st))
+                        else ast.Raise() if isinstance(st, ast.Return) else st for st in stmts]
+    func.body.append(ast.Raise())
+    return always_checks(func, check)
+
+
 def find_function(tree: ast.Module, line: int, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """The function named NAME whose `def` is on LINE."""
     for node in ast.walk(tree):

@@ -8,7 +8,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Mapping
 
-from knightwatch.graphs.always_calls import always_checks, checked_before, find_function
+from knightwatch.graphs.always_calls import always_checks, checked_before, checks_before_yield, find_function
 from knightwatch.graphs.callgraph import CallGraph, CallSite
 from knightwatch.graphs.wrappers import Wrappers
 from knightwatch.errors import KnightwatchError
@@ -162,7 +162,8 @@ class Safety:
             if q in found or q in self.breakers or idx.kind(q) != "function" or (q, None) in self.reaching:
                 continue
             func = self._function_ast(q)
-            if func is not None and always_checks(func, self._check_in(q)):
+            manager = {"contextmanager", "asynccontextmanager"} & set(idx.decorator_names(q))
+            if func is not None and (checks_before_yield if manager else always_checks)(func, self._check_in(q)):
                 # its callers may now always check too (even one refused before)
                 found.add(q)
                 work.extend(sorted(c for c in g.predecessors(q) if c not in found))
