@@ -56,7 +56,8 @@ class Derived:
         a = self.analysis
         if not a.safety:
             return []
-        gaps = [q for q in a.liveness.gaps if a.index.kind(q) == "function"] if a.coverage else []
+        called = a.safety.called(a.roots) if a.coverage else {}
+        gaps = [q for q in sorted(a.liveness.executed) if a.index.kind(q) == "function" and q not in called]
         found = a.safety.unguarded(a.roots + gaps)
         started = set(gaps) - set(a.roots)
         for u in found:

@@ -51,7 +51,7 @@ from typing import Any, Callable
 from knightwatch.source.schema import Read, Tag
 from knightwatch.source.straight import StraightLine
 
-SUMMARY_VERSION = 17
+SUMMARY_VERSION = 18
 UNKNOWN = (Tag.UNKNOWN,)
 #: operands nested deeper than this in one expression have an unknown value (their calls are still
 #: recorded): the summary's values stay shallow enough to store, load and resolve
@@ -81,6 +81,9 @@ BUILTIN_DUNDERS = {"len": "__len__", "bool": "__bool__", "str": "__str__", "repr
                    "abs": "__abs__", "next": "__next__", "reversed": "__reversed__", "format": "__format__",
                    "int": "__int__", "float": "__float__", "iter": "__iter__"}
 #: builtins whose result holds the elements of their (last) argument
+#: heapq's functions that push an item onto the heap (their first argument) and that pop one off it
+HEAP_PUSHES = frozenset({"heappush", "heappushpop", "heapreplace"})
+HEAP_POPS = frozenset({"heappop", "heappushpop", "heapreplace"})
 ELEMENT_BUILTINS = frozenset({"sorted", "reversed", "list", "tuple", "set", "frozenset", "iter", "filter"})
 #: annotation heads that mean their first argument
 TRANSPARENT_TYPES = frozenset({"Optional", "Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly",
@@ -418,6 +421,8 @@ class Summariser(ast.NodeVisitor):
         if name in ("copy", "deepcopy") and len(args) == 1 and not node.keywords \
                 and (isinstance(f, ast.Name) or isinstance(f.value, ast.Name) and f.value.id == "copy"):
             return self.expr(args[0])  # `copy.copy(x)`: an object of x's class, with x's attributes
+        if name in HEAP_POPS and args:  # `heapq.heappop(queue)`: an item pushed onto the queue
+            return (Tag.ITEM, self.expr(args[0]))
         if not isinstance(f, ast.Name) and name != "partial":
             return None
         if name == "partial" and args:
@@ -492,6 +497,8 @@ class Summariser(ast.NodeVisitor):
             self.ns_defaults += [[self.scope, k, v] for k, v in kwargs.items() if not k.startswith("**")]
         if isinstance(f, ast.Attribute) and f.attr in STORES and args:
             self._container_store(f, f.attr, args, kwargs)
+        elif (f.id if isinstance(f, ast.Name) else getattr(f, "attr", "")) in HEAP_PUSHES and len(args) == 2:
+            self.scopes[self.scope].setdefault("items", []).append((args[0], UNKNOWN, args[1]))  # onto the heap
         elif isinstance(f, ast.Name) and args and not isinstance(node.args[0], ast.Starred):
             if f.id in BUILTIN_DUNDERS:
                 self._dunder(node, args[0], BUILTIN_DUNDERS[f.id], tag=f"bi:{f.id}")
