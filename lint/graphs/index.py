@@ -58,6 +58,9 @@ MEGAMORPHIC = 256
 SETTLED: frozenset = frozenset()
 #: the base whose subclasses numpy calls back (`Index.array_finalizer`)
 ARRAY_BASE = ("ext", "numpy.ndarray")
+#: decorators that make a function a task queue's task, and the task's methods that run it
+TASK_DECORATORS = frozenset({"task", "shared_task", "periodic_task", "actor"})
+TASK_RUNS = frozenset({"delay", "apply_async", "send", "send_with_options"})
 #: methods Python makes class methods by themselves
 IMPLICIT_CLASSMETHODS = frozenset({"__init_subclass__", "__class_getitem__"})
 #: what Python runs for a truth test, `str()` or a format when the class has no such method
@@ -952,6 +955,23 @@ class Index:
             return self._module_getattr(module, depth)
         return {}
 
+    def _instance_getattr(self, cls: str, attr: str, depth: int) -> Values:
+        """ATTR, which instances of CLS lack, when their class's `__getattr__` delegates to an object it
+        wraps (`return getattr(self._inner, name)`): it runs, and gives the inner object's ATTR. (Other
+        `__getattr__`s are not followed: a miss is more often an attribute the analysis did not see set.)"""
+        out: Values = {}
+        for f in self._member_values(cls, "__getattr__", depth, False):
+            if not self._is_function(f):
+                continue
+            m, s, entry = self.defs[f[1]]
+            params = entry.get("params", ())
+            for e in entry.get("returns", ()):
+                if e[0] == Tag.GETATTR and len(params) > 1 and e[2] == (Tag.NAME, params[1]):
+                    out[("prop", f[1])] = True
+                    for inner in self.resolve(m, s, e[1], depth):
+                        _merge(out, self.member(inner, attr, depth), True)
+        return out
+
     def _module_getattr(self, module: str, depth: int) -> Values:
         """A module-level `__getattr__` answers any missing name: it runs, and its return values may be meant."""
         q = qualify(module, "__getattr__")
@@ -1045,8 +1065,11 @@ class Index:
             return {("ext", f"{v[1]}.{attr}"): False}
         if kind == "def" and self.kind(v[1]) == "class":
             return self._member_values(v[1], attr, depth, instance=False)
+        if kind == "def" and attr in TASK_RUNS and self.kind(v[1]) == "function" \
+                and TASK_DECORATORS.intersection(self.decorator_names(v[1])):
+            return {v: False}  # `task.delay(...)` queues a run of the task: calling it runs the task
         if kind == "inst":
-            return self._member_values(v[1], attr, depth, instance=True)
+            return self._member_values(v[1], attr, depth, instance=True) or self._instance_getattr(v[1], attr, depth)
         if kind == "sup":
             return self._member_values(v[2][1], attr, depth, instance=v[2][0] == "inst", after=v[1])
         if kind == "str" and attr == "value":
