@@ -802,19 +802,22 @@ class Index:
             for n in names:
                 _merge(out, self.lookup(module, "", n, depth))
             return out
-        return {("def", q): True for q in self._module_functions(module)}
+        return {("def", q): True for q in self._module_globals(module)}
 
     def _super(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
         _, class_scope = expr
         return self.super_values(module, scope, class_scope, depth)
 
     def _annotated(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
-        """An instance (Tag.INSTANCE) or the class (Tag.CLASS) of the class annotated, or of any subclass."""
-        tag, cls = expr
+        """An instance (Tag.INSTANCE) or the class (Tag.CLASS) of the class annotated, or of any subclass
+        (only a subclass for `("tc", X, "sub")`: what `X.__subclasses__()` holds)."""
+        tag, cls = expr[0], expr[1]
         out: Values = {}
         for v, may in self.resolve(module, scope, cls, depth).items():
             if v[0] == "def" and self.kind(v[1]) == "class":
                 opened = self._open({("inst" if tag == Tag.INSTANCE else "def", v[1]): may})
+                if len(expr) > 2:
+                    del opened[("def", v[1])]
                 if tag == Tag.INSTANCE and len(opened) > 1 and self.interface(v[1]):
                     del opened[("inst", v[1])]  # an ABC or a Protocol is never the instance itself
                 _merge(out, opened)
@@ -1222,9 +1225,10 @@ class Index:
             return sorted(names)
         return []
 
-    def _module_functions(self, module: str) -> list[str]:
+    def _module_globals(self, module: str) -> list[str]:
+        """MODULE's top-level functions and classes: what `globals()[name]` may give."""
         return [qualify(module, s) for s, e in self.summaries[module]["scopes"].items()
-                if e["kind"] == "function" and e["parent"] == ""]
+                if e["kind"] in ("function", "class") and e["parent"] == ""]
 
 
 #: how each kind of expression resolves (see `Index.resolve`); any other resolves to nothing

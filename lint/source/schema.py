@@ -35,7 +35,7 @@ class Tag:
     CONTAINER_METHOD: Final = "cm"  # ("cm", obj, method, (args))
     DECORATED: Final = "dec"  # ("dec", decorator, expr)
     INSTANCE: Final = "t"  # ("t", class expr): an instance of it or of a subclass (an annotation)
-    CLASS: Final = "tc"  # ("tc", class expr): it or a subclass (`type[X]`)
+    CLASS: Final = "tc"  # ("tc", class expr[, "sub"]): it or a subclass (`type[X]`); "sub": a subclass only
     TYPE_OF: Final = "ty"  # ("ty", expr): `type(expr)`
     PARTIAL: Final = "pf"  # ("pf", expr): `functools.partial(expr, ...)`
     NAMESPACE: Final = "ns"  # ("ns",): an argparse namespace

@@ -21,7 +21,7 @@ names each tag, `Call` and `Read` the fields of the records described below):
   ("cm", obj, method, (args)) result of a container method (get, pop, items, ...) on obj
   ("dec", deco, expr)   expr decorated by deco   ("l", (a, b), 1)      either a or b (`a or b`)
   ("t", expr)           an instance of class expr or of any subclass (from an annotation)
-  ("tc", expr)          class expr or any subclass (`type[X]`)
+  ("tc", expr[, "sub"]) class expr or any subclass (`type[X]`); with "sub", a subclass only
   ("ty", expr)          the class of expr's value (`type(x)`)
   ("pf", expr)          `functools.partial(expr, ...)`: calling it calls expr
   ("ns",)               an argparse namespace (`parser.parse_args()`)
@@ -423,6 +423,8 @@ class Summariser(ast.NodeVisitor):
             return self.expr(args[0])  # `copy.copy(x)`: an object of x's class, with x's attributes
         if name in HEAP_POPS and args:  # `heapq.heappop(queue)`: an item pushed onto the queue
             return (Tag.ITEM, self.expr(args[0]))
+        if name == "__subclasses__" and isinstance(f, ast.Attribute) and not args:  # a list of its subclasses
+            return (Tag.LIST, ((Tag.CLASS, self.expr(f.value), "sub"),))
         if not isinstance(f, ast.Name) and name != "partial":
             return None
         if name == "partial" and args:
