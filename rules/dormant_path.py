@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from knightwatch.graphs.callgraph import SINGLE_DISPATCH
 from knightwatch.finding import Severity, TraceStep
 from knightwatch.graphs.reach import path_to
 from knightwatch.rule import Rule
@@ -54,9 +55,7 @@ class DormantPath(Rule):
         exempt_regions = []
         dormant = {id(region) for region in analysis.derived.dormant_regions}
         for read, regions in analysis.derived.gated_regions:
-            caller = read.site.caller
-            if caller not in analysis.reach_static:
-                continue
+            caller = read.site.caller  # (it ran: a function production ran is reachable, whatever the graph says)
             for region in regions:
                 if any(specs.get(k) and specs[k].side_dormant_by_design(region.on) for k in read.keys):
                     if id(region) in dormant:  # what a branch that ran calls is no more exempt than elsewhere
@@ -112,8 +111,8 @@ class DormantPath(Rule):
         waiting = analysis.observation.functions if analysis.observation else {}
         for q in sorted(analysis.reach_static):
             if idx.kind(q) != "function" or hosts(q) or analysis.function_unknown(q) or q in waiting \
-                    or self._interface_stub(idx, q):
-                continue
+                    or self._interface_stub(idx, q) or SINGLE_DISPATCH.intersection(idx.decorator_names(q)):
+                continue  # (a generic function's own body is the fallback: calls run the registered ones)
             callers = [c for c in g.predecessors(q) if g.edges[c, q]["kind"] == "call" and c in analysis.reach_static]
             live_callers = [c for c in callers if g.nodes[c]["kind"] == "module" or hosts(c)]
             if not live_callers:
