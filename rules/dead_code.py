@@ -99,7 +99,7 @@ class DeadCode(Rule):
             yield self.finding(
                 g.nodes[q]["path"], line,
                 f"{what} {q} is unreachable from every entry point (confidence {confidence}%)"
-                + (" and calls a sink" if sends else ""),
+                + (" and can reach a sink" if sends else ""),
                 severity=Severity.MEDIUM if sends else Severity.LOW,
                 symbol=q, confidence=confidence, kind=what, why=why,
             )
@@ -124,11 +124,12 @@ class DeadCode(Rule):
 
     @staticmethod
     def _sends(analysis, q: str) -> bool:
+        """Q (or code in it) reaches a sink, directly or through the calls it makes."""
         if not analysis.safety:
             return False
         prefix = q + "."
-        return any(analysis.safety.is_sink_site(s) for caller, sites in analysis.callgraph.sites.items()
-                   if caller == q or caller.startswith(prefix) for s in sites)
+        sinks = analysis.safety.sinks
+        return any((c == q or c.startswith(prefix)) and c not in sinks for c in analysis.sink_reachers)
 
 
 def _near_gaps(idx, gaps: list[str]):
