@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from knightwatch.graphs.callgraph import SINGLE_DISPATCH
 from knightwatch.finding import Severity, TraceStep
+from knightwatch.graphs.index import SINGLE_DISPATCH
 from knightwatch.graphs.reach import path_to
 from knightwatch.rule import Rule
 

@@ -19,12 +19,10 @@ from typing import Callable, Iterable
 
 import networkx as nx
 
-from knightwatch.graphs.index import DUNDER_FALLBACK, PASSTHROUGH_DECORATORS, Index, Values, qualify
+from knightwatch.graphs.index import DUNDER_FALLBACK, PASSTHROUGH_DECORATORS, SINGLE_DISPATCH, Index, Values, qualify
 from knightwatch.source.schema import Call, Tag, mentions, written
 
 PARAM_ROUNDS = 4
-#: decorators that make a generic function dispatch on its argument's type to registered ones
-SINGLE_DISPATCH = frozenset({"singledispatch", "singledispatchmethod"})
 IMPLICIT_DUNDERS = frozenset({"__str__", "__repr__", "__eq__", "__hash__", "__lt__", "__le__", "__gt__", "__ge__",
                               "__ne__", "__len__", "__iter__", "__next__", "__contains__", "__bool__", "__del__",
                               "__enter__", "__exit__", "__getitem__", "__setitem__", "__delitem__", "__getattr__",

@@ -58,6 +58,8 @@ MEGAMORPHIC = 256
 SETTLED: frozenset = frozenset()
 #: the base whose subclasses numpy calls back (`Index.array_finalizer`)
 ARRAY_BASE = ("ext", "numpy.ndarray")
+#: decorators that make a generic function dispatch on its argument's type to registered ones
+SINGLE_DISPATCH = frozenset({"singledispatch", "singledispatchmethod"})
 #: decorators that make a function a task queue's task, and the task's methods that run it
 TASK_DECORATORS = frozenset({"task", "shared_task", "periodic_task", "actor"})
 TASK_RUNS = frozenset({"delay", "apply_async", "send", "send_with_options"})
