@@ -55,6 +55,9 @@ def stale_values(analysis, findings) -> tuple[dict[str, bool], list[str]]:
         if entry["by_design"]:
             notes.append(f"{key}: not retired: its kind is {entry['kind']}")
             continue
+        if all(r.from_config for r in analysis.flags.by_key().get(key, [])):
+            notes.append(f"{key}: not retired: it is read from configuration only, and fix rewrites flag SDK reads only")
+            continue
         everywhere = all(s == state for s in entry["hosts"].values())
         old = entry["age_days"] is not None and entry["age_days"] > STALE_AGE.days
         if not (everywhere or entry["expired"] or old):

@@ -19,6 +19,7 @@ coverage = ["prodcov/.coverage.*"]
 [tool.knightwatch.flags]
 accessors = ["app.flags.Flags.is_on"]
 registry = "flags.toml"
+config-objects = ["app.main.CONFIG"]
 """
 
 FILES = {
@@ -46,6 +47,8 @@ FILES = {
 
         from app.flags import BETA, DARK, KILL, NEW_UI, PROMO, SEARCH, Flags
 
+        CONFIG = {"paper": False}
+
 
         def main(argv=None):
             args = sys.argv[1:] if argv is None else argv
@@ -66,6 +69,8 @@ FILES = {
                 out.append("search v2")
             if flags.is_on(PROMO):
                 out.append(promo())
+            if CONFIG["paper"]:
+                out.append("paper")
             if ready and flags.is_on(SEARCH):
                 out.append("ready")
             else:
@@ -150,6 +155,8 @@ def test_stale_retires_flags_constant_in_production_and_nothing_else(project):
     assert "kill: not retired: its kind is kill-switch" in result.stderr
     assert 'if flags.is_on(SEARCH):' in main_py and '"warming up"' in main_py  # the else both hosts ran stays
     assert "search-v2: not retired: the code it would delete ran on web-1, web-2" in result.stderr
+    assert 'if CONFIG["paper"]:' in main_py  # off everywhere, but a configuration read: fix does not rewrite it
+    assert "paper: not retired: it is read from configuration only" in result.stderr
     assert '"new-ui"' not in registry and '"dark-launch"' not in registry and '"search-v2"' in registry
     run = subprocess.run(["python", "-m", "app.main", "beta,kill"], cwd=project, capture_output=True, text=True)
     assert run.returncode == 0 and run.stdout.strip() == "['new', 'beta', 'halted', 'warming up']"
