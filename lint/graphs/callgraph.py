@@ -83,6 +83,14 @@ class Stopped(Exception):
     """A build given up because its caller said it no longer wants it."""
 
 
+#: methods that keep a function to call it later, whatever object they are called on (`stack.callback(f)`,
+#: `loop.call_soon(f)`, `future.add_done_callback(f)`, `signal.connect(f)`): a function handed to one is
+#: called, even where the analysis knows nothing of the object
+CALLBACK_REGISTRARS = frozenset({"callback", "push", "call_soon", "call_soon_threadsafe", "call_later", "call_at",
+                                 "add_done_callback", "submit", "run_in_executor", "connect", "subscribe",
+                                 "add_listener", "add_handler", "add_callback", "register", "schedule"})
+
+
 def _calls_callbacks(target: str) -> bool:
     if target.startswith("<builtin>."):
         return target in CALLING_BUILTINS
@@ -170,7 +178,7 @@ class CallGraph:
                 self._array_callbacks(module, scope, a[1] if a[0] == Tag.STARRED else a, "", targets)
         builtin_methods = self._builtin_methods(module, scope, callee)
         if unknown or any(_calls_callbacks(q) for q in targets if q not in idx.defs) or _list_sort(callee, kwargs):
-            callables = ("lambda",) if unknown else ("function", "lambda")
+            callables = ("lambda",) if unknown and _named(callee) not in CALLBACK_REGISTRARS else ("function", "lambda")
             for a in list(args) + list(kwargs.values()):
                 for v, may in idx.resolve(module, scope, a[1] if a[0] == Tag.STARRED else a).items():
                     if v[0] == "def" and idx.kind(v[1]) in callables and v[1] not in targets:

@@ -364,8 +364,8 @@ def project_kind(config, idx, declared: list[str]) -> tuple[bool, str | None]:
                  >= FACADE_STARS for m, s in idx.summaries.items())
     if declared:
         return False, SCRIPTS_NOTE if facade else None
-    if facade or any(s.get("all") and s.get("package") and "." not in m for m, s in idx.summaries.items()) \
-            or not runnable(idx):
+    packages = [(m, s) for m, s in idx.summaries.items() if s.get("package") and "." not in m]
+    if facade or any(s.get("all") for _, s in packages) or packages and not runnable(idx):
         return True, LIBRARY_NOTE
     return False, APPLICATION_NOTE
 
@@ -373,7 +373,8 @@ def project_kind(config, idx, declared: list[str]) -> tuple[bool, str | None]:
 def runnable(idx) -> bool:
     """Whether the project can be run as a program: a top-level package with a `__main__` module
     (`python -m pkg`), or a top-level module with a `__main__` block (`python bot.py`). A tool module
-    deep in a package (`pkg/tools/fetch.py`) does not make the package a program."""
+    deep in a package (`pkg/tools/fetch.py`) does not make the package a program. (Asked only of a
+    project with a top-level package: loose modules are taken for a program's.)"""
     return any(m.count(".") == 1 and m.endswith(".__main__") or "." not in m and s.get("main_block")
                and not s.get("package") for m, s in idx.summaries.items())
 
