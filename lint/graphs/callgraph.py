@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 
 import networkx as nx
 
-from knightwatch.graphs.index import DUNDER_FALLBACK, PASSTHROUGH_DECORATORS, SINGLE_DISPATCH, Index, Values, qualify
+from knightwatch.graphs.index import DUNDER_FALLBACK, PASSTHROUGH_DECORATORS, Index, Values, qualify
 from knightwatch.source.schema import Call, Tag, mentions, written
 
 PARAM_ROUNDS = 4
@@ -542,21 +542,6 @@ class CallGraph:
         if v[0] in REFERABLE and v[1] in self._nodes:
             self._edge(self.caller(module, scope), v[1], "ref", where)
 
-    def _dispatched_by(self, module: str, entry: dict) -> list[str]:
-        """The `functools.singledispatch` (or `singledispatchmethod`) functions a function ENTRY is
-        registered with: calling one runs the registered function for its argument's type."""
-        idx = self.index
-        found = []
-        for d in entry["decorators"]:
-            target = _register_target(d)
-            if target is None:
-                continue
-            for v in idx.resolve(module, entry["parent"] or "", target):
-                if v[0] == "def" and idx.kind(v[1]) == "function" \
-                        and SINGLE_DISPATCH.intersection(idx.decorator_names(v[1])):
-                    found.append(v[1])
-        return found
-
     def _implicit(self, module: str, summary: dict) -> None:
         """Edges Python adds by itself: class -> its protocol methods, module -> functions registered
         by a decorator from outside the project, code -> the lambdas written in it."""
@@ -579,7 +564,7 @@ class CallGraph:
                     self._edge(f"{q}.__new__", finalizer, "may", where)
             elif kind == "function" and entry.get("decorators"):
                 parent = self.caller(module, entry["parent"] or "")
-                for generic in self._dispatched_by(module, entry):  # `@route.register`: route may run it
+                for generic in idx.registered().get(q, ()):  # `@route.register`: route may run it
                     self._edge(generic, q, "may", where)
                 for d in entry["decorators"]:
                     if not any(v[0] == "def" for v in idx.resolve(module, entry["parent"] or "", d)):
@@ -592,14 +577,6 @@ class CallGraph:
                 parent_q = qualify(module, entry["parent"])
                 if idx.kind(parent_q) == "class":
                     self._edge(parent_q, q, "ref", where)
-
-
-def _register_target(d: tuple) -> tuple | None:
-    """The object of a `@x.register` or `@x.register(T)` decorator, or None."""
-    while d and d[0] == Tag.CALL:
-        d = d[1]
-    d = written(d)
-    return d[1] if d and d[0] == Tag.ATTR and d[2] == "register" else None
 
 
 def _list_sort(callee: tuple, kwargs: dict) -> bool:

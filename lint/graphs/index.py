@@ -140,6 +140,8 @@ class Index:
         self._finalizers: dict[str, str | None] = {}
         self._ns_defaults: dict[str, list] | None = None
         self._exported: frozenset[str] | None = None
+        self._registered: dict[str, list[str]] | None = None
+        self._dispatched: dict[str, list[str]] | None = None
 
     # ---- definitions ------------------------------------------------------------------------------
     def kind(self, qname: str) -> str | None:
@@ -526,7 +528,37 @@ class Index:
         else:
             for f in self.callee_values(module, scope, callee, decorator):
                 out += self._bound(f, None)
+        dispatched = self.dispatched()
+        for f, offset, receiver in list(out):  # a generic function hands its arguments to the one registered
+            out += [(g, offset, receiver) for g in dispatched.get(f, ())]
         return out
+
+    def dispatched(self) -> dict[str, list[str]]:
+        """`functools.singledispatch` (or `singledispatchmethod`) function -> the functions registered
+        with it (`@route.register`, `@route.register(T)`): calling it runs the one for the argument's type."""
+        if self._dispatched is None:
+            self._dispatched = {}
+            for q in self.registered():
+                for g in self._registered[q]:
+                    self._dispatched.setdefault(g, []).append(q)
+        return self._dispatched
+
+    def registered(self) -> dict[str, list[str]]:
+        """Function -> the generic functions it is registered with (see `dispatched`)."""
+        if self._registered is None:
+            self._registered = {}
+            for q, (module, _, entry) in self.defs.items():
+                if entry["kind"] != "function":
+                    continue
+                for d in entry.get("decorators", ()):
+                    while d and d[0] == Tag.CALL:
+                        d = d[1]
+                    if d and d[0] == Tag.ATTR and d[2] == "register":
+                        self._registered[q] = [v[1] for v in self.resolve(module, entry["parent"] or "", d[1])
+                                               if self._is_function(v)
+                                               and SINGLE_DISPATCH.intersection(self.decorator_names(v[1]))]
+            self._registered = {q: gs for q, gs in self._registered.items() if gs}
+        return self._registered
 
     def array_finalizer(self, cls: str) -> str | None:
         """CLS's `__array_finalize__` when CLS subclasses `numpy.ndarray`: numpy calls it on each new
@@ -970,7 +1002,9 @@ class Index:
                 continue
             m, s, entry = self.defs[f[1]]
             params = entry.get("params", ())
-            for e in entry.get("returns", ()):
+            returned = list(entry.get("returns", ()))  # `return getattr(...)`, or a name bound to it
+            returned += [b for e in returned if e[0] == Tag.NAME for b in entry["names"].get(e[1], ())]
+            for e in returned:
                 if e[0] == Tag.GETATTR and len(params) > 1 and e[2] == (Tag.NAME, params[1]):
                     out[("prop", f[1])] = True
                     for inner in self.resolve(m, s, e[1], depth):
