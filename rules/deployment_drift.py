@@ -73,10 +73,16 @@ class DeploymentDrift(Rule):
                                   None, reg, among))
                     if rollout:
                         rollouts.add(id(units[-1]))
+        callers = self._callers(analysis)
         for q, data in g.nodes(data=True):
             if data["kind"] == "function":
                 h = analysis.function_hosts(q)
-                among = total - len(analysis.function_unknown(q))
+                # among the hosts that ran a call of it: a call only some traffic makes (`if qty > 100:
+                # reject()`) is not drift; one every host made that ran it on few (a strategy picked by
+                # each host's configuration) is
+                around = frozenset().union(*(analysis.ran_on(s.path, s.line, s.end_line) for s in callers[q])) \
+                    if callers.get(q) else frozenset(analysis.hosts)
+                among = len(around - analysis.function_unknown(q))
                 if among >= 3 and minority(len(h), among):
                     units.append((data["path"], data["line"], h, f"function {q}", analysis.callgraph.sites.get(q, []),
                                   q, None, among))
@@ -92,6 +98,17 @@ class DeploymentDrift(Rule):
                 + [TraceStep(s.path, s.line, s.column, f"calls {', '.join(sorted(s.targets))}")
                    for s in [s for s in sites if s.targets][:3]],  # a call of nothing known names no step
                 hosts=sorted(h), host_count=len(h), total_hosts=among)
+
+    @staticmethod
+    def _callers(analysis) -> dict[str, list]:
+        """Function -> the call sites that call it for certain (their lines tell which hosts made the call)."""
+        found: dict[str, list] = {}
+        for sites in analysis.callgraph.sites.values():
+            for s in sites:
+                for t, may in s.targets.items():
+                    if not may:
+                        found.setdefault(t, []).append(s)
+        return found
 
     def _revisions(self, analysis):
         """One finding per host that ran another revision than most hosts."""

@@ -32,12 +32,30 @@ def refund(argv, amount):
     return amount
 
 
+def reject(amount):  # called for large orders only: traffic, not drift
+    return -amount
+
+
+def mid_price(quote):
+    return quote
+
+
+def last_price(quote):  # expect: KW401 medium
+    return quote + 1
+
+
+PRICERS = {"mid": mid_price, "last": last_price}
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     checkout(argv, [1, 2, 3])
     search(argv, ["b", "a"])
     if "--refunds" in argv:  # only the hosts that get refund traffic
         refund(argv, 5)
+    if "--large" in argv:  # only one host sees a large order
+        reject(5)
+    PRICERS["last" if "--last" in argv else "mid"](10)  # each host's configuration picks its pricer
 
 
 if __name__ == "__main__":
