@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from knightwatch.finding import Severity
 from knightwatch.rule import Rule
+from knightwatch.source.schema import Call, Tag
 
 FRAMEWORK_DUNDERS = frozenset({"__init__", "__new__", "__call__", "__getattr__"})
 
@@ -124,12 +125,24 @@ class DeadCode(Rule):
 
     @staticmethod
     def _sends(analysis, q: str) -> bool:
-        """Q (or code in it) reaches a sink, directly or through the calls it makes."""
+        """Q (or code in it) reaches a sink, directly or through the calls it makes, or calls a sink
+        method's name on a value the graph cannot type (dead code's parameters are bound by no call:
+        `def relay(venue, raw): venue.place(raw)`)."""
         if not analysis.safety:
             return False
         prefix = q + "."
         sinks = analysis.safety.sinks
-        return any((c == q or c.startswith(prefix)) and c not in sinks for c in analysis.sink_reachers)
+        if any((c == q or c.startswith(prefix)) and c not in sinks for c in analysis.sink_reachers):
+            return True
+        idx = analysis.index
+        names = {s.rpartition(".")[2] for s in sinks if idx.kind(s.rpartition(".")[0]) == "class"}
+        for caller, sites in analysis.callgraph.sites.items():
+            if caller == q or caller.startswith(prefix):
+                for site in sites:
+                    callee = Call(*idx.summaries[site.module]["calls"][site.index]).callee
+                    if not site.targets and callee[0] == Tag.ATTR and callee[2] in names:
+                        return True
+        return False
 
 
 def _near_gaps(idx, gaps: list[str]):

@@ -453,3 +453,45 @@ def test_a_package_that_re_exports_its_modules_is_a_library_unless_it_declares_s
     assert {f["symbol"] for f in report["findings"]} == {"bt.feeds.CSVFeed", "bt.filters.SessionFilter",
                                                          "bt.sizers.FixedSize"}  # bt.run.main: the script
     assert [n for n in report["notes"] if n.startswith("KW102")] == [liveness.SCRIPTS_NOTE]
+
+
+def test_dead_code_that_can_reach_a_sink_is_medium(tmp_path):
+    """Medium when the dead code reaches a sink through its calls, or calls a sink method's name on a
+    parameter no call binds (dead code's parameters never are); low otherwise."""
+    files = {
+        "app/__init__.py": "",
+        "app/venue.py": """
+            class Venue:
+                def place(self, qty):
+                    return qty
+        """,
+        "app/main.py": """
+            from app.venue import Venue
+
+
+            def main():
+                return 0
+
+
+            def _resend(qty):
+                return _send(qty)
+
+
+            def _send(qty):
+                return Venue().place(qty)
+
+
+            def _quiet():
+                return 1
+        """,
+        "app/bridge.py": """
+            def relay(venue, raw):
+                return venue.place(int(raw))
+        """,
+    }
+    config = ('[tool.knightwatch]\nsource = ["app"]\nentry-points = ["app.main:main"]\n'
+              '[tool.knightwatch.safety]\nsinks = ["app.venue.Venue.place"]\nbreakers = []\n')
+    root = make_project(tmp_path / "app", files, config)
+    _, report, _ = check_json(root, "--select", "KW102")
+    assert {f["symbol"]: f["severity"] for f in report["findings"]} == {
+        "app.main._resend": "medium", "app.main._send": "medium", "app.main._quiet": "low", "app.bridge": "medium"}
