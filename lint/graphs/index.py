@@ -538,8 +538,8 @@ class Index:
         with it (`@route.register`, `@route.register(T)`): calling it runs the one for the argument's type."""
         if self._dispatched is None:
             self._dispatched = {}
-            for q in self.registered():
-                for g in self._registered[q]:
+            for q, generics in self.registered().items():
+                for g in generics:
                     self._dispatched.setdefault(g, []).append(q)
         return self._dispatched
 
