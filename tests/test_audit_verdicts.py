@@ -44,6 +44,9 @@ FILES = {
         def rare(qty, hook):
             hook(qty)
             return qty.bit_length()
+
+        def common(qty, hook):
+            return qty
     ''',
     "shop/retry.py": '''
         import functools
@@ -73,8 +76,8 @@ FILES = {
             argv = sys.argv[1:] if argv is None else argv
             orders.guarded(1)
             retry.quote(1)
-            if argv:
-                orders.rare(2, print)
+            pick = orders.rare if argv else orders.common  # each host's configuration picks one
+            pick(2, print)
 
         if __name__ == "__main__":
             main()
