@@ -344,3 +344,68 @@ def test_a_context_manager_checks_only_before_its_yield():
     assert _before_yield("def cm(x):\n    if not check(x):\n        raise E\n    try:\n        yield x\n    finally:\n        pass")
     assert not _before_yield("def cm(x):\n    yield x\n    check(x)")  # after the with body: too late
     assert not _before_yield("def cm(x):\n    if x:\n        check(x)\n    yield x")
+
+
+MIXIN_FILES = {
+    "desk/__init__.py": "",
+    "desk/risk.py": '''
+        class Risk:
+            def check(self, amount):
+                if amount > 100:
+                    raise ValueError("order too large")
+    ''',
+    "desk/venue.py": '''
+        class Venue:
+            def send(self, amount):
+                return amount
+    ''',
+    "desk/main.py": '''
+        from desk.risk import Risk
+        from desk.venue import Venue
+
+
+        class View:
+            def dispatch(self, amount):
+                return self.post(amount)
+
+
+        class LoginMixin:
+            def dispatch(self, amount):
+                return super().dispatch(amount)
+
+
+        class RiskMixin:
+            def dispatch(self, amount):
+                Risk().check(amount)
+                return super().dispatch(amount)
+
+
+        class TicketView(LoginMixin, RiskMixin, View):  # LoginMixin -> RiskMixin -> View: checked
+            def post(self, amount):
+                Venue().send(amount)
+
+
+        class StatusView(LoginMixin, View):  # LoginMixin -> View: sends nothing
+            def post(self, amount):
+                return "ok"
+
+
+        class QuickView(LoginMixin, View):  # LoginMixin -> View, and it sends: unchecked
+            def post(self, amount):
+                Venue().send(amount)  # expect: KW301 critical
+
+
+        def main():
+            for view in (TicketView(), StatusView(), QuickView()):
+                view.dispatch(5)
+    ''',
+}
+
+
+def test_super_and_self_calls_follow_the_mro_of_the_object_they_run_on(tmp_path):
+    """A cooperative super() chain through mixins: each view's path follows its own MRO, so
+    LoginMixin -> View (StatusView's step) is never joined to View -> TicketView.post."""
+    root = make_project(tmp_path / "desk", MIXIN_FILES, CONFIG)
+    _, report, err = check_json(root, "--select", "KW301")
+    assert not err
+    assert _found(report) == _expected(root, MIXIN_FILES)

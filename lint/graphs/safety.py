@@ -10,9 +10,13 @@ from typing import Mapping
 
 from knightwatch.graphs.always_calls import always_checks, checked_before, checks_before_yield, find_function
 from knightwatch.graphs.callgraph import CallGraph, CallSite
+from knightwatch.graphs.index import qualify
+from knightwatch.source.schema import Call, Tag
 from knightwatch.graphs.wrappers import Wrappers
 from knightwatch.errors import KnightwatchError
 
+#: the classes of the objects a call's receiver may be, at most, for the safety walk to follow each
+MAX_RECEIVERS = 8
 #: a function and the context it runs in (the functions a wrapper wraps there; see `Wrappers`)
 State = tuple[str, "frozenset[str] | None"]
 
@@ -263,45 +267,95 @@ class Safety:
 
     def unguarded(self, roots: list[str]) -> list[UnguardedSink]:
         """BFS from the roots along call sites no breaker dominates, wrappers followed in the context of
-        the call that entered them; report the sinks it reaches. A decorated sink (a wrapper whose
-        closure call runs the sink, unguarded, in the context a call gives it) is reported where it is
-        called, once per call."""
-        parent: dict[State, tuple[State, CallSite, bool] | None] = {}
-        queue: deque[State] = deque()
+        the call that entered them, and methods in the class of the object they run on where the call
+        says it (`view.dispatch()` on a TicketView: its `super().dispatch()` and `self.post()` follow
+        TicketView's MRO, not every class's); report the sinks it reaches. A decorated sink (a wrapper
+        whose closure call runs the sink, unguarded, in the context a call gives it) is reported where
+        it is called, once per call."""
+        parent: dict[tuple, tuple[tuple, CallSite, bool] | None] = {}
+        queue: deque[tuple] = deque()
         for r in roots:
-            if (r, None) not in parent:
-                parent[(r, None)] = None
-                queue.append((r, None))
+            if (r, None, None) not in parent:
+                parent[(r, None, None)] = None
+                queue.append((r, None, None))
         found: dict[tuple[str, int, str], UnguardedSink] = {}
 
-        def report(site: CallSite, sink: str, state: State, may: bool) -> None:
+        def report(site: CallSite, sink: str, state: tuple, may: bool) -> None:
             path, states = self._path(parent, state)
             may = may or any(p[2] for p in (parent.get(s) for s in states) if p)
             found.setdefault((site.module, site.index, sink), UnguardedSink(site, sink, path, may))
         defs = self.cg.index.defs
         while queue:
             state = queue.popleft()
-            fn, ctx = state
+            fn, ctx, receiver = state
             if fn in self.guarded_functions or fn in self.sinks:
                 continue
             # a wrapper whose closure call runs a sink was reported where it was called
-            reported = parent[state] is not None and self._decorated_sink(state) is not None
+            reported = parent[state] is not None and self._decorated_sink((fn, ctx)) is not None
             for site in self.cg.sites.get(fn, ()):
                 if self.protected(site):
                     continue
+                on_self = self._on_self(site, receiver)
                 sink = self.is_sink_site(site, ctx)
-                if sink:
+                if sink and (on_self is None or sink in on_self):
                     if not (reported and id(site) in self.wrappers.closure.get(fn, {})):
                         report(site, sink, state, self.wrappers.targets(site, ctx)[sink])
                     continue
-                for nxt, may in self._next(site, ctx):
-                    wrapped = self._decorated_sink(nxt) if nxt != state else None  # (a retry: reported)
+                receivers = self._receivers(site) if on_self is None else None
+                for (t, t_ctx), may in self._next(site, ctx):
+                    if on_self is not None and t not in on_self:
+                        continue  # another class's method: not what self's class runs here
+                    wrapped = self._decorated_sink((t, t_ctx)) if (t, t_ctx) != (fn, ctx) else None
                     if wrapped is not None:
                         report(site, wrapped[0], state, may or wrapped[1])
-                    if nxt not in parent and nxt[0] in defs:
-                        parent[nxt] = (state, site, may)
-                        queue.append(nxt)
+                    owner = t.rpartition(".")[0]
+                    if on_self is not None:
+                        nexts = [(t, t_ctx, receiver)]  # self runs on: the same object
+                    else:
+                        mine = [c for c in receivers or () if owner in self.cg.index.mro(c)]
+                        nexts = [(t, t_ctx, c) for c in mine] or [(t, t_ctx, None)]
+                    for nxt in nexts:
+                        if nxt not in parent and t in defs:
+                            parent[nxt] = (state, site, may)
+                            queue.append(nxt)
         return sorted(found.values(), key=lambda u: (u.site.path, u.site.line, u.site.column))
+
+    def _on_self(self, site: CallSite, receiver: str | None) -> dict[str, bool] | None:
+        """SITE's targets when it calls a method on `self` (or `super()`) and self is an instance of class
+        RECEIVER: the one method RECEIVER's MRO gives; None when that does not narrow them."""
+        if receiver is None:
+            return None
+        idx = self.cg.index
+        callee = Call(*idx.summaries[site.module]["calls"][site.index]).callee
+        if callee[0] != Tag.ATTR:
+            return None
+        obj, name = callee[1], callee[2]
+        mro = idx.mro(receiver)
+        if obj[0] == Tag.SUPER:
+            owner = qualify(site.module, obj[1]) if obj[1] else None
+            if owner not in mro:
+                return None
+            mro = mro[mro.index(owner) + 1:]
+        else:
+            entry = idx.summaries[site.module]["scopes"].get(site.scope, {})
+            params = entry.get("params") or ()
+            if not entry.get("method") or not params or obj != (Tag.NAME, params[0]):
+                return None
+        for c in mro:
+            q = f"{c}.{name}"
+            if idx.kind(q) == "function":
+                return {q: site.targets[q]} if q in site.targets else None
+        return None
+
+    def _receivers(self, site: CallSite) -> list[str] | None:
+        """The classes of the objects SITE calls a method on (`view.dispatch()`), when few enough to follow
+        each: its methods then run on an object of that class."""
+        idx = self.cg.index
+        callee = Call(*idx.summaries[site.module]["calls"][site.index]).callee
+        if callee[0] != Tag.ATTR:
+            return None
+        found = sorted({v[1] for v in idx.resolve(site.module, site.scope, callee[1]) if v[0] == "inst"})
+        return found if 0 < len(found) <= MAX_RECEIVERS else None
 
     def _decorated_sink(self, state: State) -> tuple[str, bool] | None:
         """(sink, may) when STATE is a wrapper whose closure call runs a sink in STATE's context with no
