@@ -23,6 +23,7 @@ from knightwatch.graphs.flags import FlagGraph, Registry, load_registry
 from knightwatch.graphs.index import Index
 from knightwatch.graphs.liveness import Liveness
 from knightwatch.graphs.liveness import compute as compute_liveness
+from knightwatch.graphs.liveness import code_line, entered
 from knightwatch.source.parse import decode, parse_error
 from knightwatch.graphs.reach import entry_nodes, reachable
 from knightwatch.graphs.reuse import load as load_stage, stage_key, store as store_stage
@@ -135,8 +136,11 @@ class Analysis:
         return unknown - self.ran_on(path, start, end) if unknown else unknown
 
     def function_hosts(self, qname: str) -> frozenset[str]:
-        """Hosts on which the body of function QNAME ran."""
+        """Hosts on which the body of function QNAME ran (for a body of a docstring alone, which
+        coverage records no line of: hosts whose arcs enter it)."""
         data = self.callgraph.graph.nodes[qname]
+        if self.index is not None and qname in self.index.defs and self.index.entry(qname).get("bare"):
+            return entered(self, data["path"], code_line(self.index, qname, data["line"]))
         return self.ran_on(data["path"], data["body"] or data["line"], data["end"])
 
     def function_unknown(self, qname: str) -> frozenset[str]:
@@ -293,7 +297,9 @@ def _analyse_files(config: Config, infos: dict[str, FileInfo], notes: list[str],
         analysis.roots = entry_nodes(cg.graph, config.entry_points, config.where)
     else:  # a library: every module's top level is an entry
         analysis.roots = sorted(parsed)
-    analysis.roots += sorted(m for m, s in parsed.items() if s.get("main_block") and m not in analysis.roots)
+    # a module run as a program: one with a `__main__` block, or a package's `__main__` (`python -m pkg`)
+    analysis.roots += sorted(m for m, s in parsed.items()
+                             if (s.get("main_block") or m.endswith(".__main__")) and m not in analysis.roots)
     analysis.reach_all = reachable(cg.graph, analysis.roots, frozenset({"call", "may", "ref"}))
     analysis.reach_static = reachable(cg.graph, analysis.roots, frozenset({"call", "ref"}))
     if config.sinks:

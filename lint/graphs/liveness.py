@@ -78,7 +78,7 @@ def executed_functions(analysis) -> dict[str, frozenset[str]]:
         if data["body"] > data["line"]:
             hosts = analysis.function_hosts(q)
         else:
-            hosts = _entered(analysis, data["path"], data["line"])
+            hosts = entered(analysis, data["path"], code_line(analysis.index, q, data["line"]))
         if hosts:
             out[q] = hosts
     return out
@@ -243,8 +243,14 @@ def named_modules(analysis, strings: set[str]) -> set[str]:
     return {m for m in modules if m in strings or prefixes and m.startswith(prefixes)}
 
 
-def _entered(analysis, path: str, line: int) -> frozenset[str]:
-    """Hosts whose arcs enter the code object starting at LINE (`-LINE -> LINE`)."""
+def code_line(idx, q: str, line: int) -> int:
+    """The line function Q's code object starts at: its first decorator's, else its `def` LINE."""
+    return min(idx.entry(q).get("deco_lines") or [line]) if q in idx.defs else line
+
+
+def entered(analysis, path: str, line: int) -> frozenset[str]:
+    """Hosts whose arcs enter the code object starting at LINE (`-LINE -> LINE`; a decorated
+    function's code starts at its first decorator)."""
     cov = analysis.coverage
     found = set()
     for host in cov.hosts:

@@ -51,7 +51,7 @@ from typing import Any, Callable
 from knightwatch.source.schema import Read, Tag
 from knightwatch.source.straight import StraightLine
 
-SUMMARY_VERSION = 18
+SUMMARY_VERSION = 19
 UNKNOWN = (Tag.UNKNOWN,)
 #: operands nested deeper than this in one expression have an unknown value (their calls are still
 #: recorded): the summary's values stay shallow enough to store, load and resolve
@@ -686,6 +686,10 @@ class Summariser(ast.NodeVisitor):
             entry["ann"] = ann
         if _is_stub(node.body):
             entry["stub"] = True
+            first = node.body[0]
+            if len(node.body) == 1 and isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
+                    and isinstance(first.value.value, str):  # a docstring alone: coverage records
+                entry["bare"] = True  # no line of its body, only the arc into it
         arguments = node.args.posonlyargs + node.args.args + node.args.kwonlyargs + [node.args.vararg, node.args.kwarg]
         for a in [a.annotation for a in arguments if a is not None] + [node.returns]:
             self._annotated(q, a)
