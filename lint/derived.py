@@ -50,17 +50,30 @@ class Derived:
 
     @cached_property
     def unguarded_sinks(self) -> list["UnguardedSink"]:
-        """Sink calls an entry point reaches with no breaker before them; and those reached from a
-        function production ran that the call graph cannot reach (a plugin loaded by a name the
-        analysis cannot follow): a path that exists, seen only in production (`UnguardedSink.ran`)."""
+        """Sink calls an entry point reaches with no breaker before them; and those reached from where
+        code outside the project starts the project's: a function registered by a decorator from
+        outside it (`@router.post("/orders")`: the framework calls it), and, with coverage, a function
+        production ran that no chain of calls from an entry point reaches (a plugin loaded by a name
+        the analysis cannot follow). Those paths are reported as may-paths, naming where they start
+        (`UnguardedSink.start`)."""
         a = self.analysis
         if not a.safety:
             return []
-        called = a.safety.called(a.roots) if a.coverage else {}
-        gaps = [q for q in sorted(a.liveness.executed) if a.index.kind(q) == "function" and q not in called]
-        found = a.safety.unguarded(a.roots + gaps)
-        started = set(gaps) - set(a.roots)
-        for u in found:
-            if u.path[0][0] in started:
-                u.ran, u.may = u.path[0][0], True
+        called = a.safety.called(a.roots)
+        g = a.callgraph.graph
+        starts = {t: f"{t} is registered by a decorator from outside the project, which calls it"
+                  for s, t, d in g.edges(data=True)
+                  if d.get("implicit") and d["kind"] == "may" and s in a.reach_all and t not in called}
+        if a.coverage:
+            for q in sorted(a.liveness.executed):
+                if a.index.kind(q) == "function" and q not in called:
+                    starts[q] = f"{q} ran in production, though no call path from an entry point reaches it"
+        found = a.safety.unguarded(a.roots)  # a path from an entry point first, where there is one
+        if starts:
+            seen = {(u.site.module, u.site.index, u.sink) for u in found}
+            for u in a.safety.unguarded(sorted(starts)):
+                if (u.site.module, u.site.index, u.sink) not in seen:
+                    u.start, u.may = starts[u.path[0][0]], True
+                    found.append(u)
+            found.sort(key=lambda u: (u.site.path, u.site.line, u.site.column))
         return found

@@ -21,9 +21,11 @@ class BreakerOutOfReach(Rule):
     `self.venue.send(amount)`): every path out of the helper, except by an exception (the breaker
     refusing), must pass a breaker first. A breaker inside `try` counts when every handler leaves
     the function; an `async def` breaker counts only where it is awaited.
-    With production coverage, the paths also start at each function a host ran that no call path
-    from an entry point reaches (a plugin loaded by a name the analysis cannot follow); those are
-    reported with lower confidence, naming that function.
+    Paths also start where code outside the project starts the project's: at a function registered
+    by a decorator from outside it (`@router.post("/orders")`: the framework calls it) and, with
+    production coverage, at each function a host ran that no call path from an entry point reaches
+    (a plugin loaded by a name the analysis cannot follow); those are reported with lower
+    confidence, naming that function, where no entry point's path reaches the same call.
     A decorator's wrapper is followed in the context of each call: through `@retried` on a
     `quote` method, `self.exchange.quote()` runs `quote`, not every method `@retried` decorates,
     and a call of a decorated sink is reported where it is written.
@@ -73,7 +75,7 @@ class BreakerOutOfReach(Rule):
             trace.append(TraceStep(u.site.path, u.site.line, u.site.column, f"calls sink {u.sink} with no breaker before it"))
             chain = " -> ".join(fn.rpartition(".")[2] if i else fn for i, (fn, _) in enumerate(u.path))
             severity = Severity.HIGH if u.may else Severity.CRITICAL
-            seen = f"; {u.ran} ran in production, though no call path from an entry point reaches it" if u.ran else ""
+            seen = f"; {u.start}" if u.start else ""
             yield self.finding(
                 u.site.path, u.site.line,
                 f"{u.sink} can run with no breaker ({breakers}) before it, via {chain}{seen}",

@@ -409,3 +409,50 @@ def test_super_and_self_calls_follow_the_mro_of_the_object_they_run_on(tmp_path)
     _, report, err = check_json(root, "--select", "KW301")
     assert not err
     assert _found(report) == _expected(root, MIXIN_FILES)
+
+
+def test_a_function_an_outside_framework_registers_starts_a_path(tmp_path):
+    """`@router.post(...)` from a web framework outside the project: the framework calls the endpoint,
+    so its unguarded send is reported (high: the path starts where the framework calls it), and a
+    guarded endpoint is not; a sink an entry point reaches keeps its entry path."""
+    files = {
+        "desk/__init__.py": "",
+        "desk/risk.py": '''
+            class Risk:
+                def check(self, amount):
+                    if amount > 100:
+                        raise ValueError("order too large")
+        ''',
+        "desk/venue.py": '''
+            class Venue:
+                def send(self, amount):
+                    return amount
+        ''',
+        "desk/main.py": '''
+            from web import Router
+
+            from desk.risk import Risk
+            from desk.venue import Venue
+
+            router = Router()
+
+
+            @router.post("/flatten")
+            def flatten(amount):
+                return Venue().send(amount)  # expect: KW301 high
+
+
+            @router.post("/orders")
+            def order(amount):
+                Risk().check(amount)
+                return Venue().send(amount)
+
+
+            def main():
+                return router
+        ''',
+    }
+    root = make_project(tmp_path / "desk", files, CONFIG)
+    _, report, _ = check_json(root, "--select", "KW301")
+    assert _found(report) == _expected(root, files)
+    assert "desk.main.flatten is registered by a decorator from outside the project" in report["findings"][0]["message"]

@@ -48,7 +48,7 @@ class UnguardedSink:
     sink: str
     path: list[tuple[str, CallSite | None]]  # (function, the call site that entered the next step)
     may: bool  # the path uses a may-call edge
-    ran: str | None = None  # the path starts at this function, which production ran but no entry point reaches
+    start: str | None = None  # where a path that no entry point's calls make starts, and why it runs
 
 
 class Safety:
