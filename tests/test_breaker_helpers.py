@@ -456,3 +456,54 @@ def test_a_function_an_outside_framework_registers_starts_a_path(tmp_path):
     _, report, _ = check_json(root, "--select", "KW301")
     assert _found(report) == _expected(root, files)
     assert "desk.main.flatten is registered by a decorator from outside the project" in report["findings"][0]["message"]
+
+
+def test_a_framework_dependency_that_checks_guards_the_endpoint(tmp_path):
+    """FastAPI's `qty: int = Depends(checked_qty)`: the framework runs checked_qty (which checks)
+    before the endpoint's body, and hands it what checked_qty returns; `venue: Venue = Depends(get_venue)`
+    types the parameter."""
+    files = {
+        "desk/__init__.py": "",
+        "desk/risk.py": '''
+            class Risk:
+                def check(self, amount):
+                    if amount > 100:
+                        raise ValueError("order too large")
+                    return amount
+        ''',
+        "desk/venue.py": '''
+            class Venue:
+                def send(self, amount):
+                    return amount
+        ''',
+        "desk/main.py": '''
+            from fastapi import Depends
+
+            from desk.risk import Risk
+            from desk.venue import Venue
+
+
+            def get_venue() -> Venue:
+                return Venue()
+
+
+            def checked(amount: int) -> int:
+                return Risk().check(amount)
+
+
+            def place(amount: int = Depends(checked), venue: Venue = Depends(get_venue)):
+                return venue.send(amount)
+
+
+            def place_unchecked(amount: int, venue: Venue = Depends(get_venue)):
+                return venue.send(amount)  # expect: KW301 critical
+
+
+            def main():
+                place(5)
+                place_unchecked(5)
+        ''',
+    }
+    root = make_project(tmp_path / "desk", files, CONFIG)
+    _, report, _ = check_json(root, "--select", "KW301")
+    assert _found(report) == _expected(root, files)

@@ -542,6 +542,14 @@ class CallGraph:
         if v[0] in REFERABLE and v[1] in self._nodes:
             self._edge(self.caller(module, scope), v[1], "ref", where)
 
+    def dependencies(self, q: str) -> list[str]:
+        """The functions a framework calls before function Q, each handing Q what it returns
+        (`qty: int = Depends(checked_qty)`)."""
+        idx = self.index
+        module, _, entry = idx.defs[q]
+        return [v[1] for d in entry.get("depends", ()) for v in idx.resolve(module, entry["parent"] or "", d)
+                if v[0] == "def" and idx.kind(v[1]) == "function"]
+
     def _implicit(self, module: str, summary: dict) -> None:
         """Edges Python adds by itself: class -> its protocol methods, module -> functions registered
         by a decorator from outside the project, code -> the lambdas written in it."""
@@ -566,6 +574,9 @@ class CallGraph:
                 parent = self.caller(module, entry["parent"] or "")
                 for generic in idx.registered().get(q, ()):  # `@route.register`: route may run it
                     self._edge(generic, q, "may", where)
+            if kind == "function":
+                for dependency in self.dependencies(q):  # the framework calls it first
+                    self._edge(q, dependency, "call", where, implicit=True)
                 for d in entry["decorators"]:
                     if not any(v[0] == "def" for v in idx.resolve(module, entry["parent"] or "", d)):
                         if _decorator_name(d) not in PASSTHROUGH_DECORATORS:

@@ -83,6 +83,10 @@ class Safety:
         #: functions that always call a breaker (themselves or through such a helper) before
         #: returning normally: a call to one of them counts as the check
         self.checking = self._checking_helpers()
+        # a function whose framework dependency checks (`qty: int = Depends(checked_qty)`) is guarded
+        checks = self.breakers | self.checking
+        self.guarded_functions |= {q for q in idx.defs if idx.kind(q) == "function"
+                                   and any(d in checks for d in cg.dependencies(q))}
 
     def is_sink_site(self, site: CallSite, ctx: frozenset[str] | None = None) -> str | None:
         """The sink SITE calls (in context CTX), preferring one it calls for certain over a may-call."""

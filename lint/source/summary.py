@@ -81,6 +81,8 @@ BUILTIN_DUNDERS = {"len": "__len__", "bool": "__bool__", "str": "__str__", "repr
                    "abs": "__abs__", "next": "__next__", "reversed": "__reversed__", "format": "__format__",
                    "int": "__int__", "float": "__float__", "iter": "__iter__"}
 #: builtins whose result holds the elements of their (last) argument
+#: parameter defaults that make a framework call a function first and pass what it returns (FastAPI)
+DEPENDENCY_MARKERS = frozenset({"Depends", "Security"})
 #: heapq's functions that push an item onto the heap (their first argument) and that pop one off it
 HEAP_PUSHES = frozenset({"heappush", "heappushpop", "heapreplace"})
 HEAP_POPS = frozenset({"heappop", "heappushpop", "heapreplace"})
@@ -421,6 +423,8 @@ class Summariser(ast.NodeVisitor):
         if name in ("copy", "deepcopy") and len(args) == 1 and not node.keywords \
                 and (isinstance(f, ast.Name) or isinstance(f.value, ast.Name) and f.value.id == "copy"):
             return self.expr(args[0])  # `copy.copy(x)`: an object of x's class, with x's attributes
+        if name in DEPENDENCY_MARKERS and args:  # `venue: Venue = Depends(get_venue)`: what get_venue returns
+            return (Tag.CALL, self.expr(args[0]))
         if name in HEAP_POPS and args:  # `heapq.heappop(queue)`: an item pushed onto the queue
             return (Tag.ITEM, self.expr(args[0]))
         if name == "__subclasses__" and isinstance(f, ast.Attribute) and not args:  # a list of its subclasses
@@ -712,6 +716,10 @@ class Summariser(ast.NodeVisitor):
         pairs += [(d, a) for d, a in zip(args.kw_defaults, args.kwonlyargs) if d is not None]
         if pairs:
             entry["defaults"] = {a.arg: self.expr(d) for d, a in pairs}
+            depends = [self.expr(d.args[0]) for d, _ in pairs if isinstance(d, ast.Call) and d.args
+                       and (getattr(d.func, "id", None) or getattr(d.func, "attr", None)) in DEPENDENCY_MARKERS]
+            if depends:  # FastAPI calls each before the function: `qty: int = Depends(checked_qty)`
+                entry["depends"] = depends
 
     def _annotated(self, user: str, node: ast.AST | None) -> None:
         """Record the names a type annotation uses (inside strings, subscripts and unions too): a type
