@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from knightwatch.finding import Severity
 from knightwatch.rule import Rule
-from knightwatch.source.schema import Call, Tag
+from knightwatch.source.schema import Tag
 
 FRAMEWORK_DUNDERS = frozenset({"__init__", "__new__", "__call__", "__getattr__"})
 
@@ -139,7 +139,7 @@ class DeadCode(Rule):
         for caller, sites in analysis.callgraph.sites.items():
             if caller == q or caller.startswith(prefix):
                 for site in sites:
-                    callee = Call(*idx.summaries[site.module]["calls"][site.index]).callee
+                    callee = analysis.safety.wrappers.call(site).callee
                     if not site.targets and callee[0] == Tag.ATTR and callee[2] in names:
                         return True
         return False

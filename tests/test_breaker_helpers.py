@@ -19,7 +19,7 @@ sinks = ["desk.venue.Venue.send"]
 breakers = ["desk.risk.Risk.check"]
 """
 
-FILES = {
+DESK = {
     "desk/__init__.py": "",
     "desk/risk.py": '''
         class Risk:
@@ -32,6 +32,10 @@ FILES = {
             def send(self, amount):
                 return amount
     ''',
+}
+
+FILES = {
+    **DESK,
     "desk/trader.py": '''
         from desk.risk import Risk
         from desk.venue import Venue
@@ -347,18 +351,7 @@ def test_a_context_manager_checks_only_before_its_yield():
 
 
 MIXIN_FILES = {
-    "desk/__init__.py": "",
-    "desk/risk.py": '''
-        class Risk:
-            def check(self, amount):
-                if amount > 100:
-                    raise ValueError("order too large")
-    ''',
-    "desk/venue.py": '''
-        class Venue:
-            def send(self, amount):
-                return amount
-    ''',
+    **DESK,
     "desk/main.py": '''
         from desk.risk import Risk
         from desk.venue import Venue
@@ -416,18 +409,7 @@ def test_a_function_an_outside_framework_registers_starts_a_path(tmp_path):
     so its unguarded send is reported (high: the path starts where the framework calls it), and a
     guarded endpoint is not; a sink an entry point reaches keeps its entry path."""
     files = {
-        "desk/__init__.py": "",
-        "desk/risk.py": '''
-            class Risk:
-                def check(self, amount):
-                    if amount > 100:
-                        raise ValueError("order too large")
-        ''',
-        "desk/venue.py": '''
-            class Venue:
-                def send(self, amount):
-                    return amount
-        ''',
+        **DESK,
         "desk/main.py": '''
             from web import Router
 

@@ -11,7 +11,7 @@ from typing import Mapping
 from knightwatch.graphs.always_calls import always_checks, checked_before, checks_before_yield, find_function
 from knightwatch.graphs.callgraph import CallGraph, CallSite
 from knightwatch.graphs.index import qualify
-from knightwatch.source.schema import Call, Tag
+from knightwatch.source.schema import Tag
 from knightwatch.graphs.wrappers import Wrappers
 from knightwatch.errors import KnightwatchError
 
@@ -330,7 +330,7 @@ class Safety:
         if receiver is None:
             return None
         idx = self.cg.index
-        callee = Call(*idx.summaries[site.module]["calls"][site.index]).callee
+        callee = self.wrappers.call(site).callee
         if callee[0] != Tag.ATTR:
             return None
         obj, name = callee[1], callee[2]
@@ -355,7 +355,7 @@ class Safety:
         """The classes of the objects SITE calls a method on (`view.dispatch()`), when few enough to follow
         each: its methods then run on an object of that class."""
         idx = self.cg.index
-        callee = Call(*idx.summaries[site.module]["calls"][site.index]).callee
+        callee = self.wrappers.call(site).callee
         if callee[0] != Tag.ATTR:
             return None
         found = sorted({v[1] for v in idx.resolve(site.module, site.scope, callee[1]) if v[0] == "inst"})
