@@ -17,6 +17,14 @@ def one_line(read: "FlagRead", region: "Region") -> bool:
     return region.start == region.end == read.line
 
 
+def gate_label(region: "Region", keys: list[str]) -> str:
+    """What gates REGION, for a message: `flag 'x'`, or for a test joining reads (`if a and b:`, KEYS
+    all of its flags) `a condition on flags 'a' and 'b'`: no one flag's value decides it."""
+    if not region.shared:
+        return f"flag {region.read.key or region.read.via!r}"
+    return f"a condition on flag{'s' if len(keys) > 1 else ''} {' and '.join(map(repr, keys))}"
+
+
 def minority(ran: int, among: int) -> bool:
     """Whether code that ran on RAN of AMONG hosts ran on a minority of them."""
     return 0 < ran and ran * 2 < among
@@ -43,6 +51,18 @@ class Derived:
         return found
 
     @cached_property
+    def span_keys(self) -> dict[tuple[str, int, int], list[str]]:
+        """(path, start, end) of each gated span -> the flags of the reads gating it, in order: two
+        for `if a and b:`, which is one branch."""
+        found: dict[tuple[str, int, int], list[str]] = {}
+        for read in self.analysis.flags.reads:
+            for region in read.regions:
+                keys = found.setdefault((region.path, region.start, region.end), [])
+                if (read.key or read.via) not in keys:
+                    keys.append(read.key or read.via)
+        return found
+
+    @cached_property
     def dormant_regions(self) -> list["Region"]:
         """Of the gated regions in code that ran, those no host ran."""
         return [region for _, regions in self.gated_regions for region in regions
@@ -63,7 +83,8 @@ class Derived:
         g = a.callgraph.graph
         starts = {t: f"{t} is registered by a decorator from outside the project, which calls it"
                   for s, t, d in g.edges(data=True)
-                  if d.get("implicit") and d["kind"] == "may" and s in a.reach_all and t not in called}
+                  if d.get("implicit") and d["kind"] == "may" and s in a.reach_all and t not in called
+                  and t not in a.index.registered()}  # (what a generic function of the project runs)
         if a.coverage:
             for q in sorted(a.liveness.executed):
                 if a.index.kind(q) == "function" and q not in called:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knightwatch.derived import minority, one_line
+from knightwatch.derived import gate_label, minority, one_line
 from knightwatch.finding import Severity, TraceStep
 from knightwatch.rule import Rule
 
@@ -58,6 +58,7 @@ class DeploymentDrift(Rule):
         specs = analysis.registry.flags if analysis.registry else {}
         units = []  # (path, line, hosts, label, sites, qname or None, region, out of how many hosts)
         rollouts = set()  # units of per-host rollout flags: meant to differ, they fold what they call
+        spans = set()  # `if a and b:` is one branch, reported once
         for read in analysis.flags.reads:
             rollout = any(specs.get(k) and specs[k].per_host for k in read.keys)
             caller = read.site.caller
@@ -68,9 +69,11 @@ class DeploymentDrift(Rule):
                     continue
                 h = analysis.region_hosts(reg)
                 among = len(around - analysis.region_unknown(reg))  # traffic-dependent code is not drift
-                if among >= 3 and minority(len(h), among):
-                    units.append((reg.path, reg.start, h, f"branch gated by flag {read.key or read.via!r}", reg.sites,
-                                  None, reg, among))
+                span = (reg.path, reg.start, reg.end)
+                if among >= 3 and minority(len(h), among) and span not in spans:
+                    spans.add(span)
+                    units.append((reg.path, reg.start, h, f"branch gated by {gate_label(reg, analysis.derived.span_keys[span])}",
+                                  reg.sites, None, reg, among))
                     if rollout:
                         rollouts.add(id(units[-1]))
         callers = self._callers(analysis)

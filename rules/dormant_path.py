@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from knightwatch.derived import gate_label
 from knightwatch.finding import Severity, TraceStep
 from knightwatch.graphs.index import SINGLE_DISPATCH
 from knightwatch.graphs.reach import path_to
 from knightwatch.rule import Rule
+
+CALLS = frozenset({"call", "may", "ref"})
 
 
 class DormantPath(Rule):
@@ -54,6 +57,7 @@ class DormantPath(Rule):
         dormant_regions = []
         exempt_regions = []
         dormant = {id(region) for region in analysis.derived.dormant_regions}
+        reported = set()
         for read, regions in analysis.derived.gated_regions:
             caller = read.site.caller  # (it ran: a function production ran is reachable, whatever the graph says)
             for region in regions:
@@ -67,13 +71,20 @@ class DormantPath(Rule):
                     exempt_regions.append(region)
                     continue  # inside code tied to a calendar event no window included: not yet observed
                 dormant_regions.append(region)
+                span = (region.path, region.start, region.end)
+                if span in reported:
+                    continue  # `if a and b:` is one branch, reported once
+                reported.add(span)
                 key = read.key or read.via
-                state = "off" if region.on else "on"
                 severity = self._severity(analysis, region.path, analysis.sites_reach_sink(region.sites))
+                if region.shared:  # no single flag's value kept it dormant: the condition as a whole did
+                    why = (f"branch gated by {gate_label(region, analysis.derived.span_keys[span])} never ran "
+                           f"on any of {len(analysis.hosts)} hosts: the condition held on none")
+                else:
+                    why = (f"branch gated by flag {key!r} ({'on' if region.on else 'off'} side) never ran on any of "
+                           f"{len(analysis.hosts)} hosts: the flag was {'off' if region.on else 'on'} everywhere")
                 yield self.finding(
-                    region.path, region.start,
-                    f"branch gated by flag {key!r} ({'on' if region.on else 'off'} side) never ran on any of "
-                    f"{len(analysis.hosts)} hosts: the flag was {state} everywhere{analysis.sink_note(region.sites)}",
+                    region.path, region.start, why + analysis.sink_note(region.sites),
                     severity=severity, symbol=f"{caller}:{key}:{region.kind}",
                     trace=[TraceStep(read.path, read.line, read.site.column, f"reads flag {key!r} via {read.via}"),
                            TraceStep(region.path, region.start, 1, "dormant branch starts here")],
@@ -109,11 +120,11 @@ class DormantPath(Rule):
 
         in_region = {(r.path, s.line) for r in covered_regions for s in r.sites}
         waiting = analysis.observation.functions if analysis.observation else {}
-        for q in sorted(analysis.reach_static):
+        for q in sorted(analysis.reach_all):
             if idx.kind(q) != "function" or hosts(q) or analysis.function_unknown(q) or q in waiting \
                     or self._interface_stub(idx, q) or SINGLE_DISPATCH.intersection(idx.decorator_names(q)):
                 continue  # (a generic function's own body is the fallback: calls run the registered ones)
-            callers = [c for c in g.predecessors(q) if g.edges[c, q]["kind"] == "call" and c in analysis.reach_static]
+            callers = [c for c in g.predecessors(q) if g.edges[c, q]["kind"] in CALLS and c in analysis.reach_all]
             live_callers = [c for c in callers if g.nodes[c]["kind"] == "module" or hosts(c)]
             if not live_callers:
                 continue  # reached only from other dormant code: part of that finding
@@ -121,11 +132,14 @@ class DormantPath(Rule):
             if sites and all((s.path, s.line) in in_region for s in sites):
                 continue  # behind a dormant or by-design flag branch, already accounted for
             path, line = g.nodes[q]["path"], g.nodes[q]["line"]
-            chain = path_to(analysis.reach_static, q)
-            trace = [TraceStep(s.path, s.line, s.column, f"{s.caller} calls {q}, never on any host") for s in sites[:3]]
+            static = q in analysis.reach_static and any(g.edges[c, q]["kind"] == "call" for c in live_callers)
+            chain = path_to(analysis.reach_static if static else analysis.reach_all, q)
+            how = "calls" if static else "may call (dispatch the analysis cannot pin to one target)"
+            trace = [TraceStep(s.path, s.line, s.column, f"{s.caller} {how} {q}, never on any host") for s in sites[:3]]
+            via = "" if static else " through dynamic dispatch"
             yield self.finding(
                 path, line,
-                f"function {q} is reachable from {chain[0]} but never ran on any of {len(analysis.hosts)} hosts"
+                f"function {q} is reachable from {chain[0]}{via} but never ran on any of {len(analysis.hosts)} hosts"
                 f"{analysis.sink_note(analysis.callgraph.sites.get(q, ()))}",
                 severity=self._severity(analysis, path, q in analysis.sink_reachers),
                 symbol=q, trace=trace, hosts=len(analysis.hosts))

@@ -81,3 +81,75 @@ def test_polarity_of_compared_flag_reads(app):
         "BACKWARDS": (lines.index("        flagged()", 28) + 1, "on"),
     }
     # `PAPER != "0"` is the on side, and with PAPER unset it ran: nothing dormant there
+
+
+COMPOUND = '''
+import os
+import sys
+
+def legacy():
+    return 0
+
+def modern():
+    return 1
+
+def slow():
+    return 2
+
+def sweep():
+    return 3
+
+def route(kind):
+    if os.environ.get("LEGACY") == "1" and os.environ.get("SMART") == "1":
+        return legacy()
+    modern()
+    if os.environ.get("FORCE_SLOW") == "1" or os.environ.get("SMART") == "1":
+        modern()
+    else:
+        return slow()
+    if not (os.environ.get("SMART") == "1" and os.environ.get("LEGACY") == "1"):
+        modern()
+    else:
+        legacy()
+    match kind:
+        case "market" if os.environ.get("SWEEP") == "1":
+            sweep()
+        case _ if os.environ.get("SMART") == "1":
+            modern()
+    if os.environ.get("SMART") == "1":
+        modern()
+    else:
+        slow()
+
+def main():
+    route(sys.argv[1])
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+def test_a_compound_condition_is_one_branch_no_single_flag_decides(tmp_path, monkeypatch):
+    """`a and b`, `a or b`, `not (a and b)` and a `case` guard: each dormant side is reported once, as
+    the condition's, never as "the flag was off everywhere" for a flag that was on (SMART, on every
+    host); the statements after `if a and b: return` are gated by neither flag."""
+    from knightwatch.analysis import analyse
+    from knightwatch.config import load_config
+
+    root = make_project(tmp_path / "app", {"app/__init__.py": "", "app/main.py": COMPOUND}, CONFIG)
+    monkeypatch.setenv("SMART", "1")
+    run_hosts(root, "app", "app.main", {"h1": ["market"], "h2": ["market"], "h3": ["limit"]})
+    _, report, _ = check_json(root, "--select", "KW101")
+    lines = COMPOUND.lstrip("\n").splitlines()
+    found = sorted((f["line"], f["message"].split(" never ran")[0]) for f in report["findings"])
+    assert found == [
+        (lines.index("    if os.environ.get(\"LEGACY\") == \"1\" and os.environ.get(\"SMART\") == \"1\":") + 2,
+         "branch gated by a condition on flags 'LEGACY' and 'SMART'"),
+        (lines.index("        return slow()") + 1, "branch gated by a condition on flags 'FORCE_SLOW' and 'SMART'"),
+        (lines.index("        legacy()") + 1, "branch gated by a condition on flags 'SMART' and 'LEGACY'"),
+        (lines.index("            sweep()") + 1, "branch gated by a condition on flag 'SWEEP'"),
+        (lines.index("        slow()") + 1, "branch gated by flag 'SMART' (off side)"),
+    ]
+    analysis = analyse(load_config(root))
+    rest = lines.index("    modern()") + 1
+    assert not [r for read in analysis.flags.reads for r in read.regions if r.start <= rest <= r.end and r.kind == "guard"]

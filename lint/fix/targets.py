@@ -44,7 +44,8 @@ def stale_values(analysis, findings) -> tuple[dict[str, bool], list[str]]:
 
     A flag qualifies when every host whose coverage shows its state shows the same one, and either
     every host shows it, or it is past its registry expiry, or older than STALE_AGE. Never a flag
-    whose registry kind is kill-switch, ops or permission, and never one whose branch to delete ran.
+    whose registry kind is kill-switch, ops or permission, nor a recycled one, nor one whose branch
+    to delete ran.
     """
     values: dict[str, bool] = {}
     notes: list[str] = []
@@ -54,6 +55,9 @@ def stale_values(analysis, findings) -> tuple[dict[str, bool], list[str]]:
             continue
         if entry["by_design"]:
             notes.append(f"{key}: not retired: its kind is {entry['kind']}")
+            continue
+        if "recycled" in entry["statuses"]:  # retiring it would hard-wire its legacy meaning too
+            notes.append(f"{key}: not retired: it is recycled; give each thing it gates its own flag first")
             continue
         if all(r.from_config for r in analysis.flags.by_key().get(key, [])):
             notes.append(f"{key}: not retired: it is read from configuration only, and fix rewrites flag SDK reads only")

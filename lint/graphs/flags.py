@@ -15,7 +15,7 @@ from knightwatch.config import DEFAULT_ACCESSORS, Config, _read_toml
 from knightwatch.graphs.config_flags import ConfigSources, render
 from knightwatch.clock import as_date
 from knightwatch.errors import KnightwatchError
-from knightwatch.source.schema import Read, Tag, written
+from knightwatch.source.schema import AND, OR, Read, Tag, written
 
 KINDS = ("release", "experiment", "canary", "rollout", "ops", "operational", "kill-switch", "permission")
 BY_DESIGN = frozenset({"ops", "operational", "kill-switch", "permission"})
@@ -34,6 +34,8 @@ class Region:
     start: int
     end: int
     sites: list[CallSite] = field(default_factory=list)
+    #: the test joins the read with others (`a and b`): the span runs only when they agree too
+    shared: bool = False
 
     @property
     def path(self) -> str:
@@ -196,14 +198,14 @@ class FlagGraph:
             summary = idx.summaries[module]
             by_index = {s.index: s for s in sites}
             for gate in summary["gates"]:
-                for call_index, negated in gate["calls"]:
+                for call_index, negated, *joins in gate["calls"]:
                     site = by_index.get(call_index)
                     if site is None:
                         continue
                     read = self._read(site, summary["calls"][call_index], exact, suffixes)
                     if read is None:
                         continue
-                    self._regions(read, gate, bool(negated), sites)
+                    self._regions(read, gate, bool(negated), sites, joins[0] if joins else 0)
                     self.reads.append(read)
         self._config_reads(ConfigSources(idx, config))
         self._link()
@@ -229,7 +231,7 @@ class FlagGraph:
                     read = FlagRead(keys, render(record.expr) if record.kind == "v" else render(
                         (Tag.CONTAINER_METHOD, record.expr[1], record.expr[2], tuple(record.args))), accessor, site,
                         from_config=True)
-                    self._regions(read, gate, bool((record.negated + negated) % 2), sites)
+                    self._regions(read, gate, bool((record.negated + negated) % 2), sites, record.joins)
                     self.reads.append(read)
 
     def read_at(self, site: CallSite) -> FlagRead | None:
@@ -260,19 +262,21 @@ class FlagGraph:
         accessor = next(iter(sorted(targets & exact)), None) or (f"env:{name}" if env else str(name))
         return FlagRead(keys, render(key_expr), accessor, site)
 
-    def _regions(self, read: FlagRead, gate: dict, negated: bool, sites: list[CallSite]) -> None:
+    def _regions(self, read: FlagRead, gate: dict, negated: bool, sites: list[CallSite], joins: int) -> None:
+        """The spans READ gates: with JOINS (an operand of `and`/`or`) only the side the others must
+        agree on (`a and b` runs its body with both on, its else with either off)."""
         kind = gate["kind"]
         on = not negated
         spans = []
-        if gate["body"]:
+        if gate["body"] and not joins & OR:
             spans.append(("ifexp" if kind == "ifexp" else "if", on, gate["body"]))
-        if gate["orelse"]:
+        if gate["orelse"] and not joins & AND:
             spans.append(("ifexp" if kind == "ifexp" else "else", not on, gate["orelse"]))
-        if gate["rest"]:
+        if gate["rest"] and not joins & AND:
             spans.append(("guard", not on, gate["rest"]))
         for rkind, polarity, (start, end) in spans:
             inside = [s for s in sites if start <= s.line <= end and s.caller.startswith(read.site.caller)]
-            read.regions.append(Region(read, polarity, rkind, start, end, inside))
+            read.regions.append(Region(read, polarity, rkind, start, end, inside, shared=bool(joins)))
 
     def _link(self) -> None:
         for read in self.reads:

@@ -164,7 +164,7 @@ def _reach_without(analysis, tied: Tied) -> dict:
     cut = {edge for edge, within in inside.items() if within}
     view = nx.subgraph_view(analysis.callgraph.graph, filter_node=lambda n: n not in tied.functions,
                             filter_edge=lambda a, b: (a, b) not in cut)
-    return reachable(view, [r for r in analysis.roots if r not in tied.functions], frozenset({"call", "ref"}))
+    return reachable(view, [r for r in analysis.roots if r not in tied.functions], frozenset({"call", "may", "ref"}))
 
 
 def observe(analysis, calendar: Calendar) -> Observation:
@@ -191,7 +191,7 @@ def observe(analysis, calendar: Calendar) -> Observation:
         return obs
     tied = {e.name: tied_code(analysis, e) for e in pending}
     every = Tied(set().union(*(t.functions for t in tied.values())), [r for t in tied.values() for r in t.regions])
-    never_ran = {q for q in analysis.reach_static if analysis.index.kind(q) == "function"
+    never_ran = {q for q in analysis.reach_all if analysis.index.kind(q) == "function"
                  and not analysis.function_hosts(q) and not analysis.function_unknown(q)}
     unseen = never_ran - _reach_without(analysis, every).keys()
     per_event = {name: never_ran - _reach_without(analysis, t).keys() for name, t in tied.items()}
@@ -201,7 +201,7 @@ def observe(analysis, calendar: Calendar) -> Observation:
     for event in pending:
         mine = sorted(q for q, names in obs.functions.items() if event.name in names)
         tops = tuple(q for q in mine if q in tied[event.name].functions
-                     or any(c not in obs.functions for c in g.predecessors(q) if g.edges[c, q]["kind"] == "call"))
+                     or any(c not in obs.functions for c in g.predecessors(q) if g.edges[c, q]["kind"] != "ref"))
         obs.waiting.append(Waiting(event, calendar.next_after(event, last), tops, tuple(mine)))
         for path, start, end in tied[event.name].regions:
             obs.regions.setdefault(path, []).append((start, end, event.name))

@@ -75,6 +75,9 @@ class Call(NamedTuple):
     tag: str | None = None  # "dec", "raise", "dunder", "bi:<name>" for implicit calls; None if written
 
 
+AND, OR = 1, 2  # `Read.joins` bits: an operand of an `and` (its branch needs the others true too), of an `or`
+
+
 class Read(NamedTuple):
     """A value read in a test or an assignment, stored as a plain list of these fields in this order."""
 
@@ -86,3 +89,4 @@ class Read(NamedTuple):
     col: int
     end_line: int
     end_col: int
+    joins: int = 0  # AND, OR: an operand of an (effective) `and`, `or` (both bits: of a mix)

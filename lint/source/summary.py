@@ -48,10 +48,10 @@ import sys
 import threading
 from typing import Any, Callable
 
-from knightwatch.source.schema import Read, Tag
+from knightwatch.source.schema import AND, OR, Read, Tag
 from knightwatch.source.straight import StraightLine
 
-SUMMARY_VERSION = 19
+SUMMARY_VERSION = 21
 UNKNOWN = (Tag.UNKNOWN,)
 #: operands nested deeper than this in one expression have an unknown value (their calls are still
 #: recorded): the summary's values stay shallow enough to store, load and resolve
@@ -105,6 +105,35 @@ FIELD_SPECIFIERS = frozenset({"field", "ib", "attrib", "Field"})
 CONVERSIONS = frozenset({"bool", "int", "float", "str", "len"})
 ITERATING_BUILTINS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max", "any", "all",
                                 "enumerate", "dict"})
+
+
+def _join(node: ast.BoolOp, negated: int) -> int:
+    """AND or OR: the connective NODE is once the negations around it are pushed inside (`not (a and b)`
+    is `not a or not b`)."""
+    return AND if isinstance(node.op, ast.And) != bool(negated % 2) else OR
+
+
+#: what `_registered_name` adds to a repeated name
+REGISTERED_SUFFIX = re.compile(r"(\[[\w.]+\]|#\d+)$")
+
+
+def written_name(q: str) -> str:
+    """Qualified name Q as the source writes it: without the suffix `_registered_name` adds."""
+    return REGISTERED_SUFFIX.sub("", q)
+
+
+def _registered_name(node: ast.FunctionDef, register: ast.expr, taken) -> str:
+    """A name for one more implementation NODE registers (REGISTER: `@route.register(T)` or bare) under
+    a name in use (`def _`): the type it is for (`_[Peg]`: REGISTER's argument, else the first annotated
+    parameter), else its rank (`_#2`); never its line, which an edit above it moves."""
+    anns = [a.annotation for a in node.args.posonlyargs + node.args.args if a.annotation is not None]
+    kind = register.args[0] if isinstance(register, ast.Call) and register.args else anns[0] if anns else None
+    if isinstance(kind, (ast.Name, ast.Attribute)) and not taken(f"{node.name}[{ast.unparse(kind)}]"):
+        return f"{node.name}[{ast.unparse(kind)}]"
+    rank = 2
+    while taken(f"{node.name}#{rank}"):
+        rank += 1
+    return f"{node.name}#{rank}"
 
 
 def _flips(node: ast.Compare) -> int:
@@ -246,6 +275,7 @@ class Summariser(ast.NodeVisitor):
         self.lambda_counts: dict[str, int] = {}
         self.test_calls: list[int] | None = None  # collects call indices while visiting an if-test
         self.negated = 0
+        self.joins = 0  # AND/OR: the test being visited is an operand of an (effective) `and`/`or`
         self._values: dict[int, tuple[ast.AST, tuple]] = {}  # id of an expression node -> it, its value (`expr`)
         self._depth = 0  # values of operands being worked out (`expr`)
         self.straight = StraightLine(self.scopes, self.seen_names)
@@ -465,7 +495,7 @@ class Summariser(ast.NodeVisitor):
                            getattr(node, "end_lineno", node.lineno), (getattr(node, "end_col_offset", 0) or 0) + 1,
                            1 if self.cond else 0, list(self.pos), args, kwargs, tag])
         if self.test_calls is not None and tag is None:
-            self.test_calls.append([idx, self.negated % 2])
+            self.test_calls.append([idx, self.negated % 2, self.joins])
 
     def _dunder(self, node: ast.AST, obj: tuple, name: str, args: list | None = None, tag: str = "dunder") -> None:
         self._record_call(node, (Tag.ATTR, obj, name), args or [], {}, tag)
@@ -583,8 +613,11 @@ class Summariser(ast.NodeVisitor):
         self.cond -= 1
 
     def visit_BoolOp(self, node: ast.BoolOp) -> None:
+        saved = self.joins
+        self.joins |= _join(node, self.negated)
         self.visit(node.values[0])
         self._conditional(node.values[1:])
+        self.joins = saved
 
     def visit_IfExp(self, node: ast.IfExp) -> None:
         start = len(self.calls)
@@ -645,8 +678,8 @@ class Summariser(ast.NodeVisitor):
                     g["rest"] = [body[i + 1].lineno, body[-1].end_lineno] if i + 1 < len(body) else None
 
     def _in_scope(self, q: str, body, cls: str | None = None) -> None:
-        saved = (self.scope, self.pos, self.cond, self.test_calls, self.negated, self.class_scope)
-        self.scope, self.pos, self.cond, self.test_calls, self.negated = q, [], 0, None, 0
+        saved = (self.scope, self.pos, self.cond, self.test_calls, self.negated, self.joins, self.class_scope)
+        self.scope, self.pos, self.cond, self.test_calls, self.negated, self.joins = q, [], 0, None, 0, 0
         if cls is not None:
             self.class_scope = cls
         if body and isinstance(body[0], ast.stmt):
@@ -654,7 +687,7 @@ class Summariser(ast.NodeVisitor):
         else:
             for n in body:
                 self.visit(n)
-        self.scope, self.pos, self.cond, self.test_calls, self.negated, self.class_scope = saved
+        self.scope, self.pos, self.cond, self.test_calls, self.negated, self.joins, self.class_scope = saved
 
     def _params(self, args: ast.arguments) -> list[str]:
         names = [a.arg for a in args.posonlyargs + args.args]
@@ -665,6 +698,11 @@ class Summariser(ast.NodeVisitor):
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         q = self._qual(node.name)
+        registers = [d for d in node.decorator_list
+                     if isinstance(d.func if isinstance(d, ast.Call) else d, ast.Attribute)
+                     and (d.func if isinstance(d, ast.Call) else d).attr == "register"]
+        if q in self.scopes and registers:  # `@generic.register def _(x: T)`: one implementation each
+            q = self._qual(_registered_name(node, registers[0], lambda n: self._qual(n) in self.scopes))
         for d in node.decorator_list:
             self.visit(d)
         for d in node.args.defaults + node.args.kw_defaults:
@@ -976,7 +1014,7 @@ class Summariser(ast.NodeVisitor):
     def _gate(self, tests, kind, body, orelse, rest, start, reads=None) -> None:
         if not tests and reads:  # `if kill:` after `kill = flags.is_enabled("kill")` tests that call
             held = self.__dict__.get("_held", {}).get(self.scope, {})
-            tests = [[held[r[1][1]], r[3]] for r in reads if r[0] == "v" and r[1][0] == "n" and r[1][1] in held]
+            tests = [[held[r[1][1]], r[3], Read(*r).joins] for r in reads if r[0] == "v" and r[1][0] == "n" and r[1][1] in held]
         if not tests and not reads:
             return
         gate = {"calls": tests, "kind": kind, "body": body, "orelse": orelse,
@@ -985,35 +1023,37 @@ class Summariser(ast.NodeVisitor):
             gate["reads"] = reads
         self.gates.append(gate)
 
-    def _chains(self, node: ast.AST, negated: int = 0, out: list | None = None, names: bool = True) -> list:
+    def _chains(self, node: ast.AST, negated: int = 0, out: list | None = None, names: bool = True,
+                joins: int = 0) -> list:
         """The outermost value reads NODE's truth comes from (see the module docstring), with the
         parity of the negations around each (`not x`, `x is None`, `x == "0"`): through comparisons,
         `and`/`or`, conversions and method calls on the value, not through other calls' arguments,
-        arithmetic or containers (`f(cfg["x"])` tests what F returns). NAMES=False leaves bare names out."""
+        arithmetic or containers (`f(cfg["x"])` tests what F returns). NAMES=False leaves bare names out.
+        Each read records the (effective) `and`/`or` it is an operand of (JOINS)."""
         out = [] if out is None else out
         if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Load):
             if names or not isinstance(node, ast.Name):
-                out.append(list(Read("v", self.expr(node), None, negated % 2, *_where(node))))
+                out.append(list(Read("v", self.expr(node), None, negated % 2, *_where(node), joins)))
         elif isinstance(node, ast.Call) and not any(isinstance(a, ast.Starred) for a in node.args) and (
                 isinstance(node.func, ast.Attribute) and node.func.attr in ("get", "getenv")
                 or isinstance(node.func, ast.Name) and node.func.id == "getenv"):
             out.append(list(Read("call", self.expr(node.func), [self.expr(a) for a in node.args], negated % 2,
-                                 *_where(node))))
+                                 *_where(node), joins)))
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            self._chains(node.operand, negated + 1, out, names)
+            self._chains(node.operand, negated + 1, out, names, joins)
         elif isinstance(node, ast.Compare):
             for part in [node.left, *node.comparators]:
-                self._chains(part, negated + _flips(node), out, names)
+                self._chains(part, negated + _flips(node), out, names, joins)
         elif isinstance(node, ast.Call):  # a conversion or a method of the value read, not other calls' arguments
             if isinstance(node.func, ast.Name) and node.func.id in CONVERSIONS and len(node.args) == 1:
-                self._chains(node.args[0], negated, out, names)
+                self._chains(node.args[0], negated, out, names, joins)
             elif isinstance(node.func, ast.Attribute):  # `os.environ.get("X", "").lower()`
-                self._chains(node.func.value, negated, out, names)
+                self._chains(node.func.value, negated, out, names, joins)
         elif isinstance(node, ast.BoolOp):
             for value in node.values:
-                self._chains(value, negated, out, names)
+                self._chains(value, negated, out, names, joins | _join(node, negated))
         elif isinstance(node, (ast.NamedExpr, ast.Await)):
-            self._chains(node.value, negated, out, names)
+            self._chains(node.value, negated, out, names, joins)
         return out
 
     def _held_call(self, name: str, value: ast.AST, start: int) -> None:
@@ -1083,9 +1123,22 @@ class Summariser(ast.NodeVisitor):
                 for name in (getattr(part, "name", None), getattr(part, "rest", None)):
                     if name:
                         self.straight.forget(self.scope, name)
-            if case.guard is not None:
-                self.visit(case.guard)
+            if case.guard is not None:  # `case Peg() if flags.on("peg"):` gates the case's body
+                self._case_guard(case)
             self._visit_list(case.body)
+
+    def _case_guard(self, case) -> None:
+        """Record CASE's guard as a test gating its body, with the pattern as one more operand of an
+        `and` (unless it matches anything, `case _ if ...`)."""
+        start = len(self.calls)
+        pattern = case.pattern
+        joins = 0 if isinstance(pattern, ast.MatchAs) and pattern.pattern is None else AND
+        saved, self.test_calls = (self.test_calls, self.joins), []
+        self.joins |= joins
+        self.visit(case.guard)
+        tests, (self.test_calls, self.joins) = self.test_calls, saved
+        self._truth(case.guard)
+        self._gate(tests, "if", _span(case.body), None, None, start, self._chains(case.guard, joins=self.joins | joins))
 
     def summarise(self, tree: ast.Module, nlines: int) -> dict:
         self._new_scope("", "module", tree, None, body=_first_stmt_line(tree.body) or 1)

@@ -23,7 +23,7 @@ def test_each_stale_flag_carries_the_command_that_retires_it(smars_dir, tmp_path
         "ops.fix42-dropcopy": None,  # read nowhere
         "risk.kill-switch": None,  # a kill switch
         "routing.midpoint-sweep": "knightwatch fix --flag routing.midpoint-sweep=off",
-        "routing.mode-7": None,  # on everywhere, but the code retiring it would delete ran
+        "routing.mode-7": None,  # on everywhere, but recycled: retiring it would hard-wire Power Peg
         "routing.odd-lot-aggregation": "knightwatch fix --flag routing.odd-lot-aggregation=on",
     }
     assert "retire: <code>knightwatch fix --flag routing.midpoint-sweep=off</code>" in render("html", model)

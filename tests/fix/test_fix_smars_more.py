@@ -20,7 +20,7 @@ def test_stale_retires_what_production_shows_constant_and_the_day_still_runs(sma
     result = fix(smars, "--stale")
     assert result.exit_code == 0, result.stderr
     assert "risk.kill-switch: not retired: its kind is kill-switch" in result.stderr
-    assert "routing.mode-7: not retired: the code it would delete ran on nyc-smars-01" in result.stderr
+    assert "routing.mode-7: not retired: it is recycled; give each thing it gates its own flag first" in result.stderr
     after = tree(smars)
     router = after["smars/router.py"]
     assert "MIDPOINT_SWEEP" not in router and "_sweep_midpoint" not in router  # off on all 8 hosts

@@ -52,7 +52,7 @@ def dormant_code(analysis) -> list[dict]:
         if not awaiting:  # not yet observed is not dormant: its lines are not counted
             spans.setdefault(data["path"], []).append((data["line"], data["end"]))
         modules[data["path"]]["functions"].append(
-            {"name": q, "line": data["line"], "end": data["end"], "reachable": q in analysis.reach_static,
+            {"name": q, "line": data["line"], "end": data["end"], "reachable": q in analysis.reach_all,
              "awaiting": awaiting, **_flag_info(analysis, guards.get(q))})
     for reg in sorted(regions, key=lambda r: (r.path, r.start)):
         spans.setdefault(reg.path, []).append((reg.start, reg.end))

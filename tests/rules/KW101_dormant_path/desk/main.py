@@ -1,3 +1,4 @@
+import functools
 import sys
 from typing import Protocol
 
@@ -32,6 +33,8 @@ def route(flags, qty):
         wire.send(qty % 100)  # expect: KW101 high
     if flags.on("fast-path"):
         qty += 1
+    if flags.on("fast-path") and flags.on("sweep"):  # one branch, and only 'sweep' was off everywhere
+        sweep(qty)  # expect: KW101 medium
     size = "big" if flags.on("sweep") else "small"
     if qty > 10_000:
         audit(qty)
@@ -44,6 +47,32 @@ def audit(qty):  # expect: KW101 medium
     print("large order", qty)
 
 
+class Desk:
+    def handle(self, kind):
+        getattr(self, f"_on_{kind}")()
+
+    def _on_fill(self):
+        return "fill"
+
+    def _on_expire(self):  # expect: KW101 medium
+        return "expire"
+
+
+@functools.singledispatch
+def execute(order):
+    raise TypeError(order)
+
+
+@execute.register
+def _(order: int):
+    return order
+
+
+@execute.register
+def _(order: str):  # expect: KW101 high
+    wire.send(len(order))
+
+
 def keep(journal: Journal, qty):
     journal.record(qty)
 
@@ -53,6 +82,8 @@ def main():
     for qty in range(4):
         route(flags, qty)
         keep(PrintJournal(), qty)
+        execute(qty)
+    Desk().handle("fill")
 
 
 if __name__ == "__main__":
