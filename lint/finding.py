@@ -37,12 +37,6 @@ class Severity(enum.IntEnum):
         except KeyError:
             raise ValueError(f"unknown severity {text!r} (choose from critical, high, medium, low)") from None
 
-    def raised(self, steps: int = 1) -> "Severity":
-        return Severity(min(Severity.CRITICAL, self + steps))
-
-    def lowered(self, steps: int = 1) -> "Severity":
-        return Severity(max(Severity.LOW, self - steps))
-
 
 @dataclass(frozen=True)
 class TraceStep:

@@ -164,6 +164,9 @@ class CallGraph:
                 for q, m in self.targets(idx.factories(v[1])).items():  # the generated __init__ calls them
                     if q in idx.defs:
                         targets.setdefault(q, m or may)
+        for q in [q for q in targets if q in idx.dispatched()]:  # a generic function runs the one registered
+            for impl in idx.dispatched()[q]:  # for the argument's type
+                targets.setdefault(impl, True)
         if tag in ("dec", "raise"):  # a builtin decorator declares; `raise ValueError` calls nothing of ours
             return {q: may for q, may in targets.items() if not q.startswith("<builtin>.")}
         # code outside the project (or a callee nothing is known of) calls the functions handed to it;
@@ -303,8 +306,10 @@ class CallGraph:
             self.sites[caller].append(site)
             self.sites_by_module[module].append(site)
             where = ("calls", module, i)
-            for target, may in targets.items():
-                self._edge(caller, target, "may" if may else "call", where)
+            registered = self.index.registered()
+            for target, may in targets.items():  # (the generic function, not the call, runs a registered one)
+                self._edge(caller, target, "may" if may else "call", where,
+                           implicit=any(g in targets for g in registered.get(target, ())))
 
     def caller(self, module: str, scope: str) -> str:
         """The qualified name of the code SCOPE runs in: class bodies run as part of their enclosing
@@ -577,7 +582,7 @@ class CallGraph:
             if kind == "function":
                 for dependency in self.dependencies(q):  # the framework calls it first
                     self._edge(q, dependency, "call", where, implicit=True)
-                for d in entry["decorators"]:
+                for d in entry["decorators"] if q not in idx.registered() else ():  # (its generic runs it)
                     if not any(v[0] == "def" for v in idx.resolve(module, entry["parent"] or "", d)):
                         if _decorator_name(d) not in PASSTHROUGH_DECORATORS:
                             self._edge(parent, q, "may", where, implicit=True)

@@ -129,6 +129,7 @@ class Index:
         self._cut: dict[tuple, set] = {}  # resolutions not made for being too deep -> those that wanted them
         self._guards: set[tuple] = set()  # star imports being followed
         self._subclasses: dict[str, set[str]] | None = None
+        self._implementations: dict[str, set[str]] = {}
         self._mro: dict[str, list[str]] = {}
         self._nesting = 0
         self._active: set[tuple] = set()  # resolutions under way
@@ -289,8 +290,27 @@ class Index:
         if any("abstractmethod" in self.decorator_names(f"{cls}.{name}") for name in entry["names"]
                if self.kind(f"{cls}.{name}") == "function"):
             return True
+        return self._protocol(cls)
+
+    def _protocol(self, cls: str) -> bool:
+        module, _, entry = self.defs[cls]
         return any(v[0] == "ext" and v[1].rpartition(".")[2] == "Protocol"
                    for b in entry.get("bases", ()) for v in self.resolve(module, entry["parent"] or "", b))
+
+    def implementations(self, cls: str) -> set[str]:
+        """The classes whose instances run CLS's methods in its place: its subclasses and, for a
+        `typing.Protocol`, the classes that define every method it declares (its implementations by
+        structure, which need not subclass it)."""
+        if cls not in self._implementations:
+            found = set(self.subclasses(cls))
+            methods = [n for n in self.entry(cls)["names"] if self.kind(f"{cls}.{n}") == "function"
+                       and not (n.startswith("__") and n.endswith("__"))] if self._protocol(cls) else []
+            for q, (_, _, entry) in self.defs.items() if methods else ():
+                if entry["kind"] == "class" and q != cls and all(
+                        any(self.kind(f"{c}.{n}") == "function" for c in self.mro(q)) for n in methods):
+                    found.add(q)
+            self._implementations[cls] = found
+        return self._implementations[cls]
 
     def factories(self, cls: str) -> Values:
         """The `default_factory` callables the generated `__init__` of CLS calls, unless one is written."""
@@ -362,7 +382,7 @@ class Index:
                 for w in sorted(wanted & items.keys()):
                     _merge(out, self.resolve(module, scope, items[w]))
                 for m, s, k, v in stores:
-                    names = _key_names(self.resolve(m, s, k))
+                    names = _key_names(self.resolve(m, s, k)) if self.known_key(m, s, k) else set()
                     if names & wanted or not names:
                         _merge(out, self.resolve(m, s, v), may=not names)
                 if out:
@@ -379,13 +399,56 @@ class Index:
             _merge(out, self.resolve(m, s, v), may=key is not None)
         return out
 
+    def known_key(self, module: str, scope: str, expr: tuple, depth: int = 0) -> bool:
+        """Whether every value key EXPR may have is one the analysis sees: a literal, or a name only
+        ever bound to such (not a parameter, not `argv[1] or "alpha"`), so that a lookup by it may be
+        narrowed to the entries it names."""
+        tag = expr[0]
+        if tag in (Tag.STR, Tag.INT):
+            return True
+        if depth > 4:
+            return False
+        if tag == Tag.FIRST:
+            return self.known_key(module, scope, expr[1], depth + 1)
+        if tag == Tag.LIST and len(expr) == 3:  # either of two
+            return all(self.known_key(module, scope, e, depth + 1) for e in expr[1])
+        if tag == Tag.ATTR:  # `Kind.FILL`: a class or module constant
+            values = self.resolve(module, scope, expr, depth)
+            return bool(values) and all(v[0] in ("str", "int") and not may for v, may in values.items())
+        if tag == Tag.FROM and expr[1] in self.summaries:
+            return self.known_key(expr[1], "", (Tag.NAME, expr[2]), depth + 1)
+        if tag != Tag.NAME:
+            return False
+        scopes = self.summaries[module]["scopes"]
+        s: str | None = scope
+        while s is not None:
+            entry = scopes[s]
+            if s == scope or entry["kind"] != "class":
+                if entry["kind"] in ("function", "lambda") and expr[1] in _plain(entry.get("params") or ()):
+                    return self._known_param(module, s, expr[1], depth)
+                if expr[1] in entry["names"] and expr[1] not in entry.get("globals", ()):
+                    return all(self.known_key(module, s, e, depth + 1) for e in entry["names"][expr[1]])
+            s = entry["parent"] if s else None
+        return False
+
+    def _known_param(self, module: str, scope: str, name: str, depth: int) -> bool:
+        """Whether every call binding parameter NAME of SCOPE passes a known key (see `known_key`)."""
+        q = qualify(module, scope)
+        self._read_fact(("p", q, name))  # calls may bind more to it
+        default = self.summaries[module]["scopes"][scope].get("defaults", {}).get(name)
+        sources = self.param_values.get((q, name), ())
+        return bool(sources) and not self.bound.get((q, name)) \
+            and all(self.known_key(m, s, e, depth + 1) for m, s, e in sources) \
+            and (default is None or self.known_key(module, scope, default, depth + 1))
+
     def container_method(self, box: Value, method: str, args: tuple, module: str, scope: str, depth: int) -> Values:
         """What `box.METHOD(*ARGS)` returns: entries for get/pop/setdefault, the box for copy/values."""
         if method == "items":
             return {("items", box[1]): False}
         if method in ("copy", "values"):
             return {box: False}
-        out = self.elements(box, self.resolve(module, scope, args[0], depth) if args else None)
+        key = self.resolve(module, scope, args[0], depth) if args and self.known_key(module, scope, args[0]) else {}
+        out = self.elements(box, key if args else None)
         if len(args) > 1:  # the default (on a copy: `elements` may hand back a memoised resolution)
             out = dict(out)
             _merge(out, self.resolve(module, scope, args[1], depth))
@@ -800,7 +863,7 @@ class Index:
         key = self.resolve(module, scope, key_expr, depth)
         for v, may in self.resolve(module, scope, obj, depth).items():
             if v[0] == "box":
-                _merge(out, self.elements(v, key), may)
+                _merge(out, self.elements(v, key if self.known_key(module, scope, key_expr) else {}), may)
             elif v[0] == "inst":
                 for f, m2 in self._member_values(v[1], "__getitem__", depth, False).items():
                     _merge(out, self.call_result(f, depth), may or m2)

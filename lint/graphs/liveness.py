@@ -7,6 +7,7 @@ library, and (by default) what the project's own tests use."""
 from __future__ import annotations
 
 import ast
+import builtins
 import configparser
 import re
 from fnmatch import fnmatch
@@ -24,6 +25,15 @@ KINDS = frozenset({"call", "may", "ref"})
 #: bases that call none of a subclass's methods
 INERT_BASES = frozenset({("bi", "object"), ("ext", "typing.Generic"), ("ext", "typing.Protocol"),
                          ("ext", "abc.ABC"), ("ext", "typing_extensions.Protocol")})
+#: stdlib value types: a subclass's methods are called by nothing outside the project but its dunders
+#: and these hooks (`Enum._missing_`), unlike a framework base's (a plugin API, a test case)
+VALUE_BASES = frozenset({("ext", f"typing.{n}") for n in ("NamedTuple", "TypedDict")}
+                        | {("ext", f"enum.{n}") for n in ("Enum", "IntEnum", "StrEnum", "Flag", "IntFlag")}
+                        | {("bi", n) for n in ("str", "int", "float", "bytes", "tuple", "list", "dict", "set",
+                                               "frozenset")}
+                        | {("bi", n) for n in dir(builtins) if isinstance(getattr(builtins, n), type)
+                           and issubclass(getattr(builtins, n), BaseException)})
+VALUE_HOOKS = frozenset({"_missing_", "_generate_next_value_"})
 #: words a dynamic loader of classes or modules uses (a name looked up at run time)
 LOADER_WORDS = frozenset({"import_module", "__import__", "__subclasses__", "iter_modules", "walk_packages",
                           "spec_from_file_location", "exec_module", "load_module", "entry_points",
@@ -385,13 +395,14 @@ def runnable(idx) -> bool:
                and not s.get("package") for m, s in idx.summaries.items())
 
 
-def external_bases(idx, cls: str) -> bool:
-    """True when a base of CLS (or of a project base of it) lies outside the analysed source."""
+def external_bases(idx, cls: str, inert: frozenset = INERT_BASES) -> bool:
+    """True when a base of CLS (or of a project base of it) lies outside the analysed source (and
+    is not one of INERT)."""
     for c in idx.mro(cls):
         module, _, entry = idx.defs[c]
         for b in entry.get("bases", ()):
             values = idx.resolve(module, entry["parent"] or "", b)
-            if not values or any(v not in INERT_BASES and not (v[0] == "def" and idx.kind(v[1]) == "class")
+            if not values or any(v not in inert and not (v[0] == "def" and idx.kind(v[1]) == "class")
                                  for v in values):
                 return True
     return False
@@ -530,7 +541,8 @@ def compute(analysis) -> Liveness:
     gaps = sorted(q for q in executed if q not in analysis.reach_all)
     classes = sorted(q for q in idx.defs if idx.kind(q) == "class")
     methods = _methods(idx, set(classes))
-    external = {c for c in classes if external_bases(idx, c)}
+    external = {c for c in classes if external_bases(idx, c, INERT_BASES | VALUE_BASES)}
+    valued = {c for c in classes if c not in external and external_bases(idx, c)}
     annotated = annotation_uses(idx)
     prefixes = tuple(sorted(dispatch_prefixes(idx)))
     untyped = unresolved_call_names(analysis.callgraph)
@@ -540,7 +552,8 @@ def compute(analysis) -> Liveness:
     # with a loader, an interface (an ABC, a Protocol) may be implemented by plugins outside the
     # analysis (user strategies): what its fields and its methods' parameters are typed with is
     # handed to them, and those types' public methods are theirs to call
-    interfaces = {c for c in classes if idx.interface(c)} if loaders else set()
+    abstract = {c for c in classes if idx.interface(c)}
+    interfaces = abstract if loaders else set()
     while True:
         extra = [c for user, used in annotated.items() if user in alive for c in used if c not in alive]
         for c in classes:
@@ -553,12 +566,18 @@ def compute(analysis) -> Liveness:
                 # still warns them); abstract ones and implementations are for the project to call
                 extra += [m for m in methods[c] if m not in alive and _public(m.rpartition(".")[2])
                           and "abstractmethod" not in idx.decorator_names(m) and not _overridden(idx, c, m)]
+            if c in abstract:  # an interface's declaration is alive with an implementation of it
+                extra += [m for m in methods[c] if m not in alive and idx.entry(m).get("stub") and any(
+                    f"{k}.{m.rpartition('.')[2]}" in alive for k in idx.implementations(c))]
             if live:
                 for m in methods[c]:
                     if m in alive:
                         continue
+                    name = m.rpartition(".")[2]
                     if c in external:  # a framework outside the analysis calls its overrides
                         extra.append(m)
+                    elif c in valued and (name.startswith("__") and name.endswith("__") or name in VALUE_HOOKS):
+                        extra.append(m)  # `str(breach)`, `Side("x")` on an Enum calls `_missing_`
                     elif library and _public(m.rpartition(".")[2]):  # instances reach the library's users
                         extra.append(m)
                     elif prefixes and m.rpartition(".")[2].startswith(prefixes):  # dispatch by a computed name

@@ -61,11 +61,12 @@ class Safety:
         for name, kind in [(s, "sink") for s in sinks] + [(b, "breaker") for b in breakers]:
             if name not in idx.defs:
                 raise KnightwatchError(f"{where}: {kind} {name!r} not found in the analysed sources")
+        self.configured = frozenset(sinks)
         self.sinks = set(sinks)
-        for sink in sinks:  # an override of a sink method sends too
+        for sink in sinks:  # an override of a sink method sends too, as does a Protocol's implementation
             owner, _, method = sink.rpartition(".")
             if idx.kind(owner) == "class":
-                self.sinks |= {f"{sub}.{method}" for sub in idx.subclasses(owner) if f"{sub}.{method}" in idx.defs}
+                self.sinks |= {f"{sub}.{method}" for sub in idx.implementations(owner) if f"{sub}.{method}" in idx.defs}
         self.breakers = set(breakers)
         self.wrappers = Wrappers(cg)
         self._sources = sources or {}
@@ -89,9 +90,11 @@ class Safety:
                                    and any(d in checks for d in cg.dependencies(q))}
 
     def is_sink_site(self, site: CallSite, ctx: frozenset[str] | None = None) -> str | None:
-        """The sink SITE calls (in context CTX), preferring one it calls for certain over a may-call."""
-        found = sorted((may, t) for t, may in self.wrappers.targets(site, ctx).items() if t in self.sinks)
-        return found[0][1] if found else None
+        """The sink SITE calls (in context CTX), preferring one it calls for certain over a may-call, and
+        a configured one over an override or an implementation of it."""
+        found = sorted((may, t not in self.configured, t) for t, may in self.wrappers.targets(site, ctx).items()
+                       if t in self.sinks)
+        return found[0][2] if found else None
 
     def _next(self, site: CallSite, ctx: frozenset[str] | None) -> list[tuple[State, bool]]:
         """The states SITE's call (made in context CTX) enters, each with its may-flag."""

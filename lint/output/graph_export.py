@@ -15,6 +15,7 @@ import networkx as nx
 
 from knightwatch.analysis import Analysis
 from knightwatch.errors import KnightwatchError
+from knightwatch.source.summary import written_name
 
 FORMATS = ("pycg", "dot", "graphml", "json")
 CALL_KINDS = frozenset({"call", "may"})
@@ -37,15 +38,17 @@ def pycg(analysis: Analysis) -> dict[str, list[str]]:
     idx = analysis.index
     root = _root_package(analysis)
 
-    def name(q: str) -> str:
+    def name(q: str) -> str:  # (two `def _` registered with a generic function are one name there)
+        q = written_name(q)
         return q[len(root) + 1:] if root and q.startswith(root + ".") else q
 
-    out: dict[str, list[str]] = {}
+    out: dict[str, set[str]] = {}
     for q in idx.defs:
         if idx.kind(q) in PYCG_KEYS and q != root:
-            out[name(q)] = sorted(name(t) for t, data in g.adj[q].items() if data["kind"] in CALL_KINDS
-                                  and not data.get("implicit") and g.nodes[t].get("kind") not in NOT_CALLEES)
-    return dict(sorted(out.items()))
+            out.setdefault(name(q), set()).update(
+                name(t) for t, data in g.adj[q].items() if data["kind"] in CALL_KINDS
+                and not data.get("implicit") and g.nodes[t].get("kind") not in NOT_CALLEES)
+    return {q: sorted(callees) for q, callees in sorted(out.items())}
 
 
 def _plain(value):

@@ -1,4 +1,4 @@
-from app import desk, risk
+from app import desk, risk, venues
 from app.risk import guarded
 from app.wire import FastGateway, Gateway
 
@@ -52,6 +52,8 @@ def caller_checks(gw: Gateway, order):
 def main():
     desk.run(10.0)  # first: the checking helpers called below guard what follows them
     gw = FastGateway()
+    venues.via_table("alpha", 1)
+    venues.checked("beta", 1)
     unchecked(gw, 1)
     checked_after(gw, 1)
     checked_one_branch(gw, 1, True)

@@ -1,0 +1,46 @@
+"""Value types: the stdlib bases call their dunders and hooks, never a method of the project's own."""
+from enum import Enum
+from typing import NamedTuple, Protocol
+
+
+class Fill(NamedTuple):
+    qty: int
+
+    def __str__(self):
+        return f"fill {self.qty}"
+
+    @staticmethod
+    def from_fix(message):  # expect: KW102 low
+        return Fill(int(message))
+
+
+class Side(str, Enum):
+    BUY = "BUY"
+
+    @classmethod
+    def _missing_(cls, value):
+        return cls.BUY
+
+    def flipped(self):  # expect: KW102 low
+        return "SELL"
+
+
+class Breach(Exception):
+    def __str__(self):
+        return "limit breached"
+
+    def detail(self):  # expect: KW102 low
+        return "x"
+
+
+class Pricer(Protocol):  # implemented by structure: the declaration lives while an implementation does
+    def quote(self, qty): ...
+
+
+class Flat:
+    def quote(self, qty):
+        return qty
+
+
+def quoted(qty):
+    return Flat().quote(qty)
