@@ -92,3 +92,63 @@ def test_bad_previous_is_one_clear_line(tmp_path, content, message):
 def test_missing_previous(tmp_path):
     with pytest.raises(KnightwatchError, match=r"nope\.json: cannot read previous audit"):
         load_previous(tmp_path / "nope.json")
+
+
+def test_a_flag_with_two_statuses_counts_under_each(tmp_path, monkeypatch):
+    """An expired flag that is also recycled is one of the expired flags the headline counts."""
+    from projects import make_project, run_hosts
+
+    from knightwatch.output.inventory import STATUSES
+
+    root = make_project(tmp_path / "desk", {
+        "app/__init__.py": "",
+        "app/__main__.py": """
+            import os
+            import sys
+
+            def midpoint():
+                return "mid"
+
+            def power_peg():
+                return "power peg"
+
+            def price():
+                if os.getenv("APP_PEG") == "1":
+                    return midpoint()
+                return None
+
+            def legacy_desk():
+                if os.getenv("APP_PEG") == "1":
+                    return power_peg()
+                return None
+
+            def main():
+                print(price())
+                if "--legacy" in sys.argv:
+                    print(legacy_desk())
+
+            main()
+        """,
+        "flags.toml": """
+            [flags."APP_PEG"]
+            owner = "desk"
+            kind = "release"
+            created = 2014-01-01
+            expires = 2016-06-30
+        """}, """
+        [tool.knightwatch]
+        source = ["app"]
+        entry-points = ["app.__main__:main"]
+        coverage = ["prodcov/.coverage.*"]
+
+        [tool.knightwatch.flags]
+        registry = "flags.toml"
+    """)
+    monkeypatch.setenv("APP_PEG", "1")  # on everywhere; only h3 runs the legacy desk that reads it too
+    run_hosts(root, "app", "app", {"h1": [], "h2": [], "h3": ["--legacy"]})
+    model = audit_of(root)[0]
+    (flag,) = model["flags"]
+    assert {"recycled", "expired"} <= set(flag["statuses"])
+    counts = {m["key"]: m["value"] for m in model["metrics"]}
+    assert counts["flags.expired"] == counts["flags.recycled"] == 1
+    assert all(counts[f"flags.{s}"] == 0 for s in STATUSES if s not in flag["statuses"] and s != "live")

@@ -108,7 +108,7 @@ def _flags(model: dict) -> str:
                     f"<td class=\"num nowrap\" data-sort=\"{f['age_days'] if f['age_days'] is not None else -1}\">"
                     f"{e(format_age(f['age_days'])) or '—'}</td><td class=\"nowrap\">{e(f['expires'] or '—')}</td>"
                     f"<td class=\"nowrap\">{production}</td><td>{reads}</td></tr>")
-    statuses = [f["status"] for f in model["flags"]]
+    statuses = [s for f in model["flags"] for s in f["statuses"]]
     chart = bar_chart([(s, statuses.count(s), f"st-{s}") for s in STATUSES if s in statuses], "Flags by status")
     legend = ('<p class="legend">Production state per host, from coverage of the code each flag gates:'
               '<span class="hs on"></span>on<span class="hs off"></span>off<span class="hs mixed"></span>'

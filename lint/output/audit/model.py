@@ -79,7 +79,7 @@ def metrics(model: dict) -> list[dict]:
     names = {r["id"]: r["name"] for r in model["rules"]}
     out += [{"key": f"rule.{rule}", "label": f"{rule} {names.get(rule, '')}".strip(), "value": n}
             for rule, n in summary["by_rule"].items()]
-    statuses = [e["status"] for e in model["flags"]]
+    statuses = [s for e in model["flags"] for s in e["statuses"]]  # a recycled, expired flag counts as both
     out += [{"key": f"flags.{s}", "label": f"{s.capitalize()} flags", "value": statuses.count(s)}
             for s in STATUSES if s != "live"]
     dormant = model["dormant"]
