@@ -84,7 +84,7 @@ class DeploymentDrift(Rule):
                 # reject()`) is not drift; one every host made that ran it on few (a strategy picked by
                 # each host's configuration) is
                 around = frozenset().union(*(analysis.ran_on(s.path, s.line, s.end_line) for s in callers[q])) \
-                    if callers.get(q) else frozenset(analysis.hosts)
+                    if callers.get(q) else self._readers(analysis, q)
                 among = len(around - analysis.function_unknown(q))
                 if among >= 3 and minority(len(h), among):
                     units.append((data["path"], data["line"], h, f"function {q}", analysis.callgraph.sites.get(q, []),
@@ -101,6 +101,14 @@ class DeploymentDrift(Rule):
                 + [TraceStep(s.path, s.line, s.column, f"calls {', '.join(sorted(s.targets))}")
                    for s in [s for s in sites if s.targets][:3]],  # a call of nothing known names no step
                 hosts=sorted(h), host_count=len(h), total_hosts=among)
+
+    @staticmethod
+    def _readers(analysis, q: str) -> frozenset[str]:
+        """Hosts that ran a line reaching Q without a call site (a property read), else all hosts."""
+        g = analysis.callgraph.graph
+        found = [analysis.ran_on(g.nodes[c]["path"], n, n) for c in g.predecessors(q)
+                 if g.edges[c, q]["kind"] == "call" and g.nodes[c]["path"] for n in g.edges[c, q]["lines"]]
+        return frozenset().union(*found) if found else frozenset(analysis.hosts)
 
     @staticmethod
     def _callers(analysis) -> dict[str, list]:

@@ -259,6 +259,8 @@ class FlagGraph:
             return None
         values = self.cg.index.resolve(site.module, site.scope, key_expr)
         keys = tuple(sorted({v[1] for v in values if v[0] == "str"}))
+        if env and not keys:  # `env.get(name)` in a settings helper: no variable the analysis can name
+            return None
         accessor = next(iter(sorted(targets & exact)), None) or (f"env:{name}" if env else str(name))
         return FlagRead(keys, render(key_expr), accessor, site)
 

@@ -582,7 +582,11 @@ class Index:
         if callee[0] == Tag.ATTR:
             for r in self.resolve(module, scope, callee[1]):
                 for f in self.member(r, callee[2], 0):
-                    out += self._bound(f, r)
+                    if r[0] == "inst" and self._is_function(f) and self.method_kind(f[1]) == "function" \
+                            and self._in_class_body(r[1], callee[2]):
+                        out.append((f[1], 1, r))  # a decorator's wrapper as a method: the instance is its first argument
+                    else:
+                        out += self._bound(f, r)
         elif callee[0] == Tag.GETATTR:  # `getattr(self, "visit_" + kind)(node)`: self is the receiver
             receivers = self.resolve(module, scope, callee[1])
             for f in self.resolve(module, scope, callee):
@@ -669,6 +673,10 @@ class Index:
         if v[0] == "inst":
             return [(f[1], v) for f in self._member_values(v[1], "__call__", 0, False) if self._is_function(f)]
         return []
+
+    def _in_class_body(self, cls: str, attr: str) -> bool:
+        """ATTR is written in the body of a class of CLS's MRO (a function there is bound to instances)."""
+        return self.kind(cls) == "class" and any(attr in self.entry(c)["names"] for c in self.mro(cls))
 
     def _is_function(self, v: Value) -> bool:
         return v[0] == "def" and self.kind(v[1]) in ("function", "lambda")

@@ -236,11 +236,14 @@ def executed_modules(analysis) -> set[str]:
 
 
 def project_strings(analysis) -> set[str]:
-    """The identifiers and dotted names the analysed files spell out in string literals."""
+    """The identifiers and dotted names the analysed files spell out in string literals (a module's
+    `f"{__name__}.{name}"` spells its own name and a dot)."""
     strings: set[str] = set()
     for info in analysis.files.values():
         if info.summary is not None:
             strings.update(DOTTED_STRING.findall(info.text))
+            if "{__name__}." in info.text:
+                strings.add(f"{info.source.module}.")
     return strings
 
 

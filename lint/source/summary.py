@@ -51,7 +51,7 @@ from typing import Any, Callable
 from knightwatch.source.schema import AND, OR, Read, Tag
 from knightwatch.source.straight import StraightLine
 
-SUMMARY_VERSION = 21
+SUMMARY_VERSION = 22
 UNKNOWN = (Tag.UNKNOWN,)
 #: operands nested deeper than this in one expression have an unknown value (their calls are still
 #: recorded): the summary's values stay shallow enough to store, load and resolve
@@ -134,6 +134,12 @@ def _registered_name(node: ast.FunctionDef, register: ast.expr, taken) -> str:
     while taken(f"{node.name}#{rank}"):
         rank += 1
     return f"{node.name}#{rank}"
+
+
+def _names_module(part: ast.expr) -> bool:
+    """PART is `{__name__}` in an f-string: the module's own dotted name (`f"{__name__}.{info.name}"`)."""
+    return isinstance(part, ast.FormattedValue) and isinstance(part.value, ast.Name) and part.value.id == "__name__" \
+        and part.format_spec is None and part.conversion in (-1, ord("s"))
 
 
 def _flips(node: ast.Compare) -> int:
@@ -392,7 +398,7 @@ class Summariser(ast.NodeVisitor):
         return (Tag.CALL, (Tag.ATTR, left, dunder)) if dunder else UNKNOWN
 
     def _fstring(self, node: ast.JoinedStr) -> tuple:
-        parts = list(node.values)
+        parts = [ast.Constant(self.module) if _names_module(p) else p for p in node.values]
         prefix = suffix = ""
         while parts and isinstance(parts[0], ast.Constant):
             prefix += str(parts.pop(0).value)

@@ -1,4 +1,5 @@
 import functools
+import os
 import sys
 from typing import Protocol
 
@@ -73,6 +74,13 @@ def _(order: str):  # expect: KW101 high
     wire.send(len(order))
 
 
+def setting(name, default):  # a settings helper: no variable the analysis can name, so no flag read
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw == "1"
+
+
 def keep(journal: Journal, qty):
     journal.record(qty)
 
@@ -84,6 +92,7 @@ def main():
         keep(PrintJournal(), qty)
         execute(qty)
     Desk().handle("fill")
+    setting(os.path.basename(sys.argv[0]).upper(), False)
 
 
 if __name__ == "__main__":

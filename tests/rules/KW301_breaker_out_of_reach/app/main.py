@@ -54,6 +54,7 @@ def main():
     gw = FastGateway()
     venues.via_table("alpha", 1)
     venues.checked("beta", 1)
+    venues.maybe_desk(True)
     unchecked(gw, 1)
     checked_after(gw, 1)
     checked_one_branch(gw, 1, True)

@@ -28,3 +28,26 @@ def via_table(name, qty):
 def checked(name, qty):
     risk.check(qty)
     VENUES[name]().submit(qty)
+
+
+def checked_by_desk(send):
+    def wrapper(desk, qty):  # the decorated method's instance: its checker is the risk module
+        if not desk.checker.check(qty):
+            return None
+        return send(desk, qty)
+    return wrapper
+
+
+class Desk:
+    def __init__(self):
+        self.checker = risk
+        self.venue = Alpha()
+
+    @checked_by_desk
+    def send_child(self, qty):
+        self.venue.submit(qty)
+
+
+def maybe_desk(fast):
+    if fast:
+        Desk().send_child(1)

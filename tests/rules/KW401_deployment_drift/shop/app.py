@@ -3,8 +3,17 @@ import sys
 from shop.toggles import enabled
 
 
-def fast(basket):
-    return sum(basket)
+class Basket:
+    def __init__(self, items):
+        self.items = items
+
+    @property
+    def total(self):  # read only in the new checkout: part of that branch's drift, not one of its own
+        return sum(self.items)
+
+
+def fast(total):
+    return total
 
 
 def slow(basket):
@@ -16,7 +25,7 @@ def slow(basket):
 
 def checkout(argv, basket):
     if enabled("new-checkout", argv):
-        return fast(basket)  # expect: KW401 medium
+        return fast(Basket(basket).total)  # expect: KW401 medium
     return slow(basket)
 
 

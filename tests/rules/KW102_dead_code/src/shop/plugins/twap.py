@@ -1,0 +1,2 @@
+"""A plugin: importing it is all the loader does."""
+SLICES = 4
