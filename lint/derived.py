@@ -39,7 +39,7 @@ class Derived:
     @cached_property
     def gated_regions(self) -> list[tuple["FlagRead", list["Region"]]]:
         """Each flag read in code that ran (a function some host ran, or a module's top level), in
-        order, with the regions it gates but the one-line ones."""
+        order, with the regions it gates or implies (`FlagRead.implied`) but the one-line ones."""
         a = self.analysis
         g = a.callgraph.graph
         found = []
@@ -47,7 +47,7 @@ class Derived:
             caller = read.site.caller
             if caller not in g or (g.nodes[caller]["kind"] != "module" and not a.function_hosts(caller)):
                 continue
-            found.append((read, [region for region in read.regions if not one_line(read, region)]))
+            found.append((read, [region for region in read.regions + read.implied if not one_line(read, region)]))
         return found
 
     @cached_property
@@ -56,7 +56,7 @@ class Derived:
         for `if a and b:`, which is one branch."""
         found: dict[tuple[str, int, int], list[str]] = {}
         for read in self.analysis.flags.reads:
-            for region in read.regions:
+            for region in read.regions + read.implied:
                 keys = found.setdefault((region.path, region.start, region.end), [])
                 if (read.key or read.via) not in keys:
                     keys.append(read.key or read.via)

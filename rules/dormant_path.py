@@ -8,7 +8,9 @@ from knightwatch.graphs.index import SINGLE_DISPATCH
 from knightwatch.graphs.reach import path_to
 from knightwatch.rule import Rule
 
-CALLS = frozenset({"call", "may", "ref"})
+#: edges by which code that ran may have run a function (and a reference from a function or a module,
+#: `{"csv": _csv}`, not a class's to its property or dunder, which Python calls only when code does)
+CALLS = frozenset({"call", "may"})
 
 
 class DormantPath(Rule):
@@ -17,7 +19,9 @@ class DormantPath(Rule):
     ## What it does
     Joins the call and flag graphs with production coverage (one coverage.py data file per host).
     It reports a branch gated by a feature flag that no host ever executed although the function
-    around it ran, and a function that is statically reachable from an entry point but whose body
+    around it ran (a condition joining flags, `if a and b:`, is one branch, and claims no single
+    flag's value), and a function that is statically reachable from an entry point, by calls or by
+    dispatch the analysis cannot pin to one target (`getattr`, a table, an override), but whose body
     no host executed (reported once, where the dormant part of the graph starts). The kill side of a
     kill switch and either side of an ops or permission flag are dormant by design and are not
     reported (the side a kill switch runs while off is the normal path, and is), nor is code
@@ -79,7 +83,8 @@ class DormantPath(Rule):
                 severity = self._severity(analysis, region.path, analysis.sites_reach_sink(region.sites))
                 if region.shared:  # no single flag's value kept it dormant: the condition as a whole did
                     why = (f"branch gated by {gate_label(region, analysis.derived.span_keys[span])} never ran "
-                           f"on any of {len(analysis.hosts)} hosts: the condition held on none")
+                           f"on any of {len(analysis.hosts)} hosts: the condition was {str(not region.when).lower()} "
+                           f"every time it was tested")
                 else:
                     why = (f"branch gated by flag {key!r} ({'on' if region.on else 'off'} side) never ran on any of "
                            f"{len(analysis.hosts)} hosts: the flag was {'off' if region.on else 'on'} everywhere")
@@ -99,13 +104,16 @@ class DormantPath(Rule):
 
     @staticmethod
     def _interface_stub(idx, q: str) -> bool:
-        """Q declares a method of a Protocol or an ABC with nothing to run (`...`, a docstring,
-        `raise NotImplementedError`): a call on the interface runs an implementation, never Q."""
+        """Q declares a method with nothing to run (`...`, a docstring, `raise NotImplementedError`) of
+        a Protocol, an ABC or a base whose subclasses override it: a call on the interface runs an
+        implementation, never Q."""
         module, scope, entry = idx.defs[q]
         parent = entry.get("parent")
         if not entry.get("stub") or not entry.get("method") or not parent:
             return False
-        return "abstractmethod" in idx.decorator_names(q) or idx.interface(f"{module}.{parent}")
+        owner, name = f"{module}.{parent}", q.rpartition(".")[2]
+        return "abstractmethod" in idx.decorator_names(q) or idx.interface(owner) \
+            or any(f"{sub}.{name}" in idx.defs for sub in idx.subclasses(owner))
 
     def _functions(self, analysis, covered_regions):
         """Reachable functions no host ran, reported where the dormant subgraph starts."""
@@ -118,18 +126,26 @@ class DormantPath(Rule):
                 ran[q] = analysis.function_hosts(q)
             return ran[q]
 
-        in_region = {(r.path, s.line) for r in covered_regions for s in r.sites}
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for r in covered_regions:
+            spans.setdefault(r.path, []).append((r.start, r.end))
+
+        def in_region(path, line):
+            return any(start <= line <= end for start, end in spans.get(path, ()))
+
         waiting = analysis.observation.functions if analysis.observation else {}
         for q in sorted(analysis.reach_all):
             if idx.kind(q) != "function" or hosts(q) or analysis.function_unknown(q) or q in waiting \
                     or self._interface_stub(idx, q) or SINGLE_DISPATCH.intersection(idx.decorator_names(q)):
                 continue  # (a generic function's own body is the fallback: calls run the registered ones)
-            callers = [c for c in g.predecessors(q) if g.edges[c, q]["kind"] in CALLS and c in analysis.reach_all]
+            callers = [c for c in g.predecessors(q) if c in analysis.reach_all and (
+                g.edges[c, q]["kind"] in CALLS or g.edges[c, q]["kind"] == "ref" and g.nodes[c]["kind"] != "class")]
             live_callers = [c for c in callers if g.nodes[c]["kind"] == "module" or hosts(c)]
             if not live_callers:
                 continue  # reached only from other dormant code: part of that finding
             sites = [s for c in live_callers for s in analysis.callgraph.sites.get(c, ()) if q in s.targets]
-            if sites and all((s.path, s.line) in in_region for s in sites):
+            reached = [(g.nodes[c]["path"], n) for c in live_callers for n in g.edges[c, q]["lines"]]
+            if reached and all(in_region(*at) for at in reached):  # (a property read is no call site)
                 continue  # behind a dormant or by-design flag branch, already accounted for
             path, line = g.nodes[q]["path"], g.nodes[q]["line"]
             static = q in analysis.reach_static and any(g.edges[c, q]["kind"] == "call" for c in live_callers)

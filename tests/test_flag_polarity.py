@@ -111,6 +111,10 @@ def route(kind):
         modern()
     else:
         legacy()
+    if os.environ.get("SMART") == "1" and kind:
+        modern()
+    else:
+        sweep()
     match kind:
         case "market" if os.environ.get("SWEEP") == "1":
             sweep()
@@ -142,11 +146,16 @@ def test_a_compound_condition_is_one_branch_no_single_flag_decides(tmp_path, mon
     _, report, _ = check_json(root, "--select", "KW101")
     lines = COMPOUND.lstrip("\n").splitlines()
     found = sorted((f["line"], f["message"].split(" never ran")[0]) for f in report["findings"])
+    said = {f["line"]: f["message"].split(": ")[-1] for f in report["findings"]}
+    assert said[lines.index("        sweep()") + 1] == "the condition was true every time it was tested"
+    assert said[lines.index("        return slow()") + 1] == "the condition was true every time it was tested"
+    assert said[lines.index("            sweep()") + 1] == "the condition was false every time it was tested"
     assert found == [
         (lines.index("    if os.environ.get(\"LEGACY\") == \"1\" and os.environ.get(\"SMART\") == \"1\":") + 2,
          "branch gated by a condition on flags 'LEGACY' and 'SMART'"),
         (lines.index("        return slow()") + 1, "branch gated by a condition on flags 'FORCE_SLOW' and 'SMART'"),
         (lines.index("        legacy()") + 1, "branch gated by a condition on flags 'SMART' and 'LEGACY'"),
+        (lines.index("        sweep()") + 1, "branch gated by a condition on flag 'SMART'"),  # SMART was on
         (lines.index("            sweep()") + 1, "branch gated by a condition on flag 'SWEEP'"),
         (lines.index("        slow()") + 1, "branch gated by flag 'SMART' (off side)"),
     ]

@@ -30,7 +30,8 @@ def _sites(analysis, caller: str, callee: str) -> list:
 
 def test_the_call_graph_keeps_the_wrapper_edge_to_every_decorated_function(analysis):
     g = analysis.callgraph.graph
-    assert {t for t in g.successors(ATTEMPT) if t.startswith("app.exchange.")} == {
+    # (the instance a decorated method runs on is the wrapper's first argument: a reference to its class)
+    assert {t for t in g.successors(ATTEMPT) if t.startswith("app.exchange.") and g.edges[ATTEMPT, t]["kind"] != "ref"} == {
         "app.exchange.Exchange.quote", "app.exchange.Exchange.balance", "app.exchange.Exchange.place"}
 
 

@@ -36,6 +36,8 @@ class Region:
     sites: list[CallSite] = field(default_factory=list)
     #: the test joins the read with others (`a and b`): the span runs only when they agree too
     shared: bool = False
+    #: the span runs when the test is true (the body), else when it is false (an else, the rest)
+    when: bool = True
 
     @property
     def path(self) -> str:
@@ -51,6 +53,9 @@ class FlagRead:
     accessor: str
     site: CallSite
     regions: list[Region] = field(default_factory=list)
+    #: spans the read does not gate but that never run unless it has one value: the else of `a and
+    #: b` runs whenever either is off, but if it never ran, each was on wherever it was read
+    implied: list[Region] = field(default_factory=list)
     #: read from a configured flag source (`self.config["dry_run"]`), not through an SDK call
     from_config: bool = False
 
@@ -270,15 +275,18 @@ class FlagGraph:
         kind = gate["kind"]
         on = not negated
         spans = []
-        if gate["body"] and not joins & OR:
-            spans.append(("ifexp" if kind == "ifexp" else "if", on, gate["body"]))
-        if gate["orelse"] and not joins & AND:
-            spans.append(("ifexp" if kind == "ifexp" else "else", not on, gate["orelse"]))
-        if gate["rest"] and not joins & AND:
-            spans.append(("guard", not on, gate["rest"]))
-        for rkind, polarity, (start, end) in spans:
+        if gate["body"]:
+            spans.append(("ifexp" if kind == "ifexp" else "if", on, gate["body"], True))
+        if gate["orelse"]:
+            spans.append(("ifexp" if kind == "ifexp" else "else", not on, gate["orelse"], False))
+        if gate["rest"]:
+            spans.append(("guard", not on, gate["rest"], False))
+        for rkind, polarity, (start, end), when in spans:
+            if joins == AND | OR:
+                continue  # `a and (b or c)`: no outcome of b alone decides either side
             inside = [s for s in sites if start <= s.line <= end and s.caller.startswith(read.site.caller)]
-            read.regions.append(Region(read, polarity, rkind, start, end, inside, shared=bool(joins)))
+            region = Region(read, polarity, rkind, start, end, inside, shared=bool(joins), when=when)
+            (read.implied if joins & (OR if when else AND) else read.regions).append(region)
 
     def _link(self) -> None:
         for read in self.reads:

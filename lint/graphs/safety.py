@@ -306,7 +306,8 @@ class Safety:
                 sink = self.is_sink_site(site, ctx)
                 if sink and (on_self is None or sink in on_self):
                     if not (reported and id(site) in self.wrappers.closure.get(fn, {})):
-                        report(site, sink, state, self.wrappers.targets(site, ctx)[sink])
+                        targets = self.wrappers.targets(site, ctx)  # (a sink whichever runs: certain)
+                        report(site, sink, state, targets[sink] and not self.sinks.issuperset(targets))
                     continue
                 receivers = self._receivers(site) if on_self is None else None
                 for (t, t_ctx), may in self._next(site, ctx):
