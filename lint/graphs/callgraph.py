@@ -370,9 +370,9 @@ class CallGraph:
             for v, may in idx.resolve(module, scope, callee).items():
                 if not may and v[0] == "def" and idx.kind(v[1]) == "class":
                     changed |= idx.bind_instance(v[1])
-        for fq, offset, first in idx.dispatch(module, scope, callee, decorator=tag == "dec"):
+        for fq, offset, first, may in idx.dispatch(module, scope, callee, decorator=tag == "dec"):
             if first is not None:
-                changed |= idx.bind_receiver(fq, first)
+                changed |= idx.bind_receiver(fq, first, may)
             if args or kwargs:
                 changed |= self._bind_arguments(fq, offset, module, scope, args, kwargs)
         if args or kwargs:

@@ -108,7 +108,8 @@ class Index:
         self.tops = frozenset(m.partition(".")[0] for m in summaries)
         # learnt facts; dicts as insertion-ordered sets so that every run resolves in the same order
         self.param_values: dict[tuple[str, str], dict] = defaultdict(dict)  # (function, param) -> {(m, s, expr)}
-        self.bound: dict[tuple[str, str], dict] = defaultdict(dict)  # (method, first param) -> {receiver value}
+        #: (method, first param) -> {receiver value: whether it only may be}
+        self.bound: dict[tuple[str, str], dict] = defaultdict(dict)
         self.stores: dict[int, dict] = defaultdict(dict)  # box id -> {(module, scope, key expr, value expr)}
         self.dynamic_attrs: dict[tuple[str, str], dict] = defaultdict(dict)  # (class, attr) -> {(m, s, expr)}
         self.instantiated: dict[str, None] = {}  # classes some call in the project makes an instance of
@@ -383,8 +384,8 @@ class Index:
                     _merge(out, self.resolve(module, scope, items[w]))
                 for m, s, k, v in stores:
                     names = _key_names(self.resolve(m, s, k)) if self.known_key(m, s, k) else set()
-                    if names & wanted or not names:
-                        _merge(out, self.resolve(m, s, v), may=not names)
+                    if names & wanted or not names:  # (stored under another key too: it only may be here)
+                        _merge(out, self.resolve(m, s, v), may=not names or not names <= wanted)
                 if out:
                     return out
             for e in items.values():
@@ -568,36 +569,45 @@ class Index:
         """Some call in the project makes an instance of class CLS."""
         return self._learn(self.instantiated, cls, ("i", cls))
 
-    def bind_receiver(self, fq: str, value: Value) -> bool:
-        """Method FQ is called on VALUE (an instance, or a class for a classmethod)."""
+    def bind_receiver(self, fq: str, value: Value, may: bool = False) -> bool:
+        """Method FQ is called on VALUE (an instance, or a class for a classmethod); MAY: only
+        perhaps (an instance taken from a registry by a key the analysis cannot match)."""
         module, scope, _ = self.defs[fq]
         params = self.params(module, scope)
-        return bool(params) and self._learn(self.bound[(fq, params[0])], value, ("p", fq, params[0]))
+        if not params:
+            return False
+        bucket = self.bound[(fq, params[0])]
+        if value in bucket and (may or not bucket[value]):
+            return False
+        bucket[value] = may  # new, or known for certain now
+        self._changed.add(("p", fq, params[0]))
+        return True
 
     def dispatch(self, module: str, scope: str, callee: tuple,
-                 decorator: bool = False) -> list[tuple[str, int, Value | None]]:
+                 decorator: bool = False) -> list[tuple[str, int, Value | None, bool]]:
         """(function, index of the first argument's parameter, value bound to the first parameter or
-        None) for each function a call of CALLEE (applied as a DECORATOR) runs."""
+        None, whether that value only may be the receiver) for each function a call of CALLEE
+        (applied as a DECORATOR) runs."""
         out: list = []
         if callee[0] == Tag.ATTR:
-            for r in self.resolve(module, scope, callee[1]):
+            for r, may in self.resolve(module, scope, callee[1]).items():
                 for f in self.member(r, callee[2], 0):
                     if r[0] == "inst" and self._is_function(f) and self.method_kind(f[1]) == "function" \
                             and self._in_class_body(r[1], callee[2]):
-                        out.append((f[1], 1, r))  # a decorator's wrapper as a method: the instance is its first argument
+                        out.append((f[1], 1, r, may))  # a decorator's wrapper as a method: the instance is its first argument
                     else:
-                        out += self._bound(f, r)
+                        out += [(*b, may) for b in self._bound(f, r)]
         elif callee[0] == Tag.GETATTR:  # `getattr(self, "visit_" + kind)(node)`: self is the receiver
             receivers = self.resolve(module, scope, callee[1])
             for f in self.resolve(module, scope, callee):
-                found = [b for r in receivers for b in self._bound(f, r) if b[2] is not None]
-                out += list(dict.fromkeys(found)) or self._bound(f, None)
+                found = [(*b, False) for r in receivers for b in self._bound(f, r) if b[2] is not None]
+                out += list(dict.fromkeys(found)) or [(*b, False) for b in self._bound(f, None)]
         else:
             for f in self.callee_values(module, scope, callee, decorator):
-                out += self._bound(f, None)
+                out += [(*b, False) for b in self._bound(f, None)]
         dispatched = self.dispatched()
-        for f, offset, receiver in list(out):  # a generic function hands its arguments to the one registered
-            out += [(g, offset, receiver) for g in dispatched.get(f, ())]
+        for f, offset, receiver, may in list(out):  # a generic function hands its arguments to the one registered
+            out += [(g, offset, receiver, may) for g in dispatched.get(f, ())]
         return out
 
     def dispatched(self) -> dict[str, list[str]]:
@@ -1096,7 +1106,7 @@ class Index:
         self._read_fact(("p", q, name))  # calls may bind more to it
         entry = self.summaries[module]["scopes"][scope]
         params = self.params(module, scope)
-        out: Values = {v: False for v in self.bound.get((q, name), ())}
+        out: Values = dict(self.bound.get((q, name), {}))
         if name in entry.get("defaults", {}):
             _merge(out, self.resolve(module, entry["parent"] or "", entry["defaults"][name], depth))
         for m, s, e in self.param_values.get((q, name), ()):

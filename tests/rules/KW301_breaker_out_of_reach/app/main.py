@@ -1,4 +1,4 @@
-from app import desk, risk, venues
+from app import desk, registry, risk, venues
 from app.risk import guarded
 from app.wire import FastGateway, Gateway
 
@@ -55,6 +55,7 @@ def main():
     venues.via_table("alpha", 1)
     venues.checked("beta", 1)
     venues.maybe_desk(True)
+    registry.start(True)
     unchecked(gw, 1)
     checked_after(gw, 1)
     checked_one_branch(gw, 1, True)

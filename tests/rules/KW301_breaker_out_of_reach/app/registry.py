@@ -1,0 +1,41 @@
+"""Algorithms registered by name through a decorator factory: a lookup by a name the analysis
+matches to several registrations only may give each class."""
+from app import risk
+from app.venues import Alpha
+
+ALGOS = {}
+
+
+def register(name):
+    def add(cls):
+        ALGOS[name] = cls
+        return cls
+    return add
+
+
+class Algo:
+    def __init__(self):
+        self.venue = Alpha()
+
+    def run(self, qty):
+        self.send_child(qty)
+
+    def send_child(self, qty):
+        if risk.check(qty):
+            self.venue.submit(qty)
+
+
+@register("safe")
+class Safe(Algo):
+    pass
+
+
+@register("legacy")
+class Legacy(Algo):
+    def send_child(self, qty):
+        self.venue.submit(qty)  # expect: KW301 high
+
+
+def start(fast):
+    if fast:
+        ALGOS["safe"]().run(1)
