@@ -291,6 +291,9 @@ def _analyse_files(config: Config, infos: dict[str, FileInfo], notes: list[str],
     cg = analysis.callgraph = _call_graph(parsed, paths, cache, stop, settle)
     analysis.index = cg.index
     analysis.flags = FlagGraph(cg, config)
+    notes += [f"flags: {q} is named like a flag SDK's accessor but is the project's own function, so its calls "
+              f"are not read as flag reads; if it reads flags, add it to [tool.knightwatch.flags] accessors"
+              for q in sorted(analysis.flags.lookalikes)]
     if config.registry:
         analysis.registry = load_registry(config.registry, config.root)
     if config.entry_points:

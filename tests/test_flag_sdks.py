@@ -109,3 +109,28 @@ def test_the_readme_lists_every_recognised_method_and_no_other():
     patterns = {n: re.compile(n.replace("*", "[a-z]+") + "(_async)?") for n in listed}
     assert {m for m in DEFAULT_ACCESSORS if any(p.fullmatch(m) for p in patterns.values())} == set(DEFAULT_ACCESSORS)
     assert [n for n, p in patterns.items() if not any(p.fullmatch(m) for m in DEFAULT_ACCESSORS)] == []
+
+
+def test_a_project_function_named_like_an_accessor_is_named_in_a_note(tmp_path):
+    """A hand-written LaunchDarkly-style client is no SDK: its `variation` is read only when listed in
+    `accessors`, and until then a note says so instead of every flag silently having no reads."""
+    files = {"pay/__init__.py": "", "pay/service.py": """
+        class Client:
+            def variation(self, key, default):
+                return default
+
+        LD = Client()
+
+        def handle():
+            if LD.variation("pay.fast-path", False):
+                return 1
+    """}
+    for name, extra, keys, noted in [("plain", "", [], True),
+                                     ("listed", "[tool.knightwatch.flags]\naccessors = [\"pay.service.Client.variation\"]\n",
+                                      ["pay.fast-path"], False)]:
+        root = make_project(tmp_path / name, files, "[tool.knightwatch]\nsource = [\"pay\"]\n" + extra)
+        result = CliRunner().invoke(main, ["flags", str(root), "--format", "json", "--no-cache"])
+        assert [f["key"] for f in json.loads(result.stdout)["flags"]] == keys
+        notes = CliRunner().invoke(main, ["check", str(root), "--format", "json", "--no-cache"])
+        assert any(n.startswith("flags: pay.service.Client.variation is named like a flag SDK's accessor")
+                   for n in json.loads(notes.stdout)["notes"]) == noted

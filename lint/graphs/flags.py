@@ -197,6 +197,8 @@ class FlagGraph:
         self.reads: list[FlagRead] = []
         self.graph = nx.DiGraph()
         self._exact = exact = set(config.accessors)
+        #: the project's own functions named like an SDK accessor that calls with a literal key reach
+        self.lookalikes: set[str] = set()
         self._suffixes = suffixes = {a.rpartition(".")[2]: 0 for a in config.accessors} | DEFAULT_ACCESSORS
         idx = cg.index
         for module, sites in cg.sites_by_module.items():
@@ -258,6 +260,8 @@ class FlagGraph:
         elif name in suffixes and not any(self.cg.index.kind(t) for t in targets if t not in exact):
             argn = suffixes[name]
         else:
+            if name in suffixes and suffixes[name] < len(args) and args[suffixes[name]][0] == Tag.STR:
+                self.lookalikes.update(t for t in targets if self.cg.index.kind(t) == "function")
             return None
         key_expr = args[argn] if argn < len(args) else next(iter(kwargs.values()), None)
         if key_expr is None:
