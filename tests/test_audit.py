@@ -198,3 +198,50 @@ def html_escape(text: str) -> str:
     from html import escape
 
     return escape(text, quote=True)
+
+
+def test_the_calls_of_a_decorated_sink_are_listed_guarded_or_not(tmp_path):
+    """A call of a sink under a `functools.wraps` retry decorator resolves to the wrapper: the audit
+    still lists it (as KW301 finds it) instead of "Nothing calls this sink"."""
+    from projects import make_project
+
+    from knightwatch.output.audit.sections import safety_paths
+
+    root = make_project(tmp_path / "app", {"app/__init__.py": "", "app/__main__.py": """
+        import functools
+
+        def retrying(fn):
+            @functools.wraps(fn)
+            def retried(*args, **kwargs):
+                return fn(*args, **kwargs)
+            return retried
+
+        def approve(qty):
+            if qty > 100:
+                raise ValueError(qty)
+
+        class Venue:
+            @retrying
+            def transmit(self, qty):
+                print("sent", qty)
+
+        def main():
+            approve(10)
+            Venue().transmit(10)
+
+        def unguarded():
+            Venue().transmit(30)
+    """}, """
+        [tool.knightwatch]
+        source = ["app"]
+        entry-points = ["app.__main__:main", "app.__main__:unguarded"]
+
+        [tool.knightwatch.safety]
+        sinks = ["app.__main__.Venue.transmit"]
+        breakers = ["app.__main__.approve"]
+    """)
+    model, _, analysis = audit_of(root)
+    (sink,) = safety_paths(analysis)
+    assert [(s["line"], s["caller"], s["guarded"]) for s in sink["sites"]] == [
+        (20, "app.__main__.main", True), (23, "app.__main__.unguarded", False)]
+    assert {m["key"]: m["value"] for m in model["metrics"]}["safety.unguarded"] == 1

@@ -240,8 +240,9 @@ class Safety:
         out = []
         for sites in self.cg.sites.values():
             for s in sites:
-                sink = self.is_sink_site(s)
-                if sink and s.caller not in self.sinks:
+                sink = self.is_sink_site(s) or next(  # or a decorated sink, through its wrapper
+                    (w[0] for nxt, _ in self._next(s, None) for w in [self._decorated_sink(nxt, True)] if w), None)
+                if sink and s.caller not in self.sinks and id(s) not in self.wrappers.closure.get(s.caller, {}):
                     out.append((s, sink))
         return out
 
@@ -365,15 +366,15 @@ class Safety:
         found = sorted({v[1] for v in idx.resolve(site.module, site.scope, callee[1]) if v[0] == "inst"})
         return found if 0 < len(found) <= MAX_RECEIVERS else None
 
-    def _decorated_sink(self, state: State) -> tuple[str, bool] | None:
+    def _decorated_sink(self, state: State, checked: bool = False) -> tuple[str, bool] | None:
         """(sink, may) when STATE is a wrapper whose closure call runs a sink in STATE's context with no
-        breaker before it in the wrapper."""
+        breaker before it in the wrapper (CHECKED: breaker or not)."""
         fn, ctx = state
-        if fn in self.guarded_functions:
+        if fn in self.guarded_functions and not checked:
             return None
         closure = self.wrappers.closure.get(fn, {})
         for site in self.cg.sites.get(fn, ()):
-            if id(site) in closure and not self.protected(site):
+            if id(site) in closure and (checked or not self.protected(site)):
                 sink = self.is_sink_site(site, ctx)
                 if sink:
                     return sink, self.wrappers.targets(site, ctx)[sink]
