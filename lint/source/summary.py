@@ -30,10 +30,11 @@ names each tag, `Call` and `Read` the fields of the records described below):
   ("mc", expr)          the metaclass of class expr, or of the classes in tuple expr (`type(name, bases, ns)`)
   ("u",)                unknown
 Value reads ("chains": a name, attribute, subscript or `.get(key)`/`getenv(key)` call, outermost
-only) are [kind, expr, args, negated, line, col, end_line, end_col], kind "v" (EXPR is the value) or
-"call" (EXPR is the callee, ARGS its arguments); gates keep those of their test, scopes those of
-`name = <value>` assignments (by name, one group an assignment), for configured flag sources
-(`knightwatch.graphs.config_flags`).
+only) are [kind, expr, args, negated, line, col, end_line, end_col, joins], kind "v" (EXPR is the
+value) or "call" (EXPR is the callee, ARGS its arguments), JOINS the `and`/`or` it is an operand of
+(`schema.AND`, `OR`); gates keep those of their test, scopes those of `name = <value>` assignments (by
+name, one group an assignment), for configured flag sources (`knightwatch.graphs.config_flags`).
+A gate's "calls" are [call index, negated, joins] for each call in its test.
 Calls are [scope, callee, line, col, end_line, end_col, cond, pos, args, kwargs, tag]; `**x` kwargs
 are keyed "**<n>". TAG marks calls Python makes implicitly: "dec" (applying a decorator), "raise" (`raise E`), "dunder"
 (an operator, `for`, `with`, a truth test, a subscript) or "bi:<name>" (a protocol method the
