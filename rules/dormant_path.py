@@ -134,13 +134,15 @@ class DormantPath(Rule):
             return any(start <= line <= end for start, end in spans.get(path, ()))
 
         waiting = analysis.observation.functions if analysis.observation else {}
-        for q in sorted(analysis.reach_all):
-            if idx.kind(q) != "function" or hosts(q) or analysis.function_unknown(q) or q in waiting \
+        reach = analysis.reach_all
+        for q in sorted(q for q, kind in g.nodes(data="kind") if kind == "function"):
+            if hosts(q) or analysis.function_unknown(q) or q in waiting \
                     or self._interface_stub(idx, q) or SINGLE_DISPATCH.intersection(idx.decorator_names(q)):
                 continue  # (a generic function's own body is the fallback: calls run the registered ones)
-            callers = [c for c in g.predecessors(q) if c in analysis.reach_all and (
-                g.edges[c, q]["kind"] in CALLS or g.edges[c, q]["kind"] == "ref" and g.nodes[c]["kind"] != "class")]
-            live_callers = [c for c in callers if g.nodes[c]["kind"] == "module" or hosts(c)]
+            callers = [c for c in g.predecessors(q) if g.edges[c, q]["kind"] in CALLS
+                       or g.edges[c, q]["kind"] == "ref" and g.nodes[c]["kind"] != "class"]
+            # (code production ran is live, whether the graph reaches it from an entry point or not)
+            live_callers = [c for c in callers if g.nodes[c]["kind"] == "module" and c in reach or hosts(c)]
             if not live_callers:
                 continue  # reached only from other dormant code: part of that finding
             sites = [s for c in live_callers for s in analysis.callgraph.sites.get(c, ()) if q in s.targets]
@@ -148,8 +150,10 @@ class DormantPath(Rule):
             if reached and all(in_region(*at) for at in reached):  # (a property read is no call site)
                 continue  # behind a dormant or by-design flag branch, already accounted for
             path, line = g.nodes[q]["path"], g.nodes[q]["line"]
-            static = q in analysis.reach_static and any(g.edges[c, q]["kind"] == "call" for c in live_callers)
-            chain = path_to(analysis.reach_static if static else analysis.reach_all, q)
+            static = (q in analysis.reach_static or q not in reach) \
+                and any(g.edges[c, q]["kind"] == "call" for c in live_callers)
+            chain = path_to(analysis.reach_static if static else reach, q) if q in reach \
+                else [f"{live_callers[0]} (which ran in production)"]
             how = "calls" if static else "may call (dispatch the analysis cannot pin to one target)"
             trace = [TraceStep(s.path, s.line, s.column, f"{s.caller} {how} {q}, never on any host") for s in sites[:3]]
             via = "" if static else " through dynamic dispatch"

@@ -181,7 +181,7 @@ class CallGraph:
                 self._array_callbacks(module, scope, a[1] if a[0] == Tag.STARRED else a, "", targets)
         builtin_methods = self._builtin_methods(module, scope, callee)
         if unknown or any(_calls_callbacks(q) for q in targets if q not in idx.defs) or _list_sort(callee, kwargs):
-            callables = ("lambda",) if unknown and _named(callee) not in CALLBACK_REGISTRARS else ("function", "lambda")
+            callables = ("lambda",) if unknown and callee_name(callee) not in CALLBACK_REGISTRARS else ("function", "lambda")
             for a in list(args) + list(kwargs.values()):
                 for v, may in idx.resolve(module, scope, a[1] if a[0] == Tag.STARRED else a).items():
                     if v[0] == "def" and idx.kind(v[1]) in callables and v[1] not in targets:
@@ -359,7 +359,7 @@ class CallGraph:
         idx = self.index
         scope, callee, _, _, _, _, _, _, args, kwargs, tag = call  # a `Call`, unpacked (the hot path)
         changed = False
-        if _named(callee) == "partial" and args and args[0][0] != Tag.STARRED \
+        if callee_name(callee) == "partial" and args and args[0][0] != Tag.STARRED \
                 and ("ext", "functools.partial") in idx.resolve(module, scope, callee):
             callee, args = args[0], args[1:]
         changed = self._bind_key(module, scope, callee, args, kwargs)
@@ -600,7 +600,7 @@ def _list_sort(callee: tuple, kwargs: dict) -> bool:
     return callee[0] == Tag.ATTR and callee[2] == "sort" and "key" in kwargs
 
 
-def _named(callee: tuple) -> str:
+def callee_name(callee: tuple) -> str:
     """The name a callee expression ends with (`partial` for `functools.partial`), or ''."""
     callee = written(callee)
     return callee[1] if callee[0] == Tag.NAME else callee[2] if callee[0] == Tag.ATTR else ""

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from knightwatch.config import _read_toml
 from knightwatch.errors import KnightwatchError
+from knightwatch.graphs.callgraph import callee_name
 from knightwatch.graphs.index import qualify
 from knightwatch.graphs.reach import reachable
 from knightwatch.source.schema import Call, Tag
@@ -34,6 +35,8 @@ VALUE_BASES = frozenset({("ext", f"typing.{n}") for n in ("NamedTuple", "TypedDi
                         | {("bi", n) for n in dir(builtins) if isinstance(getattr(builtins, n), type)
                            and issubclass(getattr(builtins, n), BaseException)})
 VALUE_HOOKS = frozenset({"_missing_", "_generate_next_value_"})
+#: calls that list an object's members by name (`inspect.getmembers(self)`, `dir(self)`)
+MEMBER_LISTINGS = frozenset({"getmembers", "dir"})
 #: words a dynamic loader of classes or modules uses (a name looked up at run time)
 LOADER_WORDS = frozenset({"import_module", "__import__", "__subclasses__", "iter_modules", "walk_packages",
                           "spec_from_file_location", "exec_module", "load_module", "entry_points",
@@ -441,10 +444,14 @@ def library_exports(idx) -> list[str]:
 
 
 def dispatch_prefixes(idx) -> frozenset[str]:
-    """Name prefixes of attributes looked up by a computed name, `getattr(self, "visit_" + kind)`:
-    a method named with one of them, in a live class, is reached by that dispatch."""
+    """Name prefixes of attributes looked up by a computed name, `getattr(self, "visit_" + kind)`, or
+    picked from a listing of members by a prefix (`inspect.getmembers(self)` or `dir(self)`, then
+    `name.startswith("on_")` in the same function): a method named with one of them, in a live class,
+    is reached by that dispatch."""
     found = set()
     for summary in idx.summaries.values():
+        listing: set[str] = set()  # scopes that list an object's members
+        starts: list[tuple[str, str]] = []  # (scope, prefix) of `x.startswith("on_")`
         for call in summary["calls"]:
             call = Call(*call)
             callee, args = call.callee, call.args
@@ -453,8 +460,13 @@ def dispatch_prefixes(idx) -> frozenset[str]:
                 key = args[1]
             elif callee[0] == Tag.GETATTR:
                 key = callee[2]
+            elif callee_name(callee) in MEMBER_LISTINGS:
+                listing.add(call.scope)
+            elif callee_name(callee) == "startswith" and args and args[0][0] == Tag.STR and len(args[0][1]) >= 2:
+                starts.append((call.scope, args[0][1]))
             if key and key[0] == Tag.PREFIX and len(key[1]) >= 2:
                 found.add(key[1])
+        found.update(prefix for scope, prefix in starts if scope in listing)
     return frozenset(found)
 
 

@@ -1,4 +1,5 @@
 import functools
+import inspect
 import os
 import sys
 from typing import Protocol
@@ -81,6 +82,20 @@ def setting(name, default):  # a settings helper: no variable the analysis can n
     return raw == "1"
 
 
+class Router:  # handlers found by introspection: no call graph edge reaches them, production ran them
+    def __init__(self):
+        self.table = {n[3:]: m for n, m in inspect.getmembers(self, inspect.ismethod) if n.startswith("on_")}
+
+    def on_fill(self, qty):
+        if qty < 0:
+            legacy_fill(qty)
+        return qty
+
+
+def legacy_fill(qty):  # expect: KW101 medium
+    return -qty
+
+
 def keep(journal: Journal, qty):
     journal.record(qty)
 
@@ -92,6 +107,7 @@ def main():
         keep(PrintJournal(), qty)
         execute(qty)
     Desk().handle("fill")
+    Router().table["fill"](1)
     setting(os.path.basename(sys.argv[0]).upper(), False)
 
 
