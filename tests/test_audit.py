@@ -245,3 +245,51 @@ def test_the_calls_of_a_decorated_sink_are_listed_guarded_or_not(tmp_path):
     assert [(s["line"], s["caller"], s["guarded"]) for s in sink["sites"]] == [
         (20, "app.__main__.main", True), (23, "app.__main__.unguarded", False)]
     assert {m["key"]: m["value"] for m in model["metrics"]}["safety.unguarded"] == 1
+
+
+def test_a_checked_sink_call_in_a_handler_found_at_run_time_is_guarded(tmp_path):
+    """A handler that no chain of calls reaches (picked by introspection) but production ran, and
+    that checks before it sends, is listed as guarded, not as unreachable."""
+    from projects import make_project, run_hosts
+
+    from knightwatch.output.audit.sections import safety_paths
+
+    root = make_project(tmp_path / "app", {"app/__init__.py": "", "app/main.py": """
+        import inspect
+
+        def approve(qty):
+            if qty > 100:
+                raise ValueError(qty)
+
+        class Venue:
+            def transmit(self, qty):
+                print("sent", qty)
+
+        class Session:
+            def __init__(self):
+                self.table = {n: m for n, m in inspect.getmembers(self, inspect.ismethod) if n.startswith("on_")}
+
+            def on_new(self, qty):
+                approve(qty)
+                Venue().transmit(qty)
+
+        def main():
+            Session().table["on_new"](1)
+
+        if __name__ == "__main__":
+            main()
+    """}, """
+        [tool.knightwatch]
+        source = ["app"]
+        entry-points = ["app.main:main"]
+        coverage = ["prodcov/.coverage.*"]
+
+        [tool.knightwatch.safety]
+        sinks = ["app.main.Venue.transmit"]
+        breakers = ["app.main.approve"]
+    """)
+    run_hosts(root, "app", "app.main", {"h1": []})
+    (sink,) = safety_paths(audit_of(root)[2])
+    (site,) = sink["sites"]
+    assert (site["caller"], site["guarded"]) == ("app.main.Session.on_new", True)
+    assert site["how"].startswith("app.main.approve runs first")

@@ -179,10 +179,15 @@ def safety_paths(analysis) -> list[dict]:
         if u is not None:
             entry.update(guarded=False, route=[fn for fn, _ in u.path], may=u.may,
                          how=f"no breaker ({', '.join(sorted(safety.breakers)) or 'none configured'}) runs first")
-        elif site.caller not in called:
+        elif site.caller not in called and not (analysis.function_hosts(site.caller) and (
+                site.caller in safety.guarded_functions or safety.protected(site))):
             how = "unreachable from every entry point" if site.caller not in analysis.reach_all \
                 else "no chain of calls from an entry point reaches it"
             entry.update(guarded=None, route=[], may=False, how=how)
+        elif site.caller not in called:  # production ran it (a handler found at run time), checked
+            entry.update(guarded=True, route=[site.caller], may=False,
+                         how=f"{_how_guarded(analysis, site)}; it ran in production, though no chain of calls "
+                             f"from an entry point reaches it")
         else:
             entry.update(guarded=True, route=safety.call_route(called, site.caller), may=False,
                          how=_how_guarded(analysis, site))
