@@ -66,7 +66,7 @@ class BreakerOutOfReach(Rule):
 
     def check(self, analysis):
         safety = analysis.safety
-        breakers = ", ".join(sorted(safety.breakers)) or "none configured"
+        breakers = ", ".join(safety.configured_breakers) or "none configured"
         for u in analysis.derived.unguarded_sinks:
             trace = []
             for fn, site in u.path:
@@ -81,6 +81,6 @@ class BreakerOutOfReach(Rule):
                 f"{u.sink} can run with no breaker ({breakers}) before it, via {chain}{seen}",
                 column=u.site.column, end_line=u.site.end_line, end_column=u.site.end_column,
                 severity=severity, symbol=f"{u.site.caller}->{u.sink}", trace=trace,
-                sink=u.sink, breakers=sorted(safety.breakers), confidence="medium" if u.may else "high",
+                sink=u.sink, breakers=safety.configured_breakers, confidence="medium" if u.may else "high",
                 path_functions=[fn for fn, _ in u.path],
             )

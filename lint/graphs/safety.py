@@ -67,7 +67,13 @@ class Safety:
             owner, _, method = sink.rpartition(".")
             if idx.kind(owner) == "class":
                 self.sinks |= {f"{sub}.{method}" for sub in idx.implementations(owner) if f"{sub}.{method}" in idx.defs}
+        self.configured_breakers = sorted(breakers)  # as named in the configuration, for messages
         self.breakers = set(breakers)
+        for breaker in breakers:  # an implementation of an interface's check checks too
+            owner, _, method = breaker.rpartition(".")
+            if idx.kind(owner) == "class":
+                self.breakers |= {f"{sub}.{method}" for sub in idx.implementations(owner)
+                                  if f"{sub}.{method}" in idx.defs}
         self.wrappers = Wrappers(cg)
         self._sources = sources or {}
         self._trees: dict[str, ast.Module | None] = {}

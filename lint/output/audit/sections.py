@@ -178,7 +178,7 @@ def safety_paths(analysis) -> list[dict]:
         entry = {"path": site.path, "line": site.line, "caller": site.caller}
         if u is not None:
             entry.update(guarded=False, route=[fn for fn, _ in u.path], may=u.may,
-                         how=f"no breaker ({', '.join(sorted(safety.breakers)) or 'none configured'}) runs first")
+                         how=f"no breaker ({', '.join(safety.configured_breakers) or 'none configured'}) runs first")
         elif site.caller not in called and not (analysis.function_hosts(site.caller) and (
                 site.caller in safety.guarded_functions or safety.protected(site))):
             how = "unreachable from every entry point" if site.caller not in analysis.reach_all \
@@ -192,7 +192,7 @@ def safety_paths(analysis) -> list[dict]:
             entry.update(guarded=True, route=safety.call_route(called, site.caller), may=False,
                          how=_how_guarded(analysis, site))
         by_sink[sink].append(entry)
-    return [{"sink": sink, "breakers": sorted(safety.breakers), "sites": sites} for sink, sites in by_sink.items()]
+    return [{"sink": sink, "breakers": safety.configured_breakers, "sites": sites} for sink, sites in by_sink.items()]
 
 
 def _step(previous, meaning, known) -> str:

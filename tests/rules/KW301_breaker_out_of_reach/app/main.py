@@ -55,6 +55,7 @@ def main():
     venues.via_table("alpha", 1)
     venues.checked("beta", 1)
     venues.maybe_desk(True)
+    venues.maybe_book(True)
     registry.start(True)
     unchecked(gw, 1)
     checked_after(gw, 1)

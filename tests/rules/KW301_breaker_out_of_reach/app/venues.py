@@ -1,4 +1,5 @@
 """A venue interface written as a typing.Protocol: its implementations do not subclass it."""
+import abc
 from typing import Protocol
 
 from app import risk
@@ -51,3 +52,28 @@ class Desk:
 def maybe_desk(fast):
     if fast:
         Desk().send_child(1)
+
+
+class Checker(abc.ABC):  # the configured breaker is this interface's method: its implementations check
+    @abc.abstractmethod
+    def approve(self, qty): ...
+
+
+class Limit(Checker):
+    def approve(self, qty):
+        return qty < 100
+
+
+class Book:
+    def __init__(self, checker: Checker):
+        self.checker = checker
+        self.venue = Alpha()
+
+    def send(self, qty):
+        self.checker.approve(qty)
+        self.venue.submit(qty)
+
+
+def maybe_book(fast):
+    if fast:
+        Book(Limit()).send(1)
