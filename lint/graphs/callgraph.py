@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 import networkx as nx
 
 from knightwatch.graphs.index import DUNDER_FALLBACK, PASSTHROUGH_DECORATORS, Index, Values, qualify
-from knightwatch.source.schema import Call, Tag, mentions, written
+from knightwatch.source.schema import Call, Tag, callee_name, mentions, written
 
 PARAM_ROUNDS = 4
 IMPLICIT_DUNDERS = frozenset({"__str__", "__repr__", "__eq__", "__hash__", "__lt__", "__le__", "__gt__", "__ge__",
@@ -598,12 +598,6 @@ class CallGraph:
 def _list_sort(callee: tuple, kwargs: dict) -> bool:
     """`xs.sort(key=f)`: a list's sort calls f, whatever the analysis knows of xs."""
     return callee[0] == Tag.ATTR and callee[2] == "sort" and "key" in kwargs
-
-
-def callee_name(callee: tuple) -> str:
-    """The name a callee expression ends with (`partial` for `functools.partial`), or ''."""
-    callee = written(callee)
-    return callee[1] if callee[0] == Tag.NAME else callee[2] if callee[0] == Tag.ATTR else ""
 
 
 def _decorator_name(d: tuple) -> str:

@@ -16,10 +16,9 @@ from pathlib import Path
 
 from knightwatch.config import _read_toml
 from knightwatch.errors import KnightwatchError
-from knightwatch.graphs.callgraph import callee_name
 from knightwatch.graphs.index import qualify
 from knightwatch.graphs.reach import reachable
-from knightwatch.source.schema import Call, Tag
+from knightwatch.source.schema import Call, Tag, callee_name
 from knightwatch.source.sources import python_files
 
 KINDS = frozenset({"call", "may", "ref"})

@@ -90,3 +90,9 @@ class Read(NamedTuple):
     end_line: int
     end_col: int
     joins: int = 0  # AND, OR: an operand of an (effective) `and`, `or` (both bits: of a mix)
+
+
+def callee_name(callee: tuple) -> str:
+    """The name a callee expression ends with (`partial` for `functools.partial`), or ''."""
+    callee = written(callee)
+    return callee[1] if callee[0] == Tag.NAME else callee[2] if callee[0] == Tag.ATTR else ""
