@@ -692,6 +692,8 @@ class Index:
         return v[0] == "def" and self.kind(v[1]) in ("function", "lambda")
 
     def _bound(self, f: Value, receiver: Value | None) -> list[tuple[str, int, Value | None]]:
+        if f[0] == "def" and len(f) > 2:  # a partial: its own arguments go after the ones it binds
+            return [(q, offset + f[2], first) for q, offset, first in self._bound(f[:2], receiver)]
         if not self._is_function(f):
             return [(q, 1, first) for q, first in self.runs(f)]
         mk = self.method_kind(f[1])
@@ -946,7 +948,10 @@ class Index:
         return out
 
     def _partial_of(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
-        return {v: may for v, may in self.resolve(module, scope, expr[1], depth).items() if v[0] in ("def", "inst")}
+        """`partial(f, a, b)`: f, or a function f with 2 parameters bound, `("def", f, 2)`."""
+        bound = expr[2]
+        return {(*v[:2], (v[2] if len(v) > 2 else 0) + bound) if bound and v[0] == "def" else v: may
+                for v, may in self.resolve(module, scope, expr[1], depth).items() if v[0] in ("def", "inst")}
 
     def _namespace(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
         return {expr: False}

@@ -37,7 +37,7 @@ class Tag:
     INSTANCE: Final = "t"  # ("t", class expr): an instance of it or of a subclass (an annotation)
     CLASS: Final = "tc"  # ("tc", class expr[, "sub"]): it or a subclass (`type[X]`); "sub": a subclass only
     TYPE_OF: Final = "ty"  # ("ty", expr): `type(expr)`
-    PARTIAL: Final = "pf"  # ("pf", expr): `functools.partial(expr, ...)`
+    PARTIAL: Final = "pf"  # ("pf", expr, n): `functools.partial(expr, ...)` binding n positionals
     NAMESPACE: Final = "ns"  # ("ns",): an argparse namespace
     SLICE: Final = "sl"  # ("sl", expr, lo, hi)
     IMPORT_MODULE: Final = "im"  # ("im", expr): `importlib.import_module(expr)`

@@ -23,7 +23,8 @@ names each tag, `Call` and `Read` the fields of the records described below):
   ("t", expr)           an instance of class expr or of any subclass (from an annotation)
   ("tc", expr[, "sub"]) class expr or any subclass (`type[X]`); with "sub", a subclass only
   ("ty", expr)          the class of expr's value (`type(x)`)
-  ("pf", expr)          `functools.partial(expr, ...)`: calling it calls expr
+  ("pf", expr, n)       `functools.partial(expr, a1, .., an, k=..)`: calling it calls expr, its own
+                        arguments going to the parameters after the n bound ones
   ("ns",)               an argparse namespace (`parser.parse_args()`)
   ("sl", expr, lo, hi)  `expr[lo:hi]` with constant bounds
   ("im", expr)          `importlib.import_module(expr)`: the module it names (every one under an "fs" prefix)
@@ -52,7 +53,7 @@ from typing import Any, Callable
 from knightwatch.source.schema import AND, OR, Read, Tag
 from knightwatch.source.straight import StraightLine
 
-SUMMARY_VERSION = 22
+SUMMARY_VERSION = 23
 UNKNOWN = (Tag.UNKNOWN,)
 #: operands nested deeper than this in one expression have an unknown value (their calls are still
 #: recorded): the summary's values stay shallow enough to store, load and resolve
@@ -469,7 +470,8 @@ class Summariser(ast.NodeVisitor):
         if not isinstance(f, ast.Name) and name != "partial":
             return None
         if name == "partial" and args:
-            return (Tag.PARTIAL, self.expr(args[0]))
+            starred = any(isinstance(a, ast.Starred) for a in args[1:])
+            return (Tag.PARTIAL, self.expr(args[0]), 0 if starred else len(args) - 1)
         if name == "vars" and len(args) == 1:
             return self.expr(args[0])
         if name == "type" and len(args) == 1:
