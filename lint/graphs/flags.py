@@ -22,6 +22,10 @@ BY_DESIGN = frozenset({"ops", "operational", "kill-switch", "permission"})
 #: kinds whose state is expected to differ between hosts (a per-host rollout)
 PER_HOST = frozenset({"experiment", "canary", "rollout"})
 ENV_READERS = frozenset({"os.getenv", "os.environ.get"})
+#: bases whose members are bits a program tests for membership (`Features.RETAIL in features`)
+FLAG_ENUMS = frozenset({("ext", "enum.Flag"), ("ext", "enum.IntFlag")})
+#: what the name of such a class says when its bits switch features (not permissions, parse options)
+FEATURE_SET = re.compile(r"feature|toggle|switch|rollout|experiment", re.IGNORECASE)
 
 
 @dataclass
@@ -214,11 +218,65 @@ class FlagGraph:
                         continue
                     self._regions(read, gate, bool(negated), sites, joins[0] if joins else 0)
                     self.reads.append(read)
-        self._config_reads(ConfigSources(idx, config))
+        members = self._enum_reads()
+        self._config_reads(ConfigSources(idx, config), members)
         self._link()
 
-    def _config_reads(self, sources: ConfigSources) -> None:
-        """Branch tests that read a configured flag source: `if self.config["dry_run"]:`."""
+    def _enum_reads(self) -> set[tuple[int, int]]:
+        """Branch tests on a member of an `enum.Flag` class named for features (`FEATURE_SET`: `if
+        Features.RETAIL in features:`, `&`): the member's name is the key, read as `Class.MEMBER`; an
+        alias (`PEG = RETAIL`) reads the member it names, under its own name. Returns
+        (id of the gate, index) of the read records compared with such a member (`in features`)."""
+        cg, idx = self.cg, self.cg.index
+        compared: set[tuple[int, int]] = set()
+        for module, summary in idx.summaries.items():
+            sites = cg.sites_by_module.get(module, [])
+            for gate in summary["gates"]:
+                records = [Read(*r) for r in gate.get("reads", ())]
+                for i, record in enumerate(records):
+                    found = self._flag_member(module, gate["scope"], record)
+                    if found is None:
+                        continue
+                    key, via = found
+                    if i + 1 < len(records) and records[i + 1].line == record.line \
+                            and records[i + 1].joins == record.joins:  # `in features`, `& features`
+                        compared.add((id(gate), i + 1))
+                    site = CallSite(cg.caller(module, gate["scope"]), gate["scope"], module, cg.paths[module],
+                                    record.line, record.col, record.end_line, record.end_col, False,
+                                    tuple(gate["pos"]), -1)
+                    read = FlagRead((key,), via, "enum.Flag", site)
+                    self._regions(read, gate, bool(record.negated), sites, record.joins)
+                    self.reads.append(read)
+        return compared
+
+    def _flag_member(self, module: str, scope: str, record: Read) -> tuple[str, str] | None:
+        """(canonical name, `Class.MEMBER` as read) of the member of a feature `enum.Flag` class
+        RECORD reads, or None."""
+        expr = written(record.expr)
+        if record.kind != "v" or expr[0] != Tag.ATTR:
+            return None
+        for v in self.cg.index.resolve(module, scope, expr[1]):
+            if v[0] == "def" and self._feature_enum(v[1]):
+                names, name = self.cg.index.entry(v[1])["names"], expr[2]
+                for _ in range(len(names)):  # `PEG = RETAIL`: an alias of RETAIL
+                    value = names.get(name, ())
+                    if len(value) != 1 or value[0][0] != Tag.NAME or value[0][1] not in names:
+                        break
+                    name = value[0][1]
+                if name in names:
+                    return name, f"{v[1].rpartition('.')[2]}.{expr[2]}"
+        return None
+
+    def _feature_enum(self, cls: str) -> bool:
+        """CLS is a project `enum.Flag` (`IntFlag`) class named for features."""
+        idx = self.cg.index
+        return idx.kind(cls) == "class" and bool(FEATURE_SET.search(cls.rpartition(".")[2])) and any(
+            FLAG_ENUMS & set(idx.resolve(idx.defs[c][0], idx.entry(c)["parent"] or "", b))
+            for c in idx.mro(cls) for b in idx.entry(c).get("bases", ()))
+
+    def _config_reads(self, sources: ConfigSources, compared: set[tuple[int, int]]) -> None:
+        """Branch tests that read a configured flag source: `if self.config["dry_run"]:` (not the
+        set an `enum.Flag` member is tested against: the member is the key, see `_enum_reads`)."""
         if not sources.active:
             return
         cg = self.cg
@@ -226,7 +284,9 @@ class FlagGraph:
             sites = cg.sites_by_module.get(module, [])
             for gate in summary["gates"]:
                 seen = set()
-                for record in gate.get("reads", ()):
+                for i, record in enumerate(gate.get("reads", ())):
+                    if (id(gate), i) in compared:
+                        continue
                     found = sources.read(module, gate["scope"], record)
                     if found is None or found[0] in seen:  # `x > 0 and x < 9` tests one read
                         continue

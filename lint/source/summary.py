@@ -146,9 +146,11 @@ def _names_module(part: ast.expr) -> bool:
 
 def _flips(node: ast.Compare) -> int:
     """1 when the comparison is true exactly when the value compared is off: `x is None`, `x == "0"`,
-    `x != "on"` (a flag read inside it then gates its body with the opposite polarity)."""
+    `x != "on"`, `x not in y` (a flag read inside it then gates its body with the opposite polarity)."""
     if len(node.ops) != 1:
         return 0
+    if isinstance(node.ops[0], ast.NotIn):  # `Features.X not in features`, `"x" not in enabled`
+        return 1
     other = node.comparators[0] if isinstance(node.comparators[0], ast.Constant) else node.left
     if not isinstance(other, ast.Constant):
         return 0
@@ -1058,6 +1060,9 @@ class Summariser(ast.NodeVisitor):
                 self._chains(node.args[0], negated, out, names, joins)
             elif isinstance(node.func, ast.Attribute):  # `os.environ.get("X", "").lower()`
                 self._chains(node.func.value, negated, out, names, joins)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd):  # `features & Features.X`
+            for part in (node.left, node.right):
+                self._chains(part, negated, out, names, joins)
         elif isinstance(node, ast.BoolOp):
             for value in node.values:
                 self._chains(value, negated, out, names, joins | _join(node, negated))
