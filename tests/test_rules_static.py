@@ -154,6 +154,44 @@ def test_kw301_override_of_a_sink_counts_as_a_sink(tmp_path):
     assert rules_at(report, "KW301") == [("app/main.py", 4)]
 
 
+def test_kw301_through_functions_handed_to_threads_pools_and_schedulers(tmp_path):
+    # the argument the pool, thread or scheduler passes on is what the function sends through
+    root = safety_project(tmp_path, '''
+        import sched
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+        from app.wire import Gateway
+        from app import risk
+
+        def child(gw, order):
+            gw.send(order)
+
+        def sliced(gw):
+            gw.send(1)
+
+        def fire(gw, order):
+            gw.send(order)
+
+        def checked(gw, order):
+            if risk.check(order):
+                gw.send(order)
+
+        def main():
+            gw = Gateway()
+            with ThreadPoolExecutor() as pool:
+                pool.submit(child, gw, 5)
+                list(pool.map(sliced, [gw]))
+            threading.Thread(target=checked, args=(gw, 7)).start()
+            s = sched.scheduler()
+            s.enter(0, 1, fire, argument=(gw, 2))
+            s.run()
+    ''')
+    code, report, err = check_json(root)
+    assert code == 1, err
+    found = {(f["line"], f["severity"]) for f in report["findings"] if f["rule"] == "KW301"}
+    assert found == {(8, "high"), (11, "high"), (14, "high")}
+
+
 def test_kw301_unknown_sink_is_a_config_error(tmp_path):
     root = make_project(tmp_path, {**WIRE, "app/main.py": "def main():\n    pass\n"},
                         SAFETY.replace("app.wire.Gateway.send", "app.wire.Nope.send"))

@@ -88,13 +88,55 @@ class Stopped(Exception):
 #: called, even where the analysis knows nothing of the object
 CALLBACK_REGISTRARS = frozenset({"callback", "push", "call_soon", "call_soon_threadsafe", "call_later", "call_at",
                                  "add_done_callback", "submit", "run_in_executor", "connect", "subscribe",
-                                 "add_listener", "add_handler", "add_callback", "register", "schedule"})
+                                 "add_listener", "add_handler", "add_callback", "register", "schedule",
+                                 "map", "imap", "imap_unordered", "apply_async", "to_thread", "enter", "enterabs",
+                                 "finalize", "start_new_thread"})
+#: calls outside the project that call a function they are handed with arguments they are handed
+#: (name -> (the function's position, its keyword, where its arguments are)): "rest" the arguments
+#: after the function (`pool.submit(f, a, k=b)`), "items" an element of each one after it
+#: (`pool.map(f, xs)`), or the positions and keywords of an argument tuple and a keyword dict
+#: (`Thread(target=f, args=(a,), kwargs={})`)
+HANDOFFS: dict[str, tuple[int, str, tuple]] = {
+    "submit": (0, "fn", ("rest",)), "call_soon": (0, "callback", ("rest",)),
+    "call_soon_threadsafe": (0, "callback", ("rest",)), "to_thread": (0, "func", ("rest",)),
+    "callback": (0, "callback", ("rest",)), "call_later": (1, "callback", ("rest",)),
+    "call_at": (1, "callback", ("rest",)), "run_in_executor": (1, "func", ("rest",)),
+    "finalize": (1, "func", ("rest",)), "register": (0, "func", ("rest",)),
+    "map": (0, "fn", ("items",)), "imap": (0, "func", ("items",)), "imap_unordered": (0, "func", ("items",)),
+    "filter": (0, "function", ("items",)),
+    "Thread": (1, "target", (3, "args", 4, "kwargs")), "Process": (1, "target", (3, "args", 4, "kwargs")),
+    "Timer": (1, "function", (2, "args", 3, "kwargs")), "enter": (2, "action", (3, "argument", 4, "kwargs")),
+    "enterabs": (2, "action", (3, "argument", 4, "kwargs")), "apply_async": (0, "func", (1, "args", 2, "kwds")),
+    "start_new_thread": (0, "function", (1, "args", 2, "kwargs")),
+}
+#: handoff names too common to trust on an object the analysis does not know: only these callees
+HANDOFF_ONLY = {"register": frozenset({"atexit.register"}),
+                "Thread": frozenset({"threading.Thread"}), "Timer": frozenset({"threading.Timer"}),
+                "Process": frozenset({"multiprocessing.Process", "multiprocessing.context.Process"})}
 
 
 def _calls_callbacks(target: str) -> bool:
     if target.startswith("<builtin>."):
         return target in CALLING_BUILTINS
     return not target.startswith(NON_CALLING_EXTERNALS)
+
+
+def _unpacked(packed: tuple | None) -> list:
+    """The arguments an argument tuple expression PACKED holds (`args=(a, b)`); `*packed` when unknown."""
+    if packed is None:
+        return []
+    if packed[0] == Tag.LIST and len(packed) == 2:
+        return list(packed[1])
+    return [(Tag.STARRED, packed)]
+
+
+def _unpacked_keywords(named: tuple | None) -> dict:
+    """The keyword arguments a dict expression NAMED holds (`kwargs={"k": v}`); `**named` when unknown."""
+    if named is None:
+        return {}
+    if named[0] == Tag.DICT and all(k[0] == Tag.STR for k, _ in named[1]):
+        return {k[1]: a for k, a in named[1]}
+    return {"**0": named}
 
 
 class CallGraph:
@@ -186,6 +228,11 @@ class CallGraph:
                 for v, may in idx.resolve(module, scope, a[1] if a[0] == Tag.STARRED else a).items():
                     if v[0] == "def" and idx.kind(v[1]) in callables and v[1] not in targets:
                         targets[v[1]] = True
+            if callee_name(callee) in HANDOFFS and not unknown:  # `threading.Thread(target=f)` calls f
+                for fn, _, _ in self._handed(module, scope, callee, args, kwargs):
+                    for q, may in self.targets(idx.resolve(module, scope, fn)).items():
+                        if not may and targets.get(q):
+                            targets[q] = False
         targets.update(builtin_methods)
         return targets
 
@@ -363,6 +410,12 @@ class CallGraph:
                 and ("ext", "functools.partial") in idx.resolve(module, scope, callee):
             callee, args = args[0], args[1:]
         changed = self._bind_key(module, scope, callee, args, kwargs)
+        if callee_name(callee) in HANDOFFS:
+            for fn, fn_args, fn_kwargs in self._handed(module, scope, callee, args, kwargs):
+                for fq, offset, first, may in idx.dispatch(module, scope, fn):
+                    if first is not None:
+                        changed |= idx.bind_receiver(fq, first, may)
+                    changed |= self._bind_arguments(fq, offset, module, scope, fn_args, fn_kwargs)
         self_name = self._self_name(module, scope)
         if self_name is None or not mentions(callee, self_name):
             # an instance made here (not by `type(self)()` or `cls()`, whose class is whatever the
@@ -381,6 +434,34 @@ class CallGraph:
                         and not any(idx.class_member(v[1], name) for name in CONSTRUCTORS):
                     changed |= self._bind_fields(v[1], module, scope, args, kwargs)
         return changed
+
+    def _handed(self, module: str, scope: str, callee: tuple, args: list,
+                kwargs: dict) -> list[tuple[tuple, list, dict]]:
+        """(function, its arguments, its keyword arguments) a call of CALLEE outside the project (one of
+        `HANDOFFS`) calls later; none when CALLEE is the project's own function of that name."""
+        name = callee_name(callee)
+        values = self.index.resolve(module, scope, callee)
+        if any(v[0] == "def" for v in values) or (
+                name in HANDOFF_ONLY and not HANDOFF_ONLY[name] & {v[1] for v in values if v[0] == "ext"}):
+            return []
+        position, keyword, where = HANDOFFS[name]
+        positional = list(args)
+        if any(a[0] == Tag.STARRED for a in positional[:position + 1]):
+            return []
+        fn = positional[position] if position < len(positional) else kwargs.get(keyword)
+        if fn is None:
+            return []
+        rest = positional[position + 1:]
+        if where[0] == "rest":
+            return [(fn, rest, {k: a for k, a in kwargs.items() if k != keyword})]
+        if where[0] == "items":
+            if name == "filter" and ("bi", "filter") not in values:
+                return []
+            return [(fn, [(Tag.ITEM, a[1] if a[0] == Tag.STARRED else a) for a in rest], {})]
+        args_at, args_kw, kwargs_at, kwargs_kw = where
+        packed = positional[args_at] if args_at < len(positional) else kwargs.get(args_kw)
+        named = positional[kwargs_at] if kwargs_at < len(positional) else kwargs.get(kwargs_kw)
+        return [(fn, _unpacked(packed), _unpacked_keywords(named))]
 
     def _bind_key(self, module: str, scope: str, callee: tuple, args: list, kwargs: dict) -> bool:
         """`sorted(xs, key=f)` (`min`, `max`, `xs.sort(key=f)`) calls f with each element of xs."""
