@@ -52,6 +52,8 @@ class StaleFlag(Rule):
         now = today()
         for key, spec in sorted(registry.flags.items()):
             sites = reads.get(key, [])
+            sites = sites + [r for r in analysis.flags.unbranched_of(key)  # read, its value kept for later
+                             if (r.path, r.line) not in {(s.path, s.line) for s in sites}]
             trace = [TraceStep(r.path, r.line, r.site.column, f"reads {key!r} via {r.via}") for r in sites]
             if spec.expires and spec.expires < now:
                 yield self.finding(

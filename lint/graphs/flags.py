@@ -13,6 +13,7 @@ import networkx as nx
 from knightwatch.graphs.callgraph import CallGraph, CallSite
 from knightwatch.config import DEFAULT_ACCESSORS, Config, _read_toml
 from knightwatch.graphs.config_flags import ConfigSources, render
+from knightwatch.graphs.held_flags import HeldFlags
 from knightwatch.clock import as_date
 from knightwatch.errors import KnightwatchError
 from knightwatch.source.schema import AND, OR, Read, Tag, written
@@ -205,22 +206,55 @@ class FlagGraph:
         self.lookalikes: set[str] = set()
         self._suffixes = suffixes = {a.rpartition(".")[2]: 0 for a in config.accessors} | DEFAULT_ACCESSORS
         idx = cg.index
+        #: flag reads that test no branch themselves (stored, passed on, returned)
+        self.unbranched: list[FlagRead] = []
+        unbranched = []
         for module, sites in cg.sites_by_module.items():
             summary = idx.summaries[module]
             by_index = {s.index: s for s in sites}
+            gated = set()
             for gate in summary["gates"]:
                 for call_index, negated, *joins in gate["calls"]:
                     site = by_index.get(call_index)
                     if site is None:
                         continue
+                    gated.add(call_index)
                     read = self._read(site, summary["calls"][call_index], exact, suffixes)
                     if read is None:
                         continue
                     self._regions(read, gate, bool(negated), sites, joins[0] if joins else 0)
                     self.reads.append(read)
-        members = self._enum_reads()
-        self._config_reads(ConfigSources(idx, config), members)
+            for site in sites:
+                if site.index not in gated:
+                    read = self._read(site, summary["calls"][site.index], exact, suffixes)
+                    if read is not None and read.keys:
+                        unbranched.append((site, read))
+        self.unbranched = [read for _, read in unbranched]
+        taken = self._enum_reads()
+        self._config_reads(ConfigSources(idx, config), taken)
+        self._held_reads(HeldFlags(cg, unbranched), taken)
         self._link()
+
+    def _held_reads(self, held: HeldFlags, taken: set[tuple[int, int]]) -> None:
+        """Branch tests of a flag value kept in an attribute, a global or a parameter (`HeldFlags`),
+        but for the read records already TAKEN as flag reads of another kind."""
+        if not (held.attrs or held.params or held.names):
+            return
+        cg = self.cg
+        for module, summary in cg.index.summaries.items():
+            sites = cg.sites_by_module.get(module, [])
+            for gate in summary["gates"]:
+                for i, record in enumerate(gate.get("reads", ())):
+                    record = Read(*record)
+                    if (id(gate), i) in taken:
+                        continue
+                    for kept in held.kept(module, gate["scope"], record):
+                        site = CallSite(cg.caller(module, gate["scope"]), gate["scope"], module, cg.paths[module],
+                                        record.line, record.col, record.end_line, record.end_col, False,
+                                        tuple(gate["pos"]), -1)
+                        read = FlagRead(kept.keys, kept.via, kept.accessor, site)
+                        self._regions(read, gate, bool(record.negated), sites, record.joins)
+                        self.reads.append(read)
 
     def _enum_reads(self) -> set[tuple[int, int]]:
         """Branch tests on a member of an `enum.Flag` class named for features (`FEATURE_SET`: `if
@@ -274,9 +308,10 @@ class FlagGraph:
             FLAG_ENUMS & set(idx.resolve(idx.defs[c][0], idx.entry(c)["parent"] or "", b))
             for c in idx.mro(cls) for b in idx.entry(c).get("bases", ()))
 
-    def _config_reads(self, sources: ConfigSources, compared: set[tuple[int, int]]) -> None:
+    def _config_reads(self, sources: ConfigSources, taken: set[tuple[int, int]]) -> None:
         """Branch tests that read a configured flag source: `if self.config["dry_run"]:` (not the
-        set an `enum.Flag` member is tested against: the member is the key, see `_enum_reads`)."""
+        set an `enum.Flag` member is tested against: the member is the key, see `_enum_reads`).
+        Adds the (id of the gate, index) of the read records it takes to TAKEN."""
         if not sources.active:
             return
         cg = self.cg
@@ -285,11 +320,12 @@ class FlagGraph:
             for gate in summary["gates"]:
                 seen = set()
                 for i, record in enumerate(gate.get("reads", ())):
-                    if (id(gate), i) in compared:
+                    if (id(gate), i) in taken:
                         continue
                     found = sources.read(module, gate["scope"], record)
                     if found is None or found[0] in seen:  # `x > 0 and x < 9` tests one read
                         continue
+                    taken.add((id(gate), i))
                     keys, accessor, negated = found
                     seen.add(keys)
                     record = Read(*record)
@@ -361,6 +397,10 @@ class FlagGraph:
                     for site in region.sites:
                         for target in site.targets:
                             self.graph.add_edge(read.site.caller, target, gated_by=key, on=region.on)
+
+    def unbranched_of(self, key: str) -> list[FlagRead]:
+        """KEY's reads that test no branch themselves (their value is stored or passed on)."""
+        return [r for r in self.unbranched if key in r.keys]
 
     def by_key(self) -> dict[str, list[FlagRead]]:
         out: dict[str, list[FlagRead]] = {}

@@ -92,7 +92,7 @@ def _statuses(entry: dict, recycled: bool, has_registry: bool, has_coverage: boo
         found.append("expired")
     if has_registry and not entry["declared"]:
         found.append("undeclared")
-    if entry["declared"] and not entry["reads"]:
+    if entry["declared"] and not entry["reads"] and not entry["kept"]:
         found.append("orphaned")
     if has_coverage and entry["reads"] and not entry["by_design"] and \
             not any(r["on_hosts"] for r in entry["reads"]):
@@ -128,6 +128,8 @@ def build_inventory(analysis, findings: Iterable[Finding] = ()) -> list[dict]:
             "by_design": bool(spec and spec.by_design_dormant),
             "aliases": sorted({r.via for r in key_reads}),
             "reads": [_read_entry(analysis, r) for r in key_reads],
+            #: reads testing no branch (their value stored or passed on): "path:line"
+            "kept": [f"{r.path}:{r.line}" for r in analysis.flags.unbranched_of(key)] if analysis.flags else [],
             "hosts": states,
             "state": _overall(states),
         }
@@ -147,6 +149,11 @@ def state_text(entry: dict) -> str:
         return f"{entry['state']} {len(states)}/{total}"
     counts = {s: states.count(s) for s in ("on", "off", "mixed") if s in states}
     return "varies: " + ", ".join(f"{s} {n}" for s, n in counts.items())
+
+
+def kept_text(entry: dict) -> str:
+    """Where a flag tested in no branch is read (its value stored or passed on), or ''."""
+    return f"value kept at {', '.join(entry['kept'])}" if entry.get("kept") else ""
 
 
 def reads_text(entry: dict) -> str:
@@ -189,5 +196,6 @@ def to_table(entries: list[dict]):
         status = ", ".join(f"[{styles[s]}]{s}[/]" for s in e["statuses"])
         table.add_row(escape(e["key"]), status, escape(e["kind"]) or "-", escape(e["owner"]) or "-",
                       format_age(e["age_days"]) or "-", e["expires"] or "-", state_text(e) or "-",
-                      escape("\n".join(f"{r['via']}  {r['path']}:{r['line']}" for r in e["reads"])) or "-")
+                      escape("\n".join(f"{r['via']}  {r['path']}:{r['line']}" for r in e["reads"]) or kept_text(e))
+                      or "-")
     return table

@@ -8,7 +8,7 @@ from knightwatch.output.audit.assets import CSS, JS
 from knightwatch.output.audit.svg import bar_chart, graph_svg, trend_chart
 from knightwatch.output.audit.view import (SEVERITY_ORDER, awaiting_text, calendar_rows, change_text, flag_detail, host_labels,
                                     route_text, short, top_risks, trend_sentence, verdict, why, window_text)
-from knightwatch.output.inventory import STATUSES, format_age, state_text
+from knightwatch.output.inventory import STATUSES, format_age, kept_text, state_text
 from knightwatch.output.report.common import plural
 
 #: section id -> navigation title, in page order
@@ -98,7 +98,7 @@ def _flags(model: dict) -> str:
         if f.get("fix"):
             status += f'<br><span class="small">retire: {_code(f["fix"])}</span>'
         reads = "<br>".join(f"{_code(r['via'])} <span class=\"muted small\">{e(r['path'])}:{r['line']}</span>"
-                            for r in f["reads"]) or '<span class="muted">not read anywhere</span>'
+                            for r in f["reads"]) or e(kept_text(f)) or '<span class="muted">not read anywhere</span>'
         production = (f"{_host_squares(f)}<br><span class=\"small\">{e(state_text(f))}</span>" if state_text(f)
                       else NONE)
         kind = e(f["kind"]) if f["declared"] else '<span class="muted">not in registry</span>'

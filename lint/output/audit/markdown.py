@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from knightwatch.output.audit.view import (awaiting_text, calendar_rows, change_text, flag_age, host_labels, route_text,
                                     top_risks, trend_sentence, verdict, why, window_text)
-from knightwatch.output.inventory import format_age, state_text
+from knightwatch.output.inventory import format_age, kept_text, state_text
 from knightwatch.output.report.common import plural
 from knightwatch.output.report.markdown import _cell as cell
 
@@ -42,7 +42,8 @@ def _headline(model: dict) -> list[str]:
 def _flags(model: dict) -> list[str]:
     rows = [[_code(f["key"]), ", ".join(f["statuses"]) + (f"<br>retire: {_code(f['fix'])}" if f.get("fix") else ""), f["kind"] or "not in registry", cell(f["owner"]) or "—",
              format_age(f["age_days"]) or "—", f["expires"] or "—", state_text(f) or "—",
-             "<br>".join(f"{_code(r['via'])} {r['path']}:{r['line']}" for r in f["reads"]) or "not read"]
+             "<br>".join(f"{_code(r['via'])} {r['path']}:{r['line']}" for r in f["reads"])
+             or kept_text(f) or "not read"]
             for f in model["flags"]]
     return ["## Flag inventory", ""] + (_table(["Key", "Status", "Kind", "Owner", "Age", "Expires", "Production",
                                                 "Read as"], rows) if rows else ["No flags.", ""])
