@@ -149,9 +149,15 @@ class Analysis:
         return self.unknown_on(data["path"], data["body"] or data["line"], data["end"])
 
     def region_hosts(self, region) -> frozenset[str]:
+        if region.start <= region.read.line <= region.end:
+            return frozenset()  # `x = a() if flag else b()`: the line ran whichever side did
         return self.ran_on(region.path, region.start, region.end)
 
     def region_unknown(self, region) -> frozenset[str]:
+        """Hosts for which whether REGION ran is unknown: its lines changed since, or it shares its
+        line with the test that gates it (line coverage cannot tell one side of the line from the other)."""
+        if region.start <= region.read.line <= region.end:
+            return self.ran_on(region.path, region.start, region.end)
         return self.unknown_on(region.path, region.start, region.end)
 
     @property

@@ -147,6 +147,6 @@ class RecycledFlag(Rule):
     def _hosts(analysis, read) -> frozenset[str]:
         out = set()
         for reg in read.regions:
-            if reg.on:
-                out |= analysis.region_hosts(reg)
+            if reg.on:  # a host where that cannot be told may have run it
+                out |= analysis.region_hosts(reg) | analysis.region_unknown(reg)
         return frozenset(out)

@@ -27,6 +27,8 @@ ENV_READERS = frozenset({"os.getenv", "os.environ.get"})
 FLAG_ENUMS = frozenset({("ext", "enum.Flag"), ("ext", "enum.IntFlag")})
 #: what the name of such a class says when its bits switch features (not permissions, parse options)
 FEATURE_SET = re.compile(r"feature|toggle|switch|rollout|experiment", re.IGNORECASE)
+#: how many wrappers deep a function returning a flag read (`enabled(key)`) is followed
+MAX_DERIVED_DEPTH = 3
 
 
 @dataclass
@@ -206,6 +208,10 @@ class FlagGraph:
         self.lookalikes: set[str] = set()
         self._suffixes = suffixes = {a.rpartition(".")[2]: 0 for a in config.accessors} | DEFAULT_ACCESSORS
         idx = cg.index
+        #: the project's functions that return a flag read of the key they are given (`def
+        #: enabled(key): return client.variation(key, False)`) -> the argument position of the key
+        self.derived: dict[str, int] = {}
+        self._derive_accessors()
         #: flag reads that test no branch themselves (stored, passed on, returned)
         self.unbranched: list[FlagRead] = []
         unbranched = []
@@ -234,6 +240,34 @@ class FlagGraph:
         self._config_reads(ConfigSources(idx, config), taken)
         self._held_reads(HeldFlags(cg, unbranched), taken)
         self._link()
+
+    def _derive_accessors(self) -> None:
+        """Fill `derived`: functions returning a flag read whose key is one of their parameters, and
+        functions returning a call of those the same way (a wrapper of a wrapper)."""
+        idx = self.cg.index
+        candidates = [(fq, m, scope, entry) for fq, (m, scope, entry) in idx.defs.items()
+                      if entry["kind"] == "function" and entry.get("params") and entry.get("return_lines")]
+        for _ in range(MAX_DERIVED_DEPTH):
+            grown = False
+            for fq, module, scope, entry in candidates:
+                if fq in self.derived:
+                    continue
+                spans = entry.get("return_lines", ())
+                for site in self.cg.sites.get(fq, ()):
+                    call = idx.summaries[module]["calls"][site.index]
+                    if site.scope != scope or not any(start <= site.line <= end for start, end in spans):
+                        continue
+                    read = self._read(site, call, self._exact, self._suffixes)
+                    params = idx.params(module, scope)
+                    if read is None or read.via not in params:
+                        continue
+                    offset = 0 if idx.method_kind(fq) in ("static", "function") else 1
+                    if params.index(read.via) >= offset:
+                        self.derived[fq] = params.index(read.via) - offset
+                        grown = True
+                        break
+            if not grown:
+                return
 
     def _held_reads(self, held: HeldFlags, taken: set[tuple[int, int]]) -> None:
         """Branch tests of a flag value kept in an attribute, a global or a parameter (`HeldFlags`),
@@ -349,10 +383,13 @@ class FlagGraph:
         name = callee[2] if callee[0] == Tag.ATTR else callee[1] if callee[0] == Tag.NAME else None
         targets = set(site.targets)
         env = bool(targets & ENV_READERS)
+        derived = sorted(t for t in targets if t in self.derived)
         if targets & exact:
             argn = 0
         elif env:
             argn = 0
+        elif derived:
+            argn = self.derived[derived[0]]
         elif name in suffixes and not any(self.cg.index.kind(t) for t in targets if t not in exact):
             argn = suffixes[name]
         else:
@@ -366,7 +403,8 @@ class FlagGraph:
         keys = tuple(sorted({v[1] for v in values if v[0] == "str"}))
         if env and not keys:  # `env.get(name)` in a settings helper: no variable the analysis can name
             return None
-        accessor = next(iter(sorted(targets & exact)), None) or (f"env:{name}" if env else str(name))
+        accessor = next(iter(sorted(targets & exact)), None) or (f"env:{name}" if env else derived[0] if derived
+                                                                  else str(name))
         return FlagRead(keys, render(key_expr), accessor, site)
 
     def _regions(self, read: FlagRead, gate: dict, negated: bool, sites: list[CallSite], joins: int) -> None:

@@ -80,8 +80,10 @@ def _overall(states: dict[str, str | None]) -> str | None:
 
 def _read_entry(analysis, read: FlagRead) -> dict:
     on_hosts = set().union(*(analysis.region_hosts(r) for r in read.regions if r.on))
+    unknown = set().union(*(analysis.region_unknown(r) for r in read.regions if r.on)) - on_hosts
     return {"path": read.path, "line": read.line, "column": read.site.column, "via": read.via,
-            "accessor": read.accessor, "caller": read.site.caller, "on_hosts": sorted(on_hosts)}
+            "accessor": read.accessor, "caller": read.site.caller, "on_hosts": sorted(on_hosts),
+            "unknown_hosts": sorted(unknown)}
 
 
 def _statuses(entry: dict, recycled: bool, has_registry: bool, has_coverage: bool) -> list[str]:
@@ -95,7 +97,7 @@ def _statuses(entry: dict, recycled: bool, has_registry: bool, has_coverage: boo
     if entry["declared"] and not entry["reads"] and not entry["kept"]:
         found.append("orphaned")
     if has_coverage and entry["reads"] and not entry["by_design"] and \
-            not any(r["on_hosts"] for r in entry["reads"]):
+            not any(r["on_hosts"] or r["unknown_hosts"] for r in entry["reads"]):
         found.append("dormant")
     return found or ["live"]
 

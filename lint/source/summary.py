@@ -53,7 +53,7 @@ from typing import Any, Callable
 from knightwatch.source.schema import AND, OR, Read, Tag
 from knightwatch.source.straight import StraightLine
 
-SUMMARY_VERSION = 23
+SUMMARY_VERSION = 24
 UNKNOWN = (Tag.UNKNOWN,)
 #: operands nested deeper than this in one expression have an unknown value (their calls are still
 #: recorded): the summary's values stay shallow enough to store, load and resolve
@@ -671,7 +671,8 @@ class Summariser(ast.NodeVisitor):
             if d is not None:
                 self.visit(d)
         entry = self._new_scope(q, "lambda", node, self.scope, body=node.body.lineno,
-                                params=self._params(node.args), decorators=[], returns=[self.expr(node.body)])
+                                params=self._params(node.args), decorators=[], returns=[self.expr(node.body)],
+                                return_lines=[[node.body.lineno, node.body.end_lineno]])
         self._defaults(entry, node.args)
         self._in_scope(q, [node.body])
 
@@ -728,6 +729,8 @@ class Summariser(ast.NodeVisitor):
         if previous:  # a redefinition (a property's setter, a conditional def) shares the name
             entry["decorators"] = previous["decorators"] + decorators
             entry["returns"] = previous["returns"]
+            if "return_lines" in previous:
+                entry["return_lines"] = previous["return_lines"]
             entry["names"] = previous["names"]
         ann = {}
         for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
@@ -969,6 +972,7 @@ class Summariser(ast.NodeVisitor):
         if node.value is not None:
             self.visit(node.value)
             self.scopes[self.scope].setdefault("returns", []).append(self.expr(node.value))
+            self.scopes[self.scope].setdefault("return_lines", []).append([node.lineno, node.end_lineno])
 
     def visit_Yield(self, node: ast.Yield) -> None:
         self.generic_visit(node)

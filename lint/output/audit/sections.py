@@ -109,6 +109,8 @@ def host_drift(analysis) -> dict:
     for read in analysis.flags.reads if hosts else ():
         for reg in read.regions:
             ran = analysis.region_hosts(reg)
+            if not ran and analysis.region_unknown(reg):
+                continue  # whether it ran cannot be told
             if len(ran) == len(hosts):
                 uniform += 1
             elif not ran:
