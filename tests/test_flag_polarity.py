@@ -44,6 +44,14 @@ def main():
         plain()
     else:
         flagged()
+    if os.environ.get("NOT_OFF", "").lower() not in ("", "0", "false"):
+        flagged()
+    if os.getenv("ONE_OF", "0") in ("1", "true"):
+        flagged()
+    if os.getenv("UNSET_IN", "") in ("", "0"):
+        plain()
+    else:
+        flagged()
 
 if __name__ == "__main__":
     main()
@@ -79,6 +87,9 @@ def test_polarity_of_compared_flag_reads(app):
         "MODE": (lines.index("        flagged()", 20) + 1, "on"),
         "SAFE": (lines.index("        flagged()", 24) + 1, "off"),  # `== "0"` is the off side
         "BACKWARDS": (lines.index("        flagged()", 28) + 1, "on"),
+        "NOT_OFF": (lines.index("        flagged()", 30) + 1, "on"),  # `not in` the off values: on
+        "ONE_OF": (lines.index("        flagged()", 32) + 1, "on"),
+        "UNSET_IN": (lines.index("        flagged()", 34) + 1, "on"),  # `in` the off values: else is on
     }
     # `PAPER != "0"` is the on side, and with PAPER unset it ran: nothing dormant there
 

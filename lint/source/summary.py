@@ -144,20 +144,32 @@ def _names_module(part: ast.expr) -> bool:
         and part.format_spec is None and part.conversion in (-1, ord("s"))
 
 
+def _is_off(value: object) -> bool:
+    """VALUE is one a flag has when it is off (`"0"`, `"false"`, None, ...)."""
+    try:
+        return value in OFF_VALUES
+    except TypeError:  # an unhashable constant cannot be one of them
+        return False
+
+
 def _flips(node: ast.Compare) -> int:
     """1 when the comparison is true exactly when the value compared is off: `x is None`, `x == "0"`,
-    `x != "on"`, `x not in y` (a flag read inside it then gates its body with the opposite polarity)."""
+    `x != "on"`, `x not in y`, `x in ("0", "")` (a flag read inside it then gates its body with the
+    opposite polarity)."""
     if len(node.ops) != 1:
         return 0
-    if isinstance(node.ops[0], ast.NotIn):  # `Features.X not in features`, `"x" not in enabled`
-        return 1
+    if isinstance(node.ops[0], (ast.In, ast.NotIn)):
+        # `x in ("0", "false")` is true when x is off; `Features.X not in features`, `"x" not in
+        # enabled`, `x not in ("1", "on")` when it is off too
+        values = node.comparators[0]
+        constants = isinstance(values, (ast.Tuple, ast.List, ast.Set)) and values.elts \
+            and all(isinstance(e, ast.Constant) for e in values.elts)
+        off = bool(constants) and all(_is_off(e.value) for e in values.elts)
+        return int(off != isinstance(node.ops[0], ast.NotIn))
     other = node.comparators[0] if isinstance(node.comparators[0], ast.Constant) else node.left
     if not isinstance(other, ast.Constant):
         return 0
-    try:
-        off = other.value in OFF_VALUES
-    except TypeError:  # an unhashable constant cannot be one of them
-        off = False
+    off = _is_off(other.value)
     op = type(node.ops[0])
     if op in (ast.Eq, ast.Is):
         return 1 if off else 0
