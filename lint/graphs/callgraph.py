@@ -90,11 +90,12 @@ CALLBACK_REGISTRARS = frozenset({"callback", "push", "call_soon", "call_soon_thr
                                  "add_done_callback", "submit", "run_in_executor", "connect", "subscribe",
                                  "add_listener", "add_handler", "add_callback", "register", "schedule",
                                  "map", "imap", "imap_unordered", "apply_async", "to_thread", "enter", "enterabs",
-                                 "finalize", "start_new_thread"})
+                                 "finalize", "start_new_thread", "reduce"})
 #: calls outside the project that call a function they are handed with arguments they are handed
 #: (name -> (the function's position, its keyword, where its arguments are)): "rest" the arguments
 #: after the function (`pool.submit(f, a, k=b)`), "items" an element of each one after it
-#: (`pool.map(f, xs)`), or the positions and keywords of an argument tuple and a keyword dict
+#: (`pool.map(f, xs)`), "reduce" (`functools.reduce(f, xs, init)`: f(init or f's own result or an
+#: element, an element)), or the positions and keywords of an argument tuple and a keyword dict
 #: (`Thread(target=f, args=(a,), kwargs={})`)
 HANDOFFS: dict[str, tuple[int, str, tuple]] = {
     "submit": (0, "fn", ("rest",)), "call_soon": (0, "callback", ("rest",)),
@@ -103,7 +104,7 @@ HANDOFFS: dict[str, tuple[int, str, tuple]] = {
     "call_at": (1, "callback", ("rest",)), "run_in_executor": (1, "func", ("rest",)),
     "finalize": (1, "func", ("rest",)), "register": (0, "func", ("rest",)),
     "map": (0, "fn", ("items",)), "imap": (0, "func", ("items",)), "imap_unordered": (0, "func", ("items",)),
-    "filter": (0, "function", ("items",)),
+    "filter": (0, "function", ("items",)), "reduce": (0, "function", ("reduce",)),
     "Thread": (1, "target", (3, "args", 4, "kwargs")), "Process": (1, "target", (3, "args", 4, "kwargs")),
     "Timer": (1, "function", (2, "args", 3, "kwargs")), "enter": (2, "action", (3, "argument", 4, "kwargs")),
     "enterabs": (2, "action", (3, "argument", 4, "kwargs")), "apply_async": (0, "func", (1, "args", 2, "kwds")),
@@ -454,6 +455,13 @@ class CallGraph:
         rest = positional[position + 1:]
         if where[0] == "rest":
             return [(fn, rest, {k: a for k, a in kwargs.items() if k != keyword})]
+        if where[0] == "reduce":
+            if not rest or any(a[0] == Tag.STARRED for a in rest):
+                return []
+            if len(rest) > 1:  # f(init, xs[0]), then f(what f returned, xs[1]), ...
+                return [(fn, [(Tag.LIST, ((Tag.CALL, fn), rest[1]), 1), (Tag.ITEM, rest[0])], {})]
+            first = (Tag.SUBSCRIPT, rest[0], (Tag.INT, 0))  # f(xs[0], xs[1]), f(what f returned, xs[2]), ...
+            return [(fn, [(Tag.LIST, ((Tag.CALL, fn), first), 1), (Tag.ITEM, (Tag.SLICE, rest[0], 1, None))], {})]
         if where[0] == "items":
             if name == "filter" and ("bi", "filter") not in values:
                 return []

@@ -144,6 +144,17 @@ def _names_module(part: ast.expr) -> bool:
         and part.format_spec is None and part.conversion in (-1, ord("s"))
 
 
+def _method_caller(node: ast.Call) -> ast.Call | None:
+    """The `operator.methodcaller(name, ...)` call NODE calls at once with one object, or None."""
+    f = node.func
+    if not isinstance(f, ast.Call) or len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
+        return None
+    name = f.func.id if isinstance(f.func, ast.Name) else f.func.attr if isinstance(f.func, ast.Attribute) else ""
+    if name != "methodcaller" or not f.args or isinstance(f.args[0], ast.Starred):
+        return None
+    return f
+
+
 def _is_off(value: object) -> bool:
     """VALUE is one a flag has when it is off (`"0"`, `"false"`, None, ...)."""
     try:
@@ -481,6 +492,12 @@ class Summariser(ast.NodeVisitor):
             return (Tag.ITEM, self.expr(args[0]))
         if name == "__subclasses__" and isinstance(f, ast.Attribute) and not args:  # a list of its subclasses
             return (Tag.LIST, ((Tag.CLASS, self.expr(f.value), "sub"),))
+        if name == "reduce" and len(args) == 2 and not any(isinstance(a, ast.Starred) for a in args):
+            # `functools.reduce(f, xs)`: what f returns (or, were xs one element long, that element:
+            # left out, it would make every element a result of composing them, `reduce(compose, mws)`)
+            return (Tag.CALL, self.expr(args[0]))
+        if name == "reduce" and len(args) == 3 and not any(isinstance(a, ast.Starred) for a in args):
+            return (Tag.LIST, ((Tag.CALL, self.expr(args[0])), self.expr(args[2])), 1)  # or init
         if not isinstance(f, ast.Name) and name != "partial":
             return None
         if name == "partial" and args:
@@ -545,6 +562,12 @@ class Summariser(ast.NodeVisitor):
             callee = self._callee(f)
         args = [(Tag.STARRED, self.expr(a.value)) if isinstance(a, ast.Starred) else self.expr(a) for a in node.args]
         kwargs = {k.arg or f"**{i}": self.expr(k.value) for i, k in enumerate(node.keywords)}
+        caller = _method_caller(node)
+        if caller is not None:  # `methodcaller("fmt_" + kind, a)(obj)` is `getattr(obj, "fmt_" + kind)(a)`
+            callee = (Tag.GETATTR, self.expr(node.args[0]), self.expr(caller.args[0]))
+            args = [(Tag.STARRED, self.expr(a.value)) if isinstance(a, ast.Starred) else self.expr(a)
+                    for a in caller.args[1:]]
+            kwargs = {k.arg or f"**{i}": self.expr(k.value) for i, k in enumerate(caller.keywords)}
         self._record_call(node, callee, args, kwargs)
         if isinstance(f, ast.Name) and f.id == "type" and len(args) == 3:  # a class made by a call: its
             self._record_call(node, (Tag.METACLASS, args[1]), [], {}, "dunder")  # bases' metaclass runs
@@ -683,10 +706,11 @@ class Summariser(ast.NodeVisitor):
             if d is not None:
                 self.visit(d)
         entry = self._new_scope(q, "lambda", node, self.scope, body=node.body.lineno,
-                                params=self._params(node.args), decorators=[], returns=[self.expr(node.body)],
+                                params=self._params(node.args), decorators=[], returns=[],
                                 return_lines=[[node.body.lineno, node.body.end_lineno]])
         self._defaults(entry, node.args)
         self._in_scope(q, [node.body])
+        entry["returns"].append(self.expr(node.body))  # after: a lambda in the body is named in its scope
 
     # ---- statements ---------------------------------------------------------------------------
     def _visit_list(self, body: list[ast.stmt]) -> None:
