@@ -962,7 +962,10 @@ class Index:
         for v, may in self.resolve(module, scope, sequence, depth).items():
             if v[0] == "box":
                 self._read_fact(("s", v[1]))  # a store makes the slice unknown
-            if v[0] == "box" and self.boxes[v[1]][2][0] == Tag.LIST and v[1] not in self.stores:
+            if v[0] == "box" and self.boxes[v[1]][2][0] == Tag.LIST and v[1] not in self.stores \
+                    and len(self.boxes[v[1]][2][1]) > 1 \
+                    and not any(e[0] == Tag.STARRED for e in self.boxes[v[1]][2][1]):
+                # a literal of known length (one element may be a comprehension's: any length)
                 m, s, literal = self.boxes[v[1]]
                 out[self._box(m, s, (Tag.LIST, literal[1][lo:hi]))] = may
             elif v[0] == "box":
