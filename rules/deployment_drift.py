@@ -161,18 +161,27 @@ class DeploymentDrift(Rule):
 
     @staticmethod
     def _roots(analysis, units):
-        """Drop units explained by another minority unit with the same hosts that calls into them or holds them."""
+        """Drop units explained by another minority unit with the same hosts that calls into them (or
+        through functions that ran on those hosts alone: a helper the branch calls) or holds them."""
         g = analysis.callgraph.graph
         by_hosts: dict[frozenset, list] = {}
         for u in units:
             by_hosts.setdefault(u[2], []).append(u)
         roots = []
         for h, group in by_hosts.items():
-            called = {}
-            for u in group:
-                for s in u[4]:
-                    for t in s.targets:
-                        called.setdefault(t, []).append(u)
+            called: dict[str, list] = {}
+            for u in group:  # what it calls, and what those call where they ran on the same hosts only
+                queue = [t for s in u[4] for t in s.targets]
+                seen = set(queue)
+                while queue:
+                    t = queue.pop()
+                    called.setdefault(t, []).append(u)
+                    if t in analysis.index.defs and g.nodes[t].get("kind") == "function" \
+                            and analysis.function_hosts(t) == h:
+                        for n in g.successors(t):
+                            if n not in seen:
+                                seen.add(n)
+                                queue.append(n)
             for u in group:
                 path, line, _, _, _, q, reg, _ = u
                 if q is not None and any(o is not u for o in called.get(q, ())):

@@ -23,9 +23,29 @@ def slow(basket):
     return total
 
 
+def plain_receipt(total):
+    return str(total)
+
+
+def rich_receipt(total):  # runs only under new-checkout (through a helper): part of that branch's drift
+    return f"<b>{total}</b>"
+
+
+RECEIPTS = {"plain": plain_receipt, "rich": rich_receipt}
+
+
+def _new_receipt(total):
+    return rich_receipt(total)
+
+
+def receipt(argv, total):  # may call either, by a name from the command line
+    return RECEIPTS["rich" if "--rich" in argv else "plain"](total)
+
+
 def checkout(argv, basket):
     if enabled("new-checkout", argv):
-        return fast(Basket(basket).total)  # expect: KW401 medium
+        _new_receipt(0)  # expect: KW401 medium
+        return fast(Basket(basket).total)
     return slow(basket)
 
 
@@ -59,6 +79,7 @@ PRICERS = {"mid": mid_price, "last": last_price}
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     checkout(argv, [1, 2, 3])
+    receipt(argv, 6)
     search(argv, ["b", "a"])
     if "--refunds" in argv:  # only the hosts that get refund traffic
         refund(argv, 5)
