@@ -52,6 +52,12 @@ def main():
         plain()
     else:
         flagged()
+    if "PRESENT" in os.environ:
+        flagged()
+    if "ABSENT" not in os.environ:
+        plain()
+    else:
+        flagged()
 
 if __name__ == "__main__":
     main()
@@ -90,6 +96,8 @@ def test_polarity_of_compared_flag_reads(app):
         "NOT_OFF": (lines.index("        flagged()", 30) + 1, "on"),  # `not in` the off values: on
         "ONE_OF": (lines.index("        flagged()", 32) + 1, "on"),
         "UNSET_IN": (lines.index("        flagged()", 34) + 1, "on"),  # `in` the off values: else is on
+        "PRESENT": (lines.index("        flagged()", 38) + 1, "on"),  # `"X" in os.environ`
+        "ABSENT": (lines.index("        flagged()", 40) + 1, "on"),
     }
     # `PAPER != "0"` is the on side, and with PAPER unset it ran: nothing dormant there
 

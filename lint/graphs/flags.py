@@ -23,6 +23,7 @@ BY_DESIGN = frozenset({"ops", "operational", "kill-switch", "permission"})
 #: kinds whose state is expected to differ between hosts (a per-host rollout)
 PER_HOST = frozenset({"experiment", "canary", "rollout"})
 ENV_READERS = frozenset({"os.getenv", "os.environ.get"})
+ENVIRON = ("ext", "os.environ")
 #: bases whose members are bits a program tests for membership (`Features.RETAIL in features`)
 FLAG_ENUMS = frozenset({("ext", "enum.Flag"), ("ext", "enum.IntFlag")})
 #: what the name of such a class says when its bits switch features (not permissions, parse options)
@@ -238,8 +239,33 @@ class FlagGraph:
         self.unbranched = [read for _, read in unbranched]
         taken = self._enum_reads()
         self._config_reads(ConfigSources(idx, config), taken)
+        self._environ_reads(taken)
         self._held_reads(HeldFlags(cg, unbranched), taken)
         self._link()
+
+    def _environ_reads(self, taken: set[tuple[int, int]]) -> None:
+        """Branch tests of an entry of `os.environ` (`os.environ["X"] == "1"`, `"X" in os.environ`),
+        as `os.environ.get("X")` is, but for the read records already TAKEN."""
+        cg, idx = self.cg, self.cg.index
+        for module, summary in idx.summaries.items():
+            sites = cg.sites_by_module.get(module, [])
+            for gate in summary["gates"]:
+                for i, record in enumerate(gate.get("reads", ())):
+                    record = Read(*record)
+                    expr = written(record.expr)
+                    if (id(gate), i) in taken or record.kind != "v" or expr[0] != Tag.SUBSCRIPT \
+                            or ENVIRON not in idx.resolve(module, gate["scope"], expr[1]):
+                        continue
+                    keys = tuple(sorted({v[1] for v in idx.resolve(module, gate["scope"], expr[2]) if v[0] == "str"}))
+                    if not keys:
+                        continue
+                    taken.add((id(gate), i))
+                    site = CallSite(cg.caller(module, gate["scope"]), gate["scope"], module, cg.paths[module],
+                                    record.line, record.col, record.end_line, record.end_col, False,
+                                    tuple(gate["pos"]), -1)
+                    read = FlagRead(keys, render(expr[2]), "env:[]", site)
+                    self._regions(read, gate, bool(record.negated), sites, record.joins)
+                    self.reads.append(read)
 
     def _derive_accessors(self) -> None:
         """Fill `derived`: functions returning a flag read whose key is one of their parameters, and

@@ -53,7 +53,7 @@ from typing import Any, Callable
 from knightwatch.source.schema import AND, OR, Read, Tag
 from knightwatch.source.straight import StraightLine
 
-SUMMARY_VERSION = 24
+SUMMARY_VERSION = 25
 UNKNOWN = (Tag.UNKNOWN,)
 #: operands nested deeper than this in one expression have an unknown value (their calls are still
 #: recorded): the summary's values stay shallow enough to store, load and resolve
@@ -1092,6 +1092,12 @@ class Summariser(ast.NodeVisitor):
                                  *_where(node), joins)))
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             self._chains(node.operand, negated + 1, out, names, joins)
+        elif isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)) \
+                and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str) \
+                and isinstance(node.comparators[0], (ast.Name, ast.Attribute, ast.Subscript)):
+            # `"X" in os.environ`, `"dry_run" in cfg`: the entry is read (on when it is there)
+            entry = (Tag.SUBSCRIPT, self.expr(node.comparators[0]), (Tag.STR, node.left.value))
+            out.append(list(Read("v", entry, None, (negated + _flips(node)) % 2, *_where(node), joins)))
         elif isinstance(node, ast.Compare):
             for part in [node.left, *node.comparators]:
                 self._chains(part, negated + _flips(node), out, names, joins)
