@@ -174,7 +174,7 @@ def safety_paths(analysis) -> list[dict]:
         return []
     unguarded = {(u.site.path, u.site.line, u.site.column): u for u in analysis.derived.unguarded_sinks}
     called = safety.called(analysis.roots)  # "guarded" only where a call path reaches the sink call
-    by_sink: dict[str, list[dict]] = {s: [] for s in sorted(safety.sinks)}
+    by_sink: dict[str, list[dict]] = {s: [] for s in sorted(safety.sinks)}  # in name order
     for site, sink in sorted(safety.sink_sites(), key=lambda p: (p[0].path, p[0].line, p[0].column)):
         u = unguarded.get((site.path, site.line, site.column))
         entry = {"path": site.path, "line": site.line, "caller": site.caller}
@@ -193,8 +193,10 @@ def safety_paths(analysis) -> list[dict]:
         else:
             entry.update(guarded=True, route=safety.call_route(called, site.caller), may=False,
                          how=_how_guarded(analysis, site))
-        by_sink[sink].append(entry)
-    return [{"sink": sink, "breakers": safety.configured_breakers, "sites": sites} for sink, sites in by_sink.items()]
+        by_sink.setdefault(sink, []).append(entry)
+    # an override of a sink (`Dark.submit` of a configured `Venue.submit`) is listed where it is called
+    return [{"sink": sink, "breakers": safety.configured_breakers, "sites": sites} for sink, sites in by_sink.items()
+            if sites or sink in safety.configured]
 
 
 def _step(previous, meaning, known) -> str:
