@@ -223,6 +223,8 @@ class CallGraph:
             for a in args:
                 self._array_callbacks(module, scope, a[1] if a[0] == Tag.STARRED else a, "", targets)
         builtin_methods = self._builtin_methods(module, scope, callee)
+        if unknown and self._builtin_super(module, callee):
+            return targets  # `super().__init__(reason)` in an Exception subclass calls nothing it is given
         if unknown or any(_calls_callbacks(q) for q in targets if q not in idx.defs) or _list_sort(callee, kwargs):
             callables = ("lambda",) if unknown and callee_name(callee) not in CALLBACK_REGISTRARS else ("function", "lambda")
             for a in list(args) + list(kwargs.values()):
@@ -236,6 +238,19 @@ class CallGraph:
                             targets[q] = False
         targets.update(builtin_methods)
         return targets
+
+    def _builtin_super(self, module: str, callee: tuple) -> bool:
+        """CALLEE is `super().m` in a class whose bases outside the project are all builtin types."""
+        idx = self.index
+        if callee[0] != Tag.ATTR or callee[1][0] != Tag.SUPER:
+            return False
+        cls = qualify(module, callee[1][1])
+        if idx.kind(cls) != "class":
+            return False
+        outside = [v for c in idx.mro(cls) for b in idx.entry(c).get("bases", ())
+                   for v in idx.resolve(idx.defs[c][0], idx.entry(c)["parent"] or "", b)
+                   if not (v[0] == "def" and v[1] in idx.defs)]
+        return bool(outside) and all(v[0] == "bi" for v in outside)
 
     def _array_callbacks(self, module: str, scope: str, obj: tuple, method: str, targets: dict[str, bool]) -> None:
         """`arr.astype(...)`, `arr[k]`, `arr + 1`, `np.diff(arr)` on an instance of a numpy.ndarray
