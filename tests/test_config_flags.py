@@ -325,3 +325,40 @@ def test_settings_class_instance_attributes_set_in_init_are_flags(tmp_path):
     reads = {k: [(r["line"], r["accessor"]) for r in e["reads"]] for k, e in inventory(root).items()}
     assert reads == {"enable_x": [(5, "settings:app.settings.Settings")],
                      "annotated": [(7, "settings:app.settings.Settings")]}
+
+
+def test_a_local_bound_to_a_section_of_a_config_object_reads_its_keys(tmp_path):
+    root = make_project(tmp_path / "app", {
+        "app/__init__.py": "",
+        "app/main.py": """
+            SETTINGS = {}
+
+
+            class Engine:
+                def __init__(self, settings):
+                    self.settings = settings
+
+                def route(self):
+                    legacy = self.settings.get("legacy", {})
+                    if legacy.get("peg"):
+                        return 1
+                    features = SETTINGS["features"]
+                    if features["sweep"]:
+                        return 2
+                    other = {"sweep": True}
+                    if other["sweep"]:
+                        return 3
+                    return 0
+
+
+            def main():
+                return Engine(SETTINGS).route()
+        """,
+    }, """
+        [tool.knightwatch]
+        entry-points = ["app.main:main"]
+        [tool.knightwatch.flags]
+        config-objects = ["self.settings", "app.main.SETTINGS"]
+    """)
+    reads = {k: [(r["line"], r["via"]) for r in e["reads"]] for k, e in inventory(root).items()}
+    assert reads == {"legacy.peg": [(10, "legacy.get('peg')")], "features.sweep": [(13, "features['sweep']")]}

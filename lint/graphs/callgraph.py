@@ -105,6 +105,7 @@ HANDOFFS: dict[str, tuple[int, str, tuple]] = {
     "finalize": (1, "func", ("rest",)), "register": (0, "func", ("rest",)),
     "map": (0, "fn", ("items",)), "imap": (0, "func", ("items",)), "imap_unordered": (0, "func", ("items",)),
     "filter": (0, "function", ("items",)), "reduce": (0, "function", ("reduce",)),
+    "add_done_callback": (0, "fn", ("rest",)),
     "Thread": (1, "target", (3, "args", 4, "kwargs")), "Process": (1, "target", (3, "args", 4, "kwargs")),
     "Timer": (1, "function", (2, "args", 3, "kwargs")), "enter": (2, "action", (3, "argument", 4, "kwargs")),
     "enterabs": (2, "action", (3, "argument", 4, "kwargs")), "apply_async": (0, "func", (1, "args", 2, "kwds")),
@@ -231,7 +232,7 @@ class CallGraph:
                 for v, may in idx.resolve(module, scope, a[1] if a[0] == Tag.STARRED else a).items():
                     if v[0] == "def" and idx.kind(v[1]) in callables and v[1] not in targets:
                         targets[v[1]] = True
-            if callee_name(callee) in HANDOFFS and not unknown:  # `threading.Thread(target=f)` calls f
+            if callee_name(callee) in HANDOFFS:  # `pool.submit(f, x)`, `threading.Thread(target=f)` call f
                 for fn, _, _ in self._handed(module, scope, callee, args, kwargs):
                     for q, may in self.targets(idx.resolve(module, scope, fn)).items():
                         if not may and targets.get(q):

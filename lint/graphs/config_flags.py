@@ -59,6 +59,14 @@ def _chain(expr: tuple) -> tuple[list[tuple], list[tuple]]:
     return nodes[::-1], steps[::-1]
 
 
+def _rooted(expr: tuple, root: tuple) -> tuple:
+    """Read chain EXPR with its root name replaced by the chain ROOT (`legacy.get("peg")` with
+    `cfg.get("legacy")` is `cfg.get("legacy").get("peg")`)."""
+    if expr[0] in (Tag.ATTR, Tag.SUBSCRIPT, Tag.CONTAINER_METHOD):
+        return (expr[0], _rooted(expr[1], root), *expr[2:])
+    return root
+
+
 class ConfigSources:
     """The configured flag sources of one project, resolved against its index."""
 
@@ -204,6 +212,10 @@ class ConfigSources:
         if expr[0] == Tag.NAME:
             return self._alias(module, scope, expr[1], depth)
         prefixes, steps = _chain(expr)
+        if prefixes[0][0] == Tag.NAME and self.source(module, scope, prefixes[0]) is None:
+            section = self._section(module, scope, prefixes[0][1], depth)
+            if section is not None:  # `legacy = cfg.get("legacy", {})`, then `legacy.get("peg")`
+                return self.read(module, scope, ["v", _rooted(expr, section), None, 0, 0, 0, 0, 0], depth + 1)
         for i, prefix in enumerate(prefixes[:-1]):
             how = self.source(module, scope, prefix)
             if how is None:
@@ -223,6 +235,20 @@ class ConfigSources:
                                        or step[1] in entry["names"]) and self.idx.kind(f"{c}.{step[1]}") is None:
                 return True
         return False
+
+    def _section(self, module: str, scope: str, name: str, depth: int) -> tuple | None:
+        """The read chain local NAME is bound to, and only to (`legacy = self.settings.get("legacy", {})`),
+        when it starts at a configured object; else None."""
+        if depth >= MAX_ALIAS_DEPTH:
+            return None
+        s = self._scope_of(module, scope, name)
+        if s is None or s == "" or name in self.idx.params(module, s):
+            return None
+        bound = self.idx.summaries[module]["scopes"][s]["names"].get(name, ())
+        if len(bound) != 1 or bound[0][0] not in (Tag.ATTR, Tag.SUBSCRIPT, Tag.CONTAINER_METHOD):
+            return None
+        prefixes, _ = _chain(bound[0])
+        return bound[0] if any(self.source(module, s, p) for p in prefixes) else None
 
     def _alias(self, module: str, scope: str, name: str, depth: int):
         """A name bound to a value read (`DRY_RUN = os.getenv("DRY_RUN") == "1"`), here or imported."""
