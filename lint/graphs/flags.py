@@ -271,27 +271,23 @@ class FlagGraph:
         """Fill `derived`: functions returning a flag read whose key is one of their parameters, and
         functions returning a call of those the same way (a wrapper of a wrapper)."""
         idx = self.cg.index
-        candidates = [(fq, m, scope, entry) for fq, (m, scope, entry) in idx.defs.items()
-                      if entry["kind"] == "function" and entry.get("params") and entry.get("return_lines")]
-        for _ in range(MAX_DERIVED_DEPTH):
+        returned = []  # (function, its module, its scope, a call on one of its `return` lines)
+        for fq, (module, scope, entry) in idx.defs.items():
+            spans = entry.get("return_lines") if entry["kind"] == "function" and entry.get("params") else None
+            if spans:
+                returned += [(fq, module, scope, site) for site in self.cg.sites.get(fq, ())
+                             if site.scope == scope and any(start <= site.line <= end for start, end in spans)]
+        for depth in range(MAX_DERIVED_DEPTH):
             grown = False
-            for fq, module, scope, entry in candidates:
-                if fq in self.derived:
-                    continue
-                spans = entry.get("return_lines", ())
-                for site in self.cg.sites.get(fq, ()):
-                    call = idx.summaries[module]["calls"][site.index]
-                    if site.scope != scope or not any(start <= site.line <= end for start, end in spans):
-                        continue
-                    read = self._read(site, call, self._exact, self._suffixes)
-                    params = idx.params(module, scope)
-                    if read is None or read.via not in params:
-                        continue
-                    offset = 0 if idx.method_kind(fq) in ("static", "function") else 1
-                    if params.index(read.via) >= offset:
-                        self.derived[fq] = params.index(read.via) - offset
-                        grown = True
-                        break
+            for fq, module, scope, site in returned:
+                if fq in self.derived or depth and not any(t in self.derived for t in site.targets):
+                    continue  # after the first round only calls of a function found since can read a flag
+                read = self._read(site, idx.summaries[module]["calls"][site.index], self._exact, self._suffixes)
+                params = idx.params(module, scope)
+                offset = 0 if idx.method_kind(fq) in ("static", "function") else 1
+                if read is not None and read.via in params and params.index(read.via) >= offset:
+                    self.derived[fq] = params.index(read.via) - offset
+                    grown = True
             if not grown:
                 return
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from knightwatch.config import _read_toml
 from knightwatch.errors import KnightwatchError
+from knightwatch.graphs.handoffs import HANDOFFS
 from knightwatch.graphs.index import qualify
 from knightwatch.graphs.reach import reachable
 from knightwatch.source.schema import Call, Tag, callee_name
@@ -220,8 +221,12 @@ def unresolved_call_names(cg) -> frozenset[str]:
     for module, sites in cg.sites_by_module.items():
         calls = cg.index.summaries[module]["calls"]
         for site in sites:
-            callee = Call(*calls[site.index]).callee
+            call = Call(*calls[site.index])
+            callee = call.callee
             if callee[0] == Tag.ATTR and not any(t in cg.index.defs for t in site.targets):
+                names.add(callee[2])
+            elif callee[0] == Tag.ATTR and callee[2] in HANDOFFS and not any(  # `pool.map(f, xs)`: f is a target
+                    v[0] == "def" for v in cg.index.resolve(module, call.scope, callee)):
                 names.add(callee[2])
     return frozenset(names)
 
