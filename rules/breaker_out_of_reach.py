@@ -30,7 +30,8 @@ class BreakerOutOfReach(Rule):
     `quote` method, `self.exchange.quote()` runs `quote`, not every method `@retried` decorates,
     and a call of a decorated sink is reported where it is written.
     The finding carries the unguarded path. Paths that need a may-call edge (dispatch by name, an
-    override) are reported with lower confidence.
+    override, a call of a name that may hold one of several closures, as a middleware chain built
+    in a loop does) are reported high, with lower confidence.
 
     ## Why is this bad?
     Power Peg's cumulative-quantity check was refactored into a helper that nothing on its path

@@ -18,7 +18,8 @@ class KillSwitchLiveness(Rule):
     every path from an entry point to a call of each sink it guards (`guards = [...]` on the flag's
     registry entry; default: every configured sink) passes a read of the switch whose on-branch
     stops the path (returns, raises, or leaves the loop before the sink, or the sink is in the
-    else branch). Such a sink call is critical. With `check --test-coverage FILE` (coverage.py data
+    else branch). Such a sink call is critical; high when the path needs a may-call edge (dispatch by
+    name, an override, one of the closures a factory made). With `check --test-coverage FILE` (coverage.py data
     from the project's test suite), it also reports, as high, a switch whose on-branch no test ran.
     Kill switches are dormant in production by design, so production coverage proves nothing here.
 
@@ -71,6 +72,7 @@ class KillSwitchLiveness(Rule):
                     u.site.path, u.site.line,
                     f"kill switch {key!r} cannot stop this call of {u.sink} ({how}), via {chain}",
                     column=u.site.column, end_line=u.site.end_line, end_column=u.site.end_column,
+                    severity=Severity.HIGH if u.may else Severity.CRITICAL, confidence="medium" if u.may else "high",
                     symbol=f"{u.site.caller}->{u.sink}:{key}", trace=trace, flag=key, sink=u.sink)
             reads = reads_of(analysis, key)
             if test_files and reads and not tested_on_branch(analysis, key, test_files):

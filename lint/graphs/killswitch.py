@@ -22,6 +22,7 @@ class Unswitched:
     sink: str
     path: list[tuple[str, CallSite | None]]  # (function, the call site that entered it)
     reads_on_path: list[FlagRead]  # reads of the switch on that path whose on-branch did not stop it
+    may: bool = False  # the path uses a may-call edge
 
 
 def reads_of(analysis: Analysis, key: str) -> list[FlagRead]:
@@ -42,22 +43,26 @@ def unswitched(analysis: Analysis, key: str, sinks: set[str]) -> list[Unswitched
     by_caller: dict[str, list[FlagRead]] = {}
     for r in reads:
         by_caller.setdefault(r.site.caller, []).append(r)
-    parent: dict[str, tuple[str, CallSite] | None] = {r: None for r in analysis.roots}
+    parent: dict[str, tuple[str, CallSite, bool] | None] = {r: None for r in analysis.roots}
     queue = deque(analysis.roots)
     found = []
+    wrappers = analysis.safety.wrappers if analysis.safety else None
     while queue:
         fn = queue.popleft()
         for site in analysis.callgraph.sites.get(fn, ()):
             if _stopped(site, regions):
                 continue
-            hit = sorted(t for t in site.targets if t in sinks)
+            may = {**site.targets, **(wrappers.targets(site, None) if wrappers else {})}
+            hit = sorted((may[t], t) for t in site.targets if t in sinks)
             if hit and site.caller not in sinks:
                 path = _path(parent, fn)
-                found.append(Unswitched(site, hit[0], path, [r for f, _ in path for r in by_caller.get(f, ())]))
+                certain = not hit[0][0] or sinks.issuperset(site.targets)  # a sink whichever runs
+                found.append(Unswitched(site, hit[0][1], path, [r for f, _ in path for r in by_caller.get(f, ())],
+                                        not certain or any(parent[f][2] for f, _ in path if parent[f])))
                 continue
             for target in site.targets:
                 if target not in parent and target in analysis.index.defs:
-                    parent[target] = (fn, site)
+                    parent[target] = (fn, site, may[target])
                     queue.append(target)
     return sorted(found, key=lambda u: (u.site.path, u.site.line, u.site.column))
 

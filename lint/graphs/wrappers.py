@@ -97,15 +97,27 @@ class Wrappers:
     def targets(self, site: CallSite, ctx: frozenset[str] | None) -> dict[str, bool]:
         """What SITE calls when its function runs in context CTX: a closure call runs only the wrapped
         functions of the context (all it may, when none of them is among them); in no context (the
-        wrapper reached as a value that flowed from elsewhere), none that code only calls by name."""
+        wrapper reached as a value that flowed from elsewhere), none that code only calls by name. A
+        call of a name that may hold one of several closures (out of a context) is a may-call of each:
+        the instances a factory made are not told apart."""
         closure = self.closure.get(site.caller, {}).get(id(site))
         if closure is None:
-            return site.targets
-        if ctx is None:
-            only = self.call_only.get(closure[2], frozenset())
-            return {t: may for t, may in site.targets.items() if t not in only} if only else site.targets
-        kept = {t: may for t, may in site.targets.items() if t in ctx}
-        return kept or site.targets
+            return self._conflated(site.targets) if self.call(site).callee[0] == Tag.NAME else site.targets
+        if ctx is not None:
+            kept = {t: may for t, may in site.targets.items() if t in ctx}
+            if kept:
+                return kept
+        only = self.call_only.get(closure[2], frozenset()) if ctx is None else frozenset()
+        found = {t: may for t, may in site.targets.items() if t not in only}
+        return self._conflated(found)
+
+    def _conflated(self, targets: dict[str, bool]) -> dict[str, bool]:
+        """TARGETS of a call of a name all as may-calls when they are more than one function and one
+        of them is a closure (a function made by another: which instance the name holds is not known)."""
+        idx = self.cg.index
+        if len(targets) > 1 and any(t in idx.defs and idx.kind(t) == "function" and _nested(idx, t) for t in targets):
+            return {t: True for t in targets}
+        return targets
 
     def context(self, site: CallSite, target: str, ctx: frozenset[str] | None) -> frozenset[str] | None:
         """The context in which SITE's call runs wrapper TARGET (None when TARGET is no wrapper or the
@@ -179,6 +191,12 @@ class Wrappers:
                                    and row[3] == site.column and row[1] == callee][:1]
         found = self._calls_at[key]
         return found[0] if found else None
+
+
+def _nested(idx, qname: str) -> bool:
+    """QNAME is defined in the body of a function (a closure)."""
+    module, _, entry = idx.defs[qname]
+    return bool(entry["parent"]) and idx.summaries[module]["scopes"][entry["parent"]]["kind"] == "function"
 
 
 def _strings(node, named: set[str], dynamic: list[tuple[str, tuple]], scope: str) -> None:
