@@ -1,5 +1,6 @@
 NEW_PROGRAM = "mode-7"
 BUCKET = "bucket"
+RETAIL = "rlp"
 
 
 class Flags:

@@ -1,7 +1,7 @@
 import sys
 
 from desk import legacy, wire
-from desk.flags import BUCKET, NEW_PROGRAM, Flags
+from desk.flags import BUCKET, NEW_PROGRAM, RETAIL, Flags
 
 
 def program(flags, qty):
@@ -21,6 +21,15 @@ def route(flags, qty, old_host):
     program(flags, qty)
 
 
+class Order:
+    venue = "LIT"
+
+
+def tag(flags, order):
+    if flags.on(RETAIL):  # the new meaning calls nothing: it only routes the order
+        order.venue = "RLP"
+
+
 def report(flags, qty):
     if flags.on(BUCKET, qty):
         return "a"
@@ -29,10 +38,13 @@ def report(flags, qty):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    flags = Flags(["mode-7"])
+    flags = Flags(["mode-7", "rlp"])
     for qty in range(4):
         route(flags, qty, old_host="--old" in argv)
         report(flags, qty)
+        tag(flags, Order())
+        if qty > 99:
+            legacy.reprice(flags, qty)
 
 
 if __name__ == "__main__":
