@@ -13,10 +13,10 @@ class RecycledFlag(Rule):
     Groups every flag read by its resolved key — through module constants, imported constants,
     class attributes and enums, so two different constant names holding the same string are the
     same flag — and compares what the branches they gate call (a branch that calls nothing, only
-    sets state, is a behaviour of its own). When two reads of one key gate disjoint behaviour and
-    one of them, gating calls, ran on no host or on a minority of hosts (or, without
-    coverage, when the same key hides behind different names), the odd read is reported, with the
-    other reads in its path. Keys read from configuration (`self.config["dry_run"]`) are judged on
+    sets state, is a behaviour of its own). When one read of a key gates calls another read's branch
+    does not make (helpers both call do not make them one behaviour), and it ran on no host or on a
+    minority of hosts (or, without coverage, when the same key hides behind different names), the
+    odd read is reported, with the other reads in its path. Keys read from configuration (`self.config["dry_run"]`) are judged on
     production coverage only: one setting steering many behaviours is what configuration is for.
 
     Across releases (with `[tool.knightwatch.releases]`), the same comparison is made over git
@@ -68,8 +68,9 @@ class RecycledFlag(Rule):
             behaviour = {id(r): self._behaviour(r) for r in reads}
             hosts = {id(r): self._hosts(analysis, r) for r in reads}
             for r in reads:
-                # another use: gating other calls, or code with no call at all (`order.venue = RLP`)
-                others = [o for o in reads if o is not r and not behaviour[id(o)] & behaviour[id(r)]
+                # another use: gating code with no call at all (`order.venue = RLP`), or calls that
+                # leave out some of this use's (a shared helper, `midpoint()`, does not make them one)
+                others = [o for o in reads if o is not r and not behaviour[id(r)] <= behaviour[id(o)]
                           and (behaviour[id(o)] or any(reg.on for reg in o.regions))]
                 if not behaviour[id(r)] or not others:
                     continue

@@ -362,3 +362,46 @@ def test_a_local_bound_to_a_section_of_a_config_object_reads_its_keys(tmp_path):
     """)
     reads = {k: [(r["line"], r["via"]) for r in e["reads"]] for k, e in inventory(root).items()}
     assert reads == {"legacy.peg": [(10, "legacy.get('peg')")], "features.sweep": [(13, "features['sweep']")]}
+
+
+def test_getattr_with_a_constant_name_reads_a_setting_and_the_settings_plumbing_does_not(tmp_path):
+    # Django's optional-setting idiom, and a lazy settings object whose own `__getattr__` tests
+    # `self._wrapped` (settingsdesk probe: a false undeclared `_wrapped` flag, dormant in production)
+    root = make_project(tmp_path / "app", {
+        "app/__init__.py": "",
+        "app/conf.py": """
+            import importlib
+
+
+            class LazySettings:
+                _wrapped = None
+
+                def __getattr__(self, name):
+                    if self._wrapped is None:
+                        self._wrapped = importlib.import_module("app.base")
+                    return getattr(self._wrapped, name)
+
+
+            settings = LazySettings()
+        """,
+        "app/base.py": "PAPER = True\n",
+        "app/main.py": """
+            from app.conf import settings
+
+
+            def main():
+                if getattr(settings, "PAPER", False):
+                    return 1
+                paper = getattr(settings, "PAPER")
+                if not paper:
+                    return 2
+                return 0
+        """,
+    }, """
+        [tool.knightwatch]
+        entry-points = ["app.main:main"]
+        [tool.knightwatch.flags]
+        config-objects = ["app.conf.settings"]
+    """)
+    reads = {k: [(r["line"], r["via"], r["accessor"]) for r in e["reads"]] for k, e in inventory(root).items()}
+    assert reads == {"PAPER": [(5, "settings.PAPER", "config:app.conf.settings"), (8, "paper", "config:app.conf.settings")]}

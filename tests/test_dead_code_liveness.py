@@ -495,3 +495,26 @@ def test_dead_code_that_can_reach_a_sink_is_medium(tmp_path):
     _, report, _ = check_json(root, "--select", "KW102")
     assert {f["symbol"]: f["severity"] for f in report["findings"]} == {
         "app.main._resend": "medium", "app.main._send": "medium", "app.main._quiet": "low", "app.bridge": "medium"}
+
+
+def test_a_function_of_an_imported_module_keeps_no_method_of_its_name_alive(tmp_path):
+    # `itertools.count(1)` is no call of a method `count` on a value the graph cannot type
+    root = make_project(tmp_path / "app", {
+        "app/__init__.py": "",
+        "app/main.py": '''
+            import itertools
+
+
+            class Store:
+                def __init__(self):
+                    self._ids = itertools.count(1)
+
+                def count(self):
+                    return 0
+
+
+            def main():
+                return Store()
+        ''',
+    }, '[tool.knightwatch]\nsource = ["app"]\nentry-points = ["app.main:main"]\n')
+    assert set(_dead(root)) == {"app.main.Store.count"}

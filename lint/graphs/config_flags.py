@@ -170,8 +170,10 @@ class ConfigSources:
         if not (self.values or self.classes or self.attrs) or prefix[0] not in (Tag.NAME, Tag.ATTR):
             return None
         values = self.idx.resolve(module, scope, prefix)
+        # the configured object's own methods reading `self._wrapped` are its plumbing, not settings
+        own = prefix[0] == Tag.NAME and self._is_self(module, scope, prefix[1])
         for v in sorted(values):
-            if v in self.values and v[0] in IDENTIFYING:
+            if v in self.values and v[0] in IDENTIFYING and not own:
                 return "env:os.environ" if v == ("ext", "os.environ") else f"config:{render(prefix)}"
             if v[0] == "inst" and v[1] in self.classes:
                 return f"settings:{v[1]}"

@@ -224,11 +224,28 @@ def unresolved_call_names(cg) -> frozenset[str]:
             call = Call(*calls[site.index])
             callee = call.callee
             if callee[0] == Tag.ATTR and not any(t in cg.index.defs for t in site.targets):
-                names.add(callee[2])
+                if not _imported_module(cg.index.summaries[module], call.scope, callee[1]):
+                    names.add(callee[2])  # (`itertools.count(1)` is no method call)
             elif callee[0] == Tag.ATTR and callee[2] in HANDOFFS and not any(  # `pool.map(f, xs)`: f is a target
                     v[0] == "def" for v in cg.index.resolve(module, call.scope, callee)):
                 names.add(callee[2])
     return frozenset(names)
+
+
+def _imported_module(summary: dict, scope: str, obj: tuple) -> bool:
+    """OBJ is a name every binding of which, where SCOPE sees it, is `import module`."""
+    if obj[0] != Tag.NAME:
+        return False
+    scopes = summary["scopes"]
+    while scope is not None:
+        entry = scopes.get(scope)
+        if entry is None:
+            return False
+        bound = entry["names"].get(obj[1])
+        if bound:
+            return all(b[0] == Tag.IMPORT for b in bound)
+        scope = entry["parent"] if scope else None
+    return False
 
 
 def executed_modules(analysis) -> set[str]:

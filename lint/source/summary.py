@@ -53,7 +53,7 @@ from typing import Any, Callable
 from knightwatch.source.schema import AND, OR, Read, Tag
 from knightwatch.source.straight import StraightLine
 
-SUMMARY_VERSION = 25
+SUMMARY_VERSION = 26
 UNKNOWN = (Tag.UNKNOWN,)
 #: operands nested deeper than this in one expression have an unknown value (their calls are still
 #: recorded): the summary's values stay shallow enough to store, load and resolve
@@ -1090,6 +1090,12 @@ class Summariser(ast.NodeVisitor):
                 or isinstance(node.func, ast.Name) and node.func.id == "getenv"):
             out.append(list(Read("call", self.expr(node.func), [self.expr(a) for a in node.args], negated % 2,
                                  *_where(node), joins)))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr" \
+                and len(node.args) in (2, 3) and isinstance(node.args[1], ast.Constant) \
+                and isinstance(node.args[1].value, str) and node.args[1].value.isidentifier():
+            # `getattr(settings, "PAPER", False)` reads settings.PAPER
+            attr = (Tag.ATTR, self.expr(node.args[0]), node.args[1].value)
+            out.append(list(Read("v", attr, None, negated % 2, *_where(node), joins)))
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             self._chains(node.operand, negated + 1, out, names, joins)
         elif isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)) \

@@ -1,6 +1,11 @@
 NEW_PROGRAM = "mode-7"
 BUCKET = "bucket"
 RETAIL = "rlp"
+IMPROVE = "improve"
+
+
+def midpoint(qty):
+    return qty / 2
 
 
 class Flags:

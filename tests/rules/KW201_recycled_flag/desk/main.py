@@ -1,7 +1,7 @@
 import sys
 
 from desk import legacy, wire
-from desk.flags import BUCKET, NEW_PROGRAM, RETAIL, Flags
+from desk.flags import BUCKET, IMPROVE, NEW_PROGRAM, RETAIL, Flags, midpoint
 
 
 def program(flags, qty):
@@ -30,6 +30,12 @@ def tag(flags, order):
         order.venue = "RLP"
 
 
+def improve(flags, qty):
+    if flags.on(IMPROVE):  # shares the helper midpoint with the old meaning, nothing else
+        return round(midpoint(qty), 2)
+    return qty
+
+
 def report(flags, qty):
     if flags.on(BUCKET, qty):
         return "a"
@@ -38,13 +44,15 @@ def report(flags, qty):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    flags = Flags(["mode-7", "rlp"])
+    flags = Flags(["mode-7", "rlp", "improve"])
     for qty in range(4):
         route(flags, qty, old_host="--old" in argv)
         report(flags, qty)
         tag(flags, Order())
         if qty > 99:
             legacy.reprice(flags, qty)
+            legacy.clip(flags, qty)
+        improve(flags, qty)
 
 
 if __name__ == "__main__":
