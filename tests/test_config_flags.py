@@ -405,3 +405,54 @@ def test_getattr_with_a_constant_name_reads_a_setting_and_the_settings_plumbing_
     """)
     reads = {k: [(r["line"], r["via"], r["accessor"]) for r in e["reads"]] for k, e in inventory(root).items()}
     assert reads == {"PAPER": [(5, "settings.PAPER", "config:app.conf.settings"), (8, "paper", "config:app.conf.settings")]}
+
+
+def test_an_attribute_proxy_reads_the_key_its_getattr_makes_of_the_name(tmp_path):
+    # `features.legacy_peg` where `Features.__getattr__` looks up `name.replace("_", "-")` reads
+    # "legacy-peg", the key `features.enabled("legacy-peg")` reads too (dispatchdesk probe)
+    root = make_project(tmp_path / "app", {
+        "app/__init__.py": "",
+        "app/flags.py": """
+            from contextvars import ContextVar
+
+            current = ContextVar("current", default={})
+
+
+            class Features:
+                def __getattr__(self, name):
+                    return current.get().get(name.replace("_", "-"), False)
+
+                def enabled(self, key):
+                    return bool(current.get().get(key, False))
+
+
+            class Shouting:
+                def __getattr__(self, attr):
+                    return current.get().get(attr.upper(), False)
+
+
+            features = Features()
+            shouting = Shouting()
+        """,
+        "app/main.py": """
+            from app.flags import features, shouting
+
+
+            def main():
+                if features.legacy_peg:
+                    return 1
+                if features.enabled("legacy-peg"):
+                    return 2
+                if shouting.dark_pool:
+                    return 3
+                return 0
+        """,
+    }, """
+        [tool.knightwatch]
+        entry-points = ["app.main:main"]
+        [tool.knightwatch.flags]
+        accessors = ["app.flags.Features.enabled"]
+        config-objects = ["app.flags.features", "app.flags.shouting"]
+    """)
+    reads = {k: sorted(r["line"] for r in e["reads"]) for k, e in inventory(root).items()}
+    assert reads == {"legacy-peg": [5, 7], "DARK_POOL": [9]}

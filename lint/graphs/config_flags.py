@@ -14,7 +14,7 @@ from itertools import product
 
 from knightwatch.config import Config
 from knightwatch.graphs.index import Index
-from knightwatch.source.schema import Read, Tag
+from knightwatch.source.schema import Call, Read, Tag
 
 ENV_CALLS = frozenset({"os.getenv", "os.environ.get"})
 #: value kinds a configured object can be recognised by (a call's unknown result is no evidence)
@@ -224,9 +224,34 @@ class ConfigSources:
                 continue
             if how.startswith("settings:") and not self._field(how.partition(":")[2], steps[i]):
                 return None
+            if prefixes[i + 1][0] == Tag.ATTR:  # `features.block_sweep` through a renaming `__getattr__`
+                steps = steps[:i] + [self._renamed(module, scope, prefix, steps[i])] + steps[i + 1:]
             keys = self._keys(module, scope, steps[i:])
             return (keys, how, 0) if keys else None
         return None
+
+    def _renamed(self, module: str, scope: str, obj: tuple, step: tuple) -> tuple:
+        """Attribute STEP of OBJ as the key the `__getattr__` of OBJ's class looks up, when that
+        rewrites the name it is given (`name.replace("_", "-")`, `name.upper()`)."""
+        idx = self.idx
+        for v in idx.resolve(module, scope, obj):
+            member = idx.class_member(v[1], "__getattr__") if v[0] == "inst" and idx.kind(v[1]) == "class" else None
+            getter = f"{member[0]}.__getattr__" if member else None
+            if getter is None or idx.kind(getter) != "function" or len(idx.params(*idx.defs[getter][:2])) < 2:
+                continue
+            g_module, g_scope = idx.defs[getter][:2]
+            name = (Tag.NAME, idx.params(g_module, g_scope)[1])
+            key = step[1]
+            for call in idx.summaries[g_module]["calls"]:
+                call = Call(*call)
+                if call.scope != g_scope or call.callee[0] != Tag.ATTR or call.callee[1] != name:
+                    continue
+                if call.callee[2] == "replace" and len(call.args) == 2 and all(a[0] == Tag.STR for a in call.args):
+                    key = key.replace(call.args[0][1], call.args[1][1])
+                elif call.callee[2] in ("lower", "upper") and not call.args:
+                    key = getattr(key, call.callee[2])()
+            return (Tag.STR, key)
+        return step
 
     def _field(self, cls: str, step: tuple) -> bool:
         """STEP names a field, class attribute or instance attribute (`self.x = ...` in a method) of the
