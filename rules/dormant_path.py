@@ -140,7 +140,8 @@ class DormantPath(Rule):
                     or self._interface_stub(idx, q) or SINGLE_DISPATCH.intersection(idx.decorator_names(q)):
                 continue  # (a generic function's own body is the fallback: calls run the registered ones)
             callers = [c for c in g.predecessors(q) if g.edges[c, q]["kind"] in CALLS
-                       or g.edges[c, q]["kind"] == "ref" and g.nodes[c]["kind"] != "class"]
+                       or g.edges[c, q]["kind"] == "ref" and g.nodes[c]["kind"] != "class"
+                       and not g.edges[c, q]["implicit"]]  # (a `from` import uses nothing)
             # (code production ran is live, whether the graph reaches it from an entry point or not)
             live_callers = [c for c in callers if g.nodes[c]["kind"] == "module" and c in reach or hosts(c)]
             if not live_callers:

@@ -5,10 +5,11 @@ Nodes are qualified names (PyCG style: `pkg.mod`, `pkg.mod.Class.method`, `pkg.m
 import runs the imported module, so it calls it), "may" (a sound over-approximation: dispatch by
 computed name, an override in a subclass, a callback handed to code outside the project) or "ref"
 (a function used as a value, which keeps it alive without calling it). Edges Python does not make
-at a call site (a module to what an outside decorator registers) carry `implicit=True`. A base
-method has no edge to its overrides: a call reaches an override only where its receiver may be a
-subclass instance (annotated, or `self` no caller binds), never from an exact `Base()`. Every call
-site is kept in `sites` so rules can reason per call.
+at a call site (a module to what an outside decorator registers, a `from` import's reference to
+what it imports) carry `implicit=True`. A base method has no edge to its overrides: a call reaches
+an override only where its receiver may be a subclass instance (annotated, or `self` no caller
+binds), never from an exact `Base()`. Every call site is kept in `sites` so rules can reason per
+call.
 """
 
 from __future__ import annotations
@@ -595,8 +596,8 @@ class CallGraph:
                         self._import(module, caller, e[1], where)
                     elif e[0] == Tag.FROM:
                         self._import(module, caller, f"{e[1]}.{e[2]}" if e[1] else e[2], where)
-                        for v in idx.resolve(module, scope, e):
-                            self._ref(module, scope, v, where)
+                        for v in idx.resolve(module, scope, e):  # (no use by itself: implicit)
+                            self._ref(module, scope, v, where, implicit=True)
         for star in summary["star_imports"]:
             self._import(module, module, star, 1)
 
@@ -625,9 +626,9 @@ class CallGraph:
             if name in self.index.modules and name != module and not module.startswith(name + "."):
                 self._edge(caller, name, "call", where)
 
-    def _ref(self, module: str, scope: str, v: tuple, where: Where) -> None:
+    def _ref(self, module: str, scope: str, v: tuple, where: Where, implicit: bool = False) -> None:
         if v[0] in REFERABLE and v[1] in self._nodes:
-            self._edge(self.caller(module, scope), v[1], "ref", where)
+            self._edge(self.caller(module, scope), v[1], "ref", where, implicit)
 
     def dependencies(self, q: str) -> list[str]:
         """The functions a framework calls before function Q, each handing Q what it returns

@@ -6,6 +6,7 @@ from typing import Protocol
 
 from desk import wire
 from desk.flags import Flags
+from desk.wire import block_sweep
 
 
 class Journal(Protocol):  # implemented structurally: its stub never runs, an implementation does
@@ -35,6 +36,8 @@ def route(flags, qty):
         wire.send(qty % 100)  # expect: KW101 high
     if flags.on("fast-path"):
         qty += 1
+    if flags.on("block-sweep"):
+        block_sweep(qty)  # expect: KW101 medium
     if flags.on("fast-path") and flags.on("sweep"):  # one branch, and only 'sweep' was off everywhere
         sweep(qty)  # expect: KW101 medium
     size = "big" if flags.on("sweep") else "small"

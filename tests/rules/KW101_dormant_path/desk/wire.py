@@ -7,3 +7,7 @@ def check(qty):
 
 def send(qty):
     SENT.append(qty)
+
+
+def block_sweep(qty):  # imported by name: the dormant branch calling it is the one finding
+    return qty
