@@ -121,10 +121,6 @@ class Config:
     history: tuple[Path, str] | None = None
 
     @property
-    def configured(self) -> bool:
-        return self.file is not None
-
-    @property
     def where(self) -> str:
         return str(self.file) if self.file else "configuration"
 

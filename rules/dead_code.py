@@ -20,8 +20,10 @@ class DeadCode(Rule):
     points declared in the packaging metadata, `__all__` of a library (`project = "library"`),
     methods of a live class with a base outside the analysed source (a framework calls them),
     whose name is called on a value the call graph cannot type, or that override a live method,
-    and subclasses of a live base when
-    the project loads classes or modules by name. Code the project's own tests use is used too
+    properties read where they resolve or whose name is read on a value the call graph cannot
+    type, public members of the classes a package lists in `__all__` in a project that loads
+    plugins (the plugins use them), and subclasses of a live base when the project loads classes
+    or modules by name. Code the project's own tests use is used too
     (`dead-code-tests = "users"`, the default): analysed test files (`test_*.py`, `*_test.py`,
     `conftest.py`, files under `tests/` or pytest's `testpaths`) are entry points, every definition
     in them included; a definition whose name the code of a test file that is not analysed uses

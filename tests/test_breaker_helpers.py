@@ -404,6 +404,67 @@ def test_super_and_self_calls_follow_the_mro_of_the_object_they_run_on(tmp_path)
     assert _found(report) == _expected(root, MIXIN_FILES)
 
 
+HANDLER_FILES = {
+    **DESK,
+    "desk/main.py": '''
+        from desk.risk import Risk
+        from desk.venue import Venue
+
+
+        class View:
+            @classmethod
+            def as_view(cls):
+                def view(method, amount):
+                    return cls().dispatch(method, amount)
+                return view
+
+            def dispatch(self, method, amount):
+                handler = getattr(self, method, self.not_allowed)
+                return handler(amount)
+
+            def not_allowed(self, amount):
+                return None
+
+
+        class RiskMixin:
+            def dispatch(self, method, amount):
+                Risk().check(amount)
+                return super().dispatch(method, amount)
+
+
+        class OrderView(RiskMixin, View):  # every dispatch checks first
+            def post(self, amount):
+                Venue().send(amount)
+
+
+        class QuoteView(View):  # sends nothing: its getattr never finds OrderView.post
+            def get(self, amount):
+                return 100
+
+
+        class BlotterView(View):  # sends with no check
+            def put(self, amount):
+                Venue().send(amount)  # expect: KW301 high
+
+
+        def main():
+            routes = {"orders": OrderView.as_view(), "quote": QuoteView.as_view(), "blotter": BlotterView.as_view()}
+            for name, view in routes.items():
+                view(input(name), 5)
+    ''',
+}
+
+
+def test_a_handler_looked_up_on_self_is_one_of_the_receivers_own_methods(tmp_path):
+    """Django-style views (settingsdesk probe): `cls().dispatch()` in the `as_view` closure runs the
+    dispatch each view's MRO gives, and `handler = getattr(self, method)` finds only that view's
+    methods, so QuoteView's unchecked View.dispatch never reaches OrderView.post."""
+    root = make_project(tmp_path / "desk", HANDLER_FILES, CONFIG)
+    _, report, err = check_json(root, "--select", "KW301")
+    assert not err
+    assert _found(report) == _expected(root, HANDLER_FILES)
+
+
 def test_a_function_an_outside_framework_registers_starts_a_path(tmp_path):
     """`@router.post(...)` from a web framework outside the project: the framework calls the endpoint,
     so its unguarded send is reported (high: the path starts where the framework calls it), and a

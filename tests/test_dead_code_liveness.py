@@ -518,3 +518,80 @@ def test_a_function_of_an_imported_module_keeps_no_method_of_its_name_alive(tmp_
         ''',
     }, '[tool.knightwatch]\nsource = ["app"]\nentry-points = ["app.main:main"]\n')
     assert set(_dead(root)) == {"app.main.Store.count"}
+
+
+def test_a_property_nothing_reads_is_dead_and_one_read_on_an_untyped_value_is_not(tmp_path):
+    # dispatchdesk and settingsdesk probes: a class used to keep all its properties alive
+    root = make_project(tmp_path / "app", {
+        "app/__init__.py": "",
+        "app/main.py": '''
+            import json
+            from dataclasses import dataclass
+
+
+            @dataclass
+            class Fill:
+                qty: int
+                price: float
+
+                @property
+                def notional(self):  # nothing reads it
+                    return self.qty * self.price
+
+                @property
+                def signed(self):  # read on a value the graph cannot type
+                    return self.qty
+
+                @property
+                def side(self):  # read on a Fill
+                    return "buy" if self.qty > 0 else "sell"
+
+
+            def main():
+                fill = Fill(1, 2.0)
+                other = json.loads("{}")
+                return fill.side, other.signed
+        ''',
+    }, '[tool.knightwatch]\nsource = ["app"]\nentry-points = ["app.main:main"]\n')
+    assert set(_dead(root)) == {"app.main.Fill.notional"}
+
+
+def test_what_an_application_that_loads_plugins_exports_in_all_is_the_plugins_to_use(tmp_path):
+    # freqtrade: `from freqtrade.strategy import *` in a user's strategy; `IntParameter.range`
+    root = make_project(tmp_path / "bot", {
+        "bot/__init__.py": "",
+        "bot/strategy/__init__.py": '''
+            from bot.strategy.parameters import IntParameter, Unlisted
+
+            __all__ = ["IntParameter"]
+        ''',
+        "bot/strategy/parameters.py": '''
+            class IntParameter:
+                def __init__(self, low, high):
+                    self.low, self.high = low, high
+
+                @property
+                def range(self):
+                    return range(self.low, self.high)
+
+                def _private(self):
+                    return 0
+
+
+            class Unlisted:
+                def helper(self):
+                    return 0
+        ''',
+        "bot/main.py": '''
+            import importlib
+
+            from bot.strategy import IntParameter, Unlisted
+
+
+            def main(name):
+                strategy = importlib.import_module(name)
+                return IntParameter(1, 2), Unlisted(), strategy
+        ''',
+    }, '[tool.knightwatch]\nsource = ["bot"]\nentry-points = ["bot.main:main"]\n')
+    assert set(_dead(root)) == {"bot.strategy.parameters.IntParameter._private",
+                                "bot.strategy.parameters.Unlisted.helper"}

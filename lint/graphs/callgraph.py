@@ -651,7 +651,7 @@ class CallGraph:
                     member = f"{q}.{name}"
                     if idx.kind(member) != "function":
                         continue
-                    if name in IMPLICIT_DUNDERS or idx.method_kind(member) == "property":
+                    if name in IMPLICIT_DUNDERS:  # (a property is reached where it is read)
                         self._edge(q, member, "ref", where)
                 for base in idx.bases(q):
                     self._edge(q, base, "ref", where)

@@ -232,6 +232,20 @@ def unresolved_call_names(cg) -> frozenset[str]:
     return frozenset(names)
 
 
+def unresolved_attribute_names(cg) -> frozenset[str]:
+    """Names read or set as `x.name` where the graph cannot tell what `x` is: a property of that
+    name may be what runs."""
+    idx = cg.index
+    names = set()
+    for module, summary in idx.summaries.items():
+        for key in ("attr_loads", "attr_stores"):
+            for scope, expr, _ in summary.get(key, ()):
+                if expr[2] not in names and not any(
+                        v[0] in ("inst", "def", "sup") for v in idx.resolve(module, scope, expr[1])):
+                    names.add(expr[2])
+    return frozenset(names)
+
+
 def _imported_module(summary: dict, scope: str, obj: tuple) -> bool:
     """OBJ is a name every binding of which, where SCOPE sees it, is `import module`."""
     if obj[0] != Tag.NAME:
@@ -464,6 +478,20 @@ def library_exports(idx) -> list[str]:
     return out
 
 
+def plugin_api(idx) -> set[str]:
+    """Classes a package of an application that loads plugins lists in its `__all__` (`from
+    freqtrade.strategy import *` in a user's strategy): the plugins are the users of their
+    public members."""
+    out = set()
+    for module, summary in idx.summaries.items():
+        if summary.get("package") and _public(module) and summary.get("all"):
+            for n in summary["all"]:
+                for v in idx.resolve(module, "", (Tag.NAME, n)):
+                    if v[0] == "def" and idx.kind(v[1]) == "class":
+                        out.add(v[1])
+    return out
+
+
 def dispatch_prefixes(idx) -> frozenset[str]:
     """Name prefixes of attributes looked up by a computed name, `getattr(self, "visit_" + kind)`, or
     picked from a listing of members by a prefix (`inspect.getmembers(self)` or `dir(self)`, then
@@ -581,7 +609,9 @@ def compute(analysis) -> Liveness:
     valued = {c for c in classes if c not in external and external_bases(idx, c)}
     annotated = annotation_uses(idx)
     prefixes = tuple(sorted(dispatch_prefixes(idx)))
+    exported = plugin_api(idx) if loaders and not library else set()
     untyped = unresolved_call_names(analysis.callgraph)
+    untyped_attrs = unresolved_attribute_names(analysis.callgraph)
     by_name = looked_up_by_name(idx)
     loaded: set[str] = set()  # classes alive as members of a family a loader can name
     orphans: dict[str, str] = {}
@@ -614,8 +644,8 @@ def compute(analysis) -> Liveness:
                         extra.append(m)
                     elif c in valued and (name.startswith("__") and name.endswith("__") or name in VALUE_HOOKS):
                         extra.append(m)  # `str(breach)`, `Side("x")` on an Enum calls `_missing_`
-                    elif library and _public(m.rpartition(".")[2]):  # instances reach the library's users
-                        extra.append(m)
+                    elif (library or c in exported) and _public(name):  # instances reach the library's
+                        extra.append(m)  # users, or the plugins an application loads
                     elif prefixes and m.rpartition(".")[2].startswith(prefixes):  # dispatch by a computed name
                         extra.append(m)
                     elif m.rpartition(".")[2] in strings and not by_name.isdisjoint(idx.mro(c)):
@@ -625,6 +655,8 @@ def compute(analysis) -> Liveness:
                     elif _overridden(idx, c, m) in alive:  # a call on self in the base may run it, through
                         extra.append(m)  # dispatch the graph binds to the base only (`method = getattr(...)`)
                     elif m.rpartition(".")[2] in untyped:  # `x.name()` where the graph cannot type x
+                        extra.append(m)
+                    elif name in untyped_attrs and idx.method_kind(m) == "property":  # `x.name`, the same
                         extra.append(m)
                 if c not in alive:
                     extra.append(c)

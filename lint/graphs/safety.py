@@ -11,7 +11,7 @@ from typing import Mapping
 from knightwatch.graphs.always_calls import always_checks, checked_before, checks_before_yield, find_function
 from knightwatch.graphs.callgraph import CallGraph, CallSite
 from knightwatch.graphs.index import qualify
-from knightwatch.source.schema import Tag
+from knightwatch.source.schema import Tag, written
 from knightwatch.graphs.wrappers import Wrappers
 from knightwatch.errors import KnightwatchError
 
@@ -327,7 +327,8 @@ class Safety:
                     if on_self is not None:
                         nexts = [(t, t_ctx, receiver)]  # self runs on: the same object
                     else:
-                        mine = [c for c in receivers or () if owner in self.cg.index.mro(c)]
+                        mine = [c for c in receivers or () if owner in self.cg.index.mro(c)
+                                and self._runs_on(site, c) in (None, t)]
                         nexts = [(t, t_ctx, c) for c in mine] or [(t, t_ctx, None)]
                     for nxt in nexts:
                         if nxt not in parent and t in defs:
@@ -342,6 +343,10 @@ class Safety:
             return None
         idx = self.cg.index
         callee = self.wrappers.call(site).callee
+        if callee[0] == Tag.FIRST:  # a name straight-line code bound: to what, when known
+            callee = callee[1] if callee[1][0] == Tag.GETATTR else written(callee)
+        if callee[0] in (Tag.NAME, Tag.GETATTR):
+            return self._looked_up_on_self(site, callee, receiver)
         if callee[0] != Tag.ATTR:
             return None
         obj, name = callee[1], callee[2]
@@ -361,6 +366,30 @@ class Safety:
             if idx.kind(q) == "function":
                 return {q: site.targets[q]} if q in site.targets else None
         return None
+
+    def _looked_up_on_self(self, site: CallSite, callee: tuple, receiver: str) -> dict[str, bool] | None:
+        """SITE's targets when it calls a member of `self` looked up by a computed name (`getattr(self,
+        name)(...)`, or a local bound only to members of self: `handler = getattr(self, method)`) and
+        self is an instance of class RECEIVER: those of RECEIVER's MRO; None when that does not narrow."""
+        idx = self.cg.index
+        entry = idx.summaries[site.module]["scopes"].get(site.scope, {})
+        params = entry.get("params") or ()
+        if not entry.get("method") or not params:
+            return None
+        me = (Tag.NAME, params[0])
+        bound = [callee] if callee[0] == Tag.GETATTR else entry["names"].get(callee[1], ())
+        if not bound or any(b[0] not in (Tag.GETATTR, Tag.ATTR) or b[1] != me for b in bound) or callee[1] in params:
+            return None  # (`handler = self.http_method_not_allowed` is a member of self too)
+        mro = set(idx.mro(receiver))
+        return {t: may for t, may in site.targets.items() if t.rpartition(".")[0] in mro or t not in idx.defs}
+
+    def _runs_on(self, site: CallSite, cls: str) -> str | None:
+        """The method SITE's `obj.name(...)` runs on an instance of CLS (the first on its MRO), if any."""
+        callee = self.wrappers.call(site).callee
+        if callee[0] != Tag.ATTR:
+            return None
+        idx = self.cg.index
+        return next((f"{c}.{callee[2]}" for c in idx.mro(cls) if idx.kind(f"{c}.{callee[2]}") == "function"), None)
 
     def _receivers(self, site: CallSite) -> list[str] | None:
         """The classes of the objects SITE calls a method on (`view.dispatch()`), when few enough to follow
