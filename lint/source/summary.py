@@ -53,7 +53,7 @@ from typing import Any, Callable
 from knightwatch.source.schema import AND, OR, Read, Tag
 from knightwatch.source.straight import StraightLine
 
-SUMMARY_VERSION = 26
+SUMMARY_VERSION = 27
 UNKNOWN = (Tag.UNKNOWN,)
 #: operands nested deeper than this in one expression have an unknown value (their calls are still
 #: recorded): the summary's values stay shallow enough to store, load and resolve
@@ -151,6 +151,17 @@ def _method_caller(node: ast.Call) -> ast.Call | None:
         return None
     name = f.func.id if isinstance(f.func, ast.Name) else f.func.attr if isinstance(f.func, ast.Attribute) else ""
     if name != "methodcaller" or not f.args or isinstance(f.args[0], ast.Starred):
+        return None
+    return f
+
+
+def _attr_getter(node: ast.Call) -> ast.Call | None:
+    """The `operator.attrgetter(name)` call NODE calls at once with one object, or None."""
+    f = node.func
+    if not isinstance(f, ast.Call) or len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
+        return None
+    name = f.func.id if isinstance(f.func, ast.Name) else f.func.attr if isinstance(f.func, ast.Attribute) else ""
+    if name != "attrgetter" or len(f.args) != 1 or f.keywords or isinstance(f.args[0], ast.Starred):
         return None
     return f
 
@@ -461,6 +472,9 @@ class Summariser(ast.NodeVisitor):
         `vars(ns)` is ns, `partial(f, ...)` calls f, `sorted(xs)`/`zip(a, b)`/`enumerate(xs)` hold the
         elements of their arguments, `type(x)` is x's class, `parse_args()` an argparse namespace, `import_module(name)` a module."""
         f = node.func
+        getter = _attr_getter(node)
+        if getter is not None:  # `attrgetter(name)(obj)` is `getattr(obj, name)`
+            return (Tag.GETATTR, self.expr(node.args[0]), self.expr(getter.args[0]))
         name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
         args = node.args
         if name is None or any(isinstance(a, ast.Starred) for a in args):
