@@ -166,6 +166,30 @@ def _attr_getter(node: ast.Call) -> ast.Call | None:
     return f
 
 
+def _member_listing(gen: ast.comprehension) -> tuple[ast.expr, str] | None:
+    """(the object, the prefix) when comprehension GEN goes over the names of an object's members,
+    `dir(obj)` into a name or `inspect.getmembers(obj[, predicate])` into a (name, member) pair,
+    keeping those that start with a prefix (`if name.startswith("on_")`)."""
+    it, target = gen.iter, gen.target
+    if not isinstance(it, ast.Call) or not it.args or isinstance(it.args[0], ast.Starred):
+        return None
+    f = it.func
+    called = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+    if called == "dir" and isinstance(target, ast.Name) and len(it.args) == 1:
+        name = target.id
+    elif called == "getmembers" and isinstance(target, ast.Tuple) and len(target.elts) == 2 \
+            and all(isinstance(e, ast.Name) for e in target.elts):
+        name = target.elts[0].id
+    else:
+        return None
+    for cond in gen.ifs:
+        if isinstance(cond, ast.Call) and isinstance(cond.func, ast.Attribute) and cond.func.attr == "startswith" \
+                and isinstance(cond.func.value, ast.Name) and cond.func.value.id == name and len(cond.args) == 1 \
+                and isinstance(cond.args[0], ast.Constant) and isinstance(cond.args[0].value, str) and cond.args[0].value:
+            return it.args[0], cond.args[0].value
+    return None
+
+
 def _is_off(value: object) -> bool:
     """VALUE is one a flag has when it is off (`"0"`, `"false"`, None, ...)."""
     try:
@@ -304,6 +328,8 @@ class Summariser(ast.NodeVisitor):
         self.attr_loads: list[list[Any]] = []
         self.attr_stores: list[list[Any]] = []  # [scope, expr, line] of `obj.attr = ...` (property setters)
         self.name_loads: list[list[Any]] = []
+        #: names that stand for what they hold while a comprehension's parts are read (`_listed`)
+        self.substitutes: dict[str, tuple] = {}
         self.ns_defaults: list[list[Any]] = []  # [scope, name, expr] of `parser.set_defaults(name=expr)`
         self.seen_names: set[tuple[str, str]] = set()
         self.words: set[str] = set()
@@ -372,7 +398,7 @@ class Summariser(ast.NodeVisitor):
         return UNKNOWN if method is None else method(self, node)
 
     def _name(self, node: ast.Name) -> tuple:
-        return (Tag.NAME, node.id)
+        return self.substitutes.get(node.id) or (Tag.NAME, node.id) if self.substitutes else (Tag.NAME, node.id)
 
     def _attribute(self, node: ast.Attribute) -> tuple:
         return (Tag.ATTR, self.expr(node.value), node.attr)
@@ -459,10 +485,16 @@ class Summariser(ast.NodeVisitor):
         return (Tag.DEF, self._lambda_name(node))
 
     def _elements(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp) -> tuple:
-        return (Tag.LIST, (self.expr(node.elt),))  # its elements: the element expression over the loop
+        saved = self._listed(node)
+        value = (Tag.LIST, (self.expr(node.elt),))  # its elements: the element expression over the loop
+        self.substitutes = saved
+        return value
 
     def _dictcomp(self, node: ast.DictComp) -> tuple:
-        return (Tag.DICT, (("?0", self.expr(node.value)),))
+        saved = self._listed(node)
+        value = (Tag.DICT, (("?0", self.expr(node.value)),))
+        self.substitutes = saved
+        return value
 
     def _inner(self, node: ast.NamedExpr | ast.Await | ast.Starred) -> tuple:
         return self.expr(node.value)
@@ -705,12 +737,34 @@ class Summariser(ast.NodeVisitor):
                 self.visit(gen.iter)
             self._iteration(gen.iter, self.expr(gen.iter))
             self._bind_target(gen.target, (Tag.ITEM, self.expr(gen.iter)))
+        saved = self._listed(node)
+        for gen in node.generators:
             for cond in gen.ifs:
                 self.visit(cond)
         for part in (getattr(node, "elt", None), getattr(node, "key", None), getattr(node, "value", None)):
             if part is not None:
                 self.visit(part)
+        self.substitutes = saved
         self.cond -= 1
+
+    def _listed(self, node) -> dict[str, tuple]:
+        """Make the names comprehension NODE takes from a listing of an object's members that start
+        with a prefix (`for n in dir(obj) if n.startswith("do_")`, `inspect.getmembers`) stand for
+        what they hold while its parts are read: `(Tag.PREFIX, "do_")`, `getattr(obj, "do_" + ...)`.
+        Returns the substitutes to restore after."""
+        saved = self.substitutes
+        for gen in node.generators:
+            listed = _member_listing(gen)
+            if listed is not None:
+                obj, prefix = listed
+                name = (Tag.PREFIX, prefix)
+                target = gen.target
+                if isinstance(target, ast.Name):
+                    self.substitutes = {**self.substitutes, target.id: name}
+                else:
+                    self.substitutes = {**self.substitutes, target.elts[0].id: name,
+                                        target.elts[1].id: (Tag.GETATTR, self.expr(obj), name)}
+        return saved
 
     visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _comprehension
 
