@@ -264,3 +264,9 @@ def test_kw401_per_host_rollouts_and_traffic_dependent_branches(tmp_path, kind):
             (15, "branch gated by flag 'new-checkout' ran on 1 of 6 hosts (h4)")]
     else:
         assert found == []
+    # the audit's host table agrees: a rollout's branch is listed but is no minority-host code
+    from test_audit import audit_of
+
+    model, _, _ = audit_of(root)
+    [row] = [r for r in model["drift"]["rows"] if r["kind"] == "branch" and r["hosts"] == ["h4"]]
+    assert (row["rollout"], row["minority"]) == (kind != "release", kind == "release")

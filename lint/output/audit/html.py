@@ -198,7 +198,7 @@ def _drift(model: dict) -> str:
         ran = set(r["hosts"])
         cells = "".join(f'<td class="host ran" title="{e(h)}: ran">●</td>' if h in ran
                         else f'<td class="host" title="{e(h)}: did not run"></td>' for h in hosts)
-        what = f"{e(r['kind'])} {_code(r['label'])}"
+        what = f"{e(r['kind'])} {_code(r['label'])}" + (" (per-host rollout)" if r["rollout"] else "")
         rows.append(f'<tr class="{"minority" if r["minority"] else ""}"><td>{what}</td>'
                     f"<td>{_code(r['path'] + ':' + str(r['line']))}</td>{cells}</tr>")
     table = _table(head, rows, cls="drift") if rows else \
@@ -206,7 +206,7 @@ def _drift(model: dict) -> str:
     problems = "".join(f"<li>{e(h)}: {e(msg)}</li>" for h, msgs in drift["problems"].items() for msg in msgs)
     columns = f"Columns are the hosts {e(prefix)}{e(short[0])} … {e(prefix)}{e(short[-1])}. " if prefix else ""
     lead = (f"Flag-gated branches and functions that ran on some hosts but not on all. {columns}Highlighted rows "
-            f"ran on fewer than half of the hosts. Of the other flag-gated branches, {drift['uniform']} ran on "
+            f"ran on fewer than half of the hosts (a per-host rollout's branch is meant to). Of the other flag-gated branches, {drift['uniform']} ran on "
             f"every host and {drift['never']} on none (see Dormant code).")
     return _section("drift", lead, table + (f'<ul class="notes">{problems}</ul>' if problems else "") + _gaps(drift))
 

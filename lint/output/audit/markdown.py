@@ -90,7 +90,8 @@ def _drift(model: dict) -> list[str]:
     prefix, short = host_labels(drift["hosts"])
     if prefix:
         out += [f"Hosts `{prefix}…`; **bold** rows ran on fewer than half of them.", ""]
-    rows = [[(f"**{r['kind']} {_code(r['label'])}**" if r["minority"] else f"{r['kind']} {_code(r['label'])}"),
+    rows = [[(f"**{r['kind']} {_code(r['label'])}**" if r["minority"] else f"{r['kind']} {_code(r['label'])}")
+             + (" (per-host rollout)" if r["rollout"] else ""),
              f"{r['path']}:{r['line']}", *("●" if h in r["hosts"] else "·" for h in drift["hosts"])]
             for r in drift["rows"]]
     notes = [f"- {cell(h)}: {cell(msg)}" for h, msgs in drift["problems"].items() for msg in msgs]

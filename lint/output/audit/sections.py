@@ -106,7 +106,9 @@ def host_drift(analysis) -> dict:
     hosts = list(analysis.hosts)
     rows = []
     uniform = never = 0
+    specs = analysis.registry.flags if analysis.registry else {}
     for read in analysis.flags.reads if hosts else ():
+        rollout = any(specs.get(k) and specs[k].per_host for k in read.keys)
         for reg in read.regions:
             ran = analysis.region_hosts(reg)
             if not ran and analysis.region_unknown(reg):
@@ -120,17 +122,17 @@ def host_drift(analysis) -> dict:
                 rows.append({"kind": "branch", "path": reg.path, "line": reg.start, "end": reg.end,
                              "label": f"{'if' if reg.on else 'unless'} {key} ({read.via}) in "
                                       f"{read.site.caller.rpartition('.')[2]}",
-                             "flag": key, "hosts": sorted(ran)})
+                             "flag": key, "hosts": sorted(ran), "rollout": rollout})
     g = analysis.callgraph.graph
     for q, data in g.nodes(data=True) if hosts else ():
         if data["kind"] == "function":
             ran = analysis.function_hosts(q)
             if ran and len(ran) < len(hosts):
                 rows.append({"kind": "function", "path": data["path"], "line": data["line"], "end": data["end"],
-                             "label": q, "flag": None, "hosts": sorted(ran)})
+                             "label": q, "flag": None, "hosts": sorted(ran), "rollout": False})
     rows.sort(key=lambda r: (len(r["hosts"]), r["path"], r["line"], r["kind"]))
-    for r in rows:
-        r["minority"] = minority(len(r["hosts"]), len(hosts))
+    for r in rows:  # a per-host rollout's branch is meant to differ (KW401 leaves it out too)
+        r["minority"] = not r["rollout"] and minority(len(r["hosts"]), len(hosts))
     problems = {}
     for p in analysis.coverage.problems if analysis.coverage else ():
         if p.host:
