@@ -348,6 +348,8 @@ def test_a_local_bound_to_a_section_of_a_config_object_reads_its_keys(tmp_path):
                     other = {"sweep": True}
                     if other["sweep"]:
                         return 3
+                    if self.settings.get("mode", "off") == "on":
+                        return 4
                     return 0
 
 
@@ -361,7 +363,8 @@ def test_a_local_bound_to_a_section_of_a_config_object_reads_its_keys(tmp_path):
         config-objects = ["self.settings", "app.main.SETTINGS"]
     """)
     reads = {k: [(r["line"], r["via"]) for r in e["reads"]] for k, e in inventory(root).items()}
-    assert reads == {"legacy.peg": [(10, "legacy.get('peg')")], "features.sweep": [(13, "features['sweep']")]}
+    assert reads == {"legacy.peg": [(10, "legacy.get('peg')")], "features.sweep": [(13, "features['sweep']")],
+                     "mode": [(18, "self.settings.get('mode', 'off')")]}
 
 
 def test_getattr_with_a_constant_name_reads_a_setting_and_the_settings_plumbing_does_not(tmp_path):

@@ -33,12 +33,16 @@ def render(expr: tuple) -> str:
     if tag == "x":
         return f"{render(expr[1])}[{render(expr[2])}]"
     if tag == "cm":
-        return f"{render(expr[1])}.{expr[2]}({', '.join(render(a) for a in expr[3][:1])})"
-    if tag == "s":
+        return f"{render(expr[1])}.{expr[2]}({', '.join(render(a) for a in expr[3])})"
+    if tag in ("s", "k"):
         return repr(expr[1])
+    if tag == "d":  # a default: `.get("legacy", {})`
+        return "{}" if all(k == "?0" for k, _ in expr[1]) else "{…}"
+    if tag == "l":
+        return "[]" if all(e[0] == "u" for e in expr[1]) else "[…]"
     if tag == "c":
         return f"{render(expr[1])}()"
-    return "<expr>"
+    return "…" if tag == "u" else "<expr>"
 
 
 def _chain(expr: tuple) -> tuple[list[tuple], list[tuple]]:
