@@ -251,14 +251,15 @@ def _imported_module(summary: dict, scope: str, obj: tuple) -> bool:
     if obj[0] != Tag.NAME:
         return False
     scopes = summary["scopes"]
-    while scope is not None:
-        entry = scopes.get(scope)
+    s: str | None = scope
+    while s is not None:
+        entry = scopes.get(s)
         if entry is None:
             return False
         bound = entry["names"].get(obj[1])
         if bound:
             return all(b[0] == Tag.IMPORT for b in bound)
-        scope = entry["parent"] if scope else None
+        s = entry["parent"] if s else None
     return False
 
 
