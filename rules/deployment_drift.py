@@ -162,8 +162,10 @@ class DeploymentDrift(Rule):
     @staticmethod
     def _roots(analysis, units):
         """Drop units explained by another minority unit with the same hosts that calls into them (or
-        through functions that ran on those hosts alone: a helper the branch calls) or holds them."""
+        through functions that ran on those hosts alone, a helper the branch calls, or through the
+        decorators of the function it calls) or holds them."""
         g = analysis.callgraph.graph
+        wrappers = analysis.safety.wrappers if analysis.safety else None
         by_hosts: dict[frozenset, list] = {}
         for u in units:
             by_hosts.setdefault(u[2], []).append(u)
@@ -172,6 +174,8 @@ class DeploymentDrift(Rule):
             called: dict[str, list] = {}
             for u in group:  # what it calls, and what those call where they ran on the same hosts only
                 queue = [t for s in u[4] for t in s.targets]
+                if wrappers is not None:  # through decorators: the function the call runs under them
+                    queue += [q for s in u[4] for t in s.targets for q in wrappers.context(s, t, None) or ()]
                 seen = set(queue)
                 while queue:
                     t = queue.pop()

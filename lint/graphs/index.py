@@ -127,6 +127,8 @@ class Index:
         self._method_kinds: dict[str, str] = {}
         self._members: dict[tuple, tuple] = {}  # (class, attr, after) -> `_written_member`
         self._param_names: dict[tuple[str, str], list[str]] = {}
+        #: item store -> (key, decorated definition) of each `@factory("key")` it registers (`registrations`)
+        self._registrations: dict[tuple, list[tuple[str, str]] | None] = {}
         self._cut: dict[tuple, set] = {}  # resolutions not made for being too deep -> those that wanted them
         self._guards: set[tuple] = set()  # star imports being followed
         self._subclasses: dict[str, set[str]] | None = None
@@ -383,8 +385,13 @@ class Index:
                 for w in sorted(wanted & items.keys()):
                     _merge(out, self.resolve(module, scope, items[w]))
                 for m, s, k, v in stores:
-                    names = _key_names(self.resolve(m, s, k)) if self.known_key(m, s, k) else set()
-                    if names & wanted or not names:  # (stored under another key too: it only may be here)
+                    registered = self.registrations(m, s, k, v)
+                    names = _key_names(self.resolve(m, s, k)) if registered is None and self.known_key(m, s, k) else set()
+                    if registered is not None:  # `@algo("peg")`: what that decoration stored
+                        for name, q in registered:
+                            if name in wanted:
+                                _merge(out, {("def", q): False})
+                    elif names & wanted or not names:  # (stored under another key too: it only may be here)
                         _merge(out, self.resolve(m, s, v), may=not names or not names <= wanted)
                 if out:
                     return out
@@ -400,6 +407,70 @@ class Index:
             _merge(out, self.resolve(m, s, v), may=key is not None)
         return out
 
+    def registrations(self, module: str, scope: str, key: tuple, value: tuple) -> list[tuple[str, str]] | None:
+        """For an item store `REGISTRY[name] = obj` in a decorator nested in a decorator factory
+        (`def algo(name): def deco(obj): ...`), where NAME is the factory's parameter and OBJ the
+        decorator's: (key, decorated definition) of each `@algo("key")` in the project; None when
+        the store is not of that shape, or the factory is called otherwise or with a key not written
+        out."""
+        memo_key = (module, scope, key, value)
+        if memo_key in self._registrations:
+            return self._registrations[memo_key]
+        self._registrations[memo_key] = None
+        scopes = self.summaries[module]["scopes"]
+        entry = scopes.get(scope)
+        outer = entry["parent"] if entry and entry["kind"] == "function" else None
+        if outer is None or scopes[outer]["kind"] != "function" or key[0] != Tag.NAME or value[0] != Tag.NAME \
+                or key[1] not in self.params(module, outer) or value[1] not in self.params(module, scope) \
+                or key[1] in entry["names"] or value[1] in entry["names"]:
+            return None
+        factory = qualify(module, outer)
+        position = self.params(module, outer).index(key[1])
+        found: list[tuple[str, str]] = []
+        calls_of = 0  # calls of the factory, decorations' included
+        for m, summary in self.summaries.items():
+            if factory.rpartition(".")[2] not in summary["words"]:
+                continue
+            calls = summary["calls"]
+            for c in calls:
+                if c[10] is None and self._named_def(m, c[1]) == factory:
+                    calls_of += 1
+                if c[10] != "dec" or c[1][0] != Tag.CALL or self._named_def(m, c[1][1]) != factory:
+                    continue
+                inner = next((d for d in calls if d[10] is None and d[0] == c[0] and d[1] == c[1][1]
+                              and d[2] == c[2] and d[3] == c[3]), None)
+                arg = None if inner is None else inner[9].get(key[1]) if key[1] in inner[9] else \
+                    inner[8][position] if len(inner[8]) > position else None
+                if arg is None or arg[0] != Tag.STR or not c[8] or c[8][0][0] != Tag.DEF:
+                    return None
+                found.append((arg[1], qualify(m, c[8][0][1])))
+        if calls_of != len(found):
+            return None
+        self._registrations[memo_key] = found
+        return found
+
+    def _named_def(self, module: str, expr: tuple) -> str | None:
+        """The module-level definition EXPR names in MODULE by its own name or an import (`algo`,
+        `registry.algo`), read from the summaries alone (no resolution, which may be under way)."""
+        names = self.summaries[module]["scopes"][""]["names"]
+        if expr[0] == Tag.ATTR and expr[1][0] == Tag.NAME:
+            bound = names.get(expr[1][1], ())
+            if len(bound) == 1 and bound[0][0] in (Tag.IMPORT, Tag.FROM):
+                base = bound[0][1] if bound[0][0] == Tag.IMPORT else f"{bound[0][1]}.{bound[0][2]}"
+                q = f"{base}.{expr[2]}"
+                return q if q in self.defs else None
+            return None
+        if expr[0] != Tag.NAME:
+            return None
+        bound = names.get(expr[1], ())
+        if len(bound) != 1:
+            return None
+        if bound[0][0] == Tag.DEF:
+            return qualify(module, bound[0][1])
+        if bound[0][0] == Tag.FROM and bound[0][1] in self.summaries:
+            return self._named_def(bound[0][1], (Tag.NAME, bound[0][2]))
+        return None
+
     def known_key(self, module: str, scope: str, expr: tuple, depth: int = 0) -> bool:
         """Whether every value key EXPR may have is one the analysis sees: a literal, or a name only
         ever bound to such (not a parameter, not `argv[1] or "alpha"`), so that a lookup by it may be
@@ -413,9 +484,11 @@ class Index:
             return self.known_key(module, scope, expr[1], depth + 1)
         if tag == Tag.LIST and len(expr) == 3:  # either of two
             return all(self.known_key(module, scope, e, depth + 1) for e in expr[1])
-        if tag == Tag.ATTR:  # `Kind.FILL`: a class or module constant
+        if tag == Tag.ATTR:  # `Kind.FILL`: a class or module constant (an instance's may be set later)
+            owners = self.resolve(module, scope, expr[1], depth)
             values = self.resolve(module, scope, expr, depth)
-            return bool(values) and all(v[0] in ("str", "int") and not may for v, may in values.items())
+            return bool(values) and all(v[0] in ("str", "int") and not may for v, may in values.items()) \
+                and all(o[0] in ("def", "mod") for o in owners)
         if tag == Tag.FROM and expr[1] in self.summaries:
             return self.known_key(expr[1], "", (Tag.NAME, expr[2]), depth + 1)
         if tag != Tag.NAME:

@@ -3,7 +3,7 @@ ever ran its on-branch. Read by KW502."""
 
 from __future__ import annotations
 
-from collections import deque
+import ast
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,46 +36,55 @@ def _stopped(site: CallSite, regions: list[Region]) -> bool:
 
 
 def unswitched(analysis: Analysis, key: str, sinks: set[str]) -> list[Unswitched]:
-    """Breadth first from the entry points along call sites the switch does not stop; the sink calls
-    (of SINKS) reached."""
+    """Breadth first from the entry points along call sites the switch does not stop, as KW301's walk
+    goes (wrappers in the context of each call, methods on the receiver's class): the sink calls (of
+    SINKS) reached. A call of a function that raises when the switch is on (`ensure_trading()`, or
+    `with trading_enabled():` over a context manager that raises before it yields), or of a helper
+    that always calls one, stops what comes after it, as a breaker call does."""
+    from knightwatch.graphs.safety import Safety
+
     reads = reads_of(analysis, key)
     regions = [g for r in reads for g in r.regions]
     by_caller: dict[str, list[FlagRead]] = {}
     for r in reads:
         by_caller.setdefault(r.site.caller, []).append(r)
-    parent: dict[str, tuple[str, CallSite, bool] | None] = {r: None for r in analysis.roots}
-    queue = deque(analysis.roots)
-    found = []
-    wrappers = analysis.safety.wrappers if analysis.safety else None
-    while queue:
-        fn = queue.popleft()
-        for site in analysis.callgraph.sites.get(fn, ()):
-            if _stopped(site, regions):
-                continue
-            may = {**site.targets, **(wrappers.targets(site, None) if wrappers else {})}
-            hit = sorted((may[t], t) for t in site.targets if t in sinks)
-            if hit and site.caller not in sinks:
-                path = _path(parent, fn)
-                certain = not hit[0][0] or sinks.issuperset(site.targets)  # a sink whichever runs
-                found.append(Unswitched(site, hit[0][1], path, [r for f, _ in path for r in by_caller.get(f, ())],
-                                        not certain or any(parent[f][2] for f, _ in path if parent[f])))
-                continue
-            for target in site.targets:
-                if target not in parent and target in analysis.index.defs:
-                    parent[target] = (fn, site, may[target])
-                    queue.append(target)
-    return sorted(found, key=lambda u: (u.site.path, u.site.line, u.site.column))
+    sources = analysis.safety.sources if analysis.safety else {}
+    walk = Safety(analysis.callgraph, sorted(sinks), sorted(_refusing(analysis, reads, sources)),
+                  "kill switch", sources, stopped=lambda site: _stopped(site, regions))
+    return [Unswitched(u.site, u.sink, u.path, [r for f, _ in u.path for r in by_caller.get(f, ())], u.may)
+            for u in walk.unguarded(analysis.roots)]
 
 
-def _path(parent, fn: str) -> list[tuple[str, CallSite | None]]:
-    chain = []
-    node = fn
-    while True:
-        p = parent.get(node)
-        chain.append((node, p[1] if p else None))
-        if p is None:
-            return chain[::-1]
-        node = p[0]
+def _refusing(analysis: Analysis, reads: list[FlagRead], sources) -> set[str]:
+    """Functions that raise when the switch is on: a read of it whose on-branch ends in `raise`, in a
+    generator before its first `yield` (a context manager that refuses to enter)."""
+    from knightwatch.graphs.always_calls import find_function
+
+    idx = analysis.index
+    found = set()
+    trees: dict[str, ast.AST | None] = {}
+    for r in reads:
+        q = r.site.caller
+        if q in found or idx.kind(q) != "function":
+            continue
+        if r.path not in trees:
+            try:
+                trees[r.path] = ast.parse(sources[r.path]) if r.path in sources else None
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                trees[r.path] = None
+        tree = trees[r.path]
+        func = find_function(tree, idx.entry(q)["line"], q.rpartition(".")[2]) if tree is not None else None
+        if func is None:
+            continue
+        first_yield = min((n.lineno for n in ast.walk(func) if isinstance(n, (ast.Yield, ast.YieldFrom))), default=None)
+        for reg in r.regions:
+            if not reg.on or reg.kind not in ("if", "else") or first_yield is not None and reg.end >= first_yield:
+                continue
+            for n in ast.walk(func):
+                body = (n.body if reg.kind == "if" else n.orelse) if isinstance(n, ast.If) else None
+                if body and body[0].lineno == reg.start and isinstance(body[-1], ast.Raise):
+                    found.add(q)
+    return found
 
 
 def tested_on_branch(analysis: Analysis, key: str, files: list[Path]) -> bool:

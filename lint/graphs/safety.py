@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from collections import deque
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Callable, Mapping
 
 from knightwatch.graphs.always_calls import always_checks, checked_before, checks_before_yield, find_function
 from knightwatch.graphs.callgraph import CallGraph, CallSite
@@ -55,8 +55,10 @@ class Safety:
     """Resolve sinks and breakers and find sink calls no breaker dominates on some entry path."""
 
     def __init__(self, cg: CallGraph, sinks: list[str], breakers: list[str], where: str,
-                 sources: Mapping[str, str] | None = None):
+                 sources: Mapping[str, str] | None = None, stopped: Callable[[CallSite], bool] | None = None):
         self.cg = cg
+        #: call sites that never run on the paths looked for (a kill switch's off side), or None
+        self.stopped = stopped
         idx = cg.index
         for name, kind in [(s, "sink") for s in sinks] + [(b, "breaker") for b in breakers]:
             if name not in idx.defs:
@@ -75,7 +77,7 @@ class Safety:
                 self.breakers |= {f"{sub}.{method}" for sub in idx.implementations(owner)
                                   if f"{sub}.{method}" in idx.defs}
         self.wrappers = Wrappers(cg)
-        self._sources = sources or {}
+        self.sources = sources or {}
         self._trees: dict[str, ast.Module | None] = {}
         self._protected: dict[int, bool] = {}
         self._awaited: dict[str, set[tuple[int, int]]] = {}  # function -> the calls awaited in it
@@ -174,9 +176,10 @@ class Safety:
         idx, g = self.cg.index, self.cg.graph
         found = self.checking = set(self.guarded_functions)  # is_breaker_site reads the helpers found so far
         work = deque(sorted({c for b in self.breakers if b in g for c in g.predecessors(b)}))
+        sending = {fn for fn, _ in self.reaching}  # (a decorator's wrapper sends in the context of a sender)
         while work:
             q = work.popleft()
-            if q in found or q in self.breakers or idx.kind(q) != "function" or (q, None) in self.reaching:
+            if q in found or q in self.breakers or idx.kind(q) != "function" or q in sending:
                 continue
             func = self._function_ast(q)
             manager = {"contextmanager", "asynccontextmanager"} & set(idx.decorator_names(q))
@@ -218,7 +221,7 @@ class Safety:
         trees = self._trees
         if path not in trees:
             try:
-                trees[path] = ast.parse(self._sources[path]) if path in self._sources else None
+                trees[path] = ast.parse(self.sources[path]) if path in self.sources else None
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 trees[path] = None
         tree = trees[path]
@@ -307,7 +310,7 @@ class Safety:
             # a wrapper whose closure call runs a sink was reported where it was called
             reported = parent[state] is not None and self._decorated_sink((fn, ctx)) is not None
             for site in self.cg.sites.get(fn, ()):
-                if self.protected(site):
+                if self.protected(site) or self.stopped is not None and self.stopped(site):
                     continue
                 on_self = self._on_self(site, receiver)
                 sink = self.is_sink_site(site, ctx)

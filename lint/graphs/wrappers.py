@@ -20,6 +20,10 @@ from knightwatch.source.schema import Call, Tag
 if TYPE_CHECKING:
     from knightwatch.graphs.callgraph import CallGraph, CallSite
 
+#: decorators stacked on one function that are followed through, at most
+MAX_STACK = 6
+
+
 class Wrappers:
     """The closure calls of every wrapper in a call graph, and the contexts calls give wrappers."""
 
@@ -127,17 +131,56 @@ class Wrappers:
         wrapped = self.wrapped.get(target)
         if wrapped is None:
             return None
+        if ctx is not None:  # an outer wrapper's closure call entering the next one of a stack
+            passed = self._through(target, ctx - {target})
+            if passed:
+                return frozenset(passed)
+        found = self._entered(site, target)
+        for other in site.targets:  # `@retry @timed def f`: the call enters retry's wrapper, not timed's
+            if other != target and other in self.wrapped:
+                under = self._entered(site, other)
+                if target in under:
+                    found -= under
+        return frozenset(found) or None
+
+    def _entered(self, site: CallSite, target: str) -> set[str]:
+        """The functions SITE's call may run under wrapper TARGET, with the wrappers between."""
         call = self.call(site)
         callee = call.callee
         found: set[str] = set()
         if callee[0] == Tag.ATTR:
-            found = self._members(site, callee) & wrapped
+            found = self._through(target, self._members(site, callee))
         elif callee[0] == Tag.CALL:
-            found = self._handed(site, call, target) & wrapped
+            found = self._through(target, self._handed(site, call, target))
+        if not found and callee[0] != Tag.ATTR:  # an object called: its (decorated) `__call__`
+            found = self._through(target, self._members(site, (Tag.ATTR, callee, "__call__")))
         if not found and callee[0] in (Tag.ATTR, Tag.NAME):  # `functools.wraps` keeps the name
             name = callee[2] if callee[0] == Tag.ATTR else callee[1]
-            found = {q for q in wrapped if q.rpartition(".")[2] == name}
-        return frozenset(found) or None
+            found = self._through(target, {q for q in self._stack(target) if q.rpartition(".")[2] == name})
+        return found
+
+    def _stack(self, wrapper: str, depth: int = 0) -> set[str]:
+        """What WRAPPER's closure calls may run, and what the wrappers among those may run in turn
+        (`@risk_checked` over `@timed`: the function under both)."""
+        found = set(self.wrapped.get(wrapper, ()))
+        if depth < MAX_STACK:
+            for inner in list(found):
+                if inner in self.wrapped and inner != wrapper:
+                    found |= self._stack(inner, depth + 1)
+        return found
+
+    def _through(self, wrapper: str, functions: set[str], depth: int = 0) -> set[str]:
+        """Those of FUNCTIONS that WRAPPER wraps, directly or under the wrappers it wraps, with the
+        wrappers between (the context a stack of decorators runs in)."""
+        direct = self.wrapped.get(wrapper, frozenset())
+        found = set(direct & functions)
+        if depth < MAX_STACK:
+            for inner in direct:
+                if inner in self.wrapped and inner != wrapper:
+                    under = self._through(inner, functions, depth + 1)
+                    if under:
+                        found |= under | {inner}
+        return found
 
     def _members(self, site: CallSite, callee: tuple) -> set[str]:
         """The methods `obj.attr` names, from the classes obj may be an instance (or a class) of."""

@@ -56,7 +56,7 @@ def main():
     venues.checked("beta", 1)
     venues.maybe_desk(True)
     venues.maybe_book(True)
-    registry.start(True)
+    registry.start(True, input())
     unchecked(gw, 1)
     checked_after(gw, 1)
     checked_one_branch(gw, 1, True)

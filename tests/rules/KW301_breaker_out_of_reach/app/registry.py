@@ -1,5 +1,5 @@
-"""Algorithms registered by name through a decorator factory: a lookup by a name the analysis
-matches to several registrations only may give each class."""
+"""Algorithms registered by name through a decorator factory: a lookup by a written key gives the
+class registered under it, a lookup by a name the analysis cannot pin down only may give each."""
 from app import risk
 from app.venues import Alpha
 
@@ -36,6 +36,7 @@ class Legacy(Algo):
         self.venue.submit(qty)  # expect: KW301 high
 
 
-def start(fast):
+def start(fast, name):
     if fast:
-        ALGOS["safe"]().run(1)
+        ALGOS["safe"]().run(1)  # Safe only: Legacy's unchecked send is not on this path
+    ALGOS[name]().run(2)
