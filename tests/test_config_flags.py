@@ -459,3 +459,56 @@ def test_an_attribute_proxy_reads_the_key_its_getattr_makes_of_the_name(tmp_path
     """)
     reads = {k: sorted(r["line"] for r in e["reads"]) for k, e in inventory(root).items()}
     assert reads == {"legacy-peg": [5, 7], "DARK_POOL": [9]}
+
+
+def test_configparser_reads_are_keyed_section_dot_option_and_module_toggles_read_through_the_module(tmp_path):
+    # scriptdesk probe: an INI desk (`CFG = configparser.ConfigParser()`), toggles computed once at
+    # import and tested as `settings.X`, one defaulted and overridden under `global`
+    root = make_project(tmp_path / "app", {
+        "app/__init__.py": "",
+        "app/settings.py": """
+            import configparser
+
+            CFG = configparser.ConfigParser()
+            CFG.read("desk.ini")
+            LEGACY = CFG.getboolean("features", "legacy", fallback=False)
+            MAX_QTY = CFG.getint("risk", "max_qty", fallback=5000)
+            DARK = False
+
+
+            def apply_overrides():
+                global DARK
+                DARK = CFG["venues"].getboolean("dark", fallback=False)
+        """,
+        "app/main.py": """
+            from app import settings
+            from app.settings import CFG
+
+
+            def main(qty):
+                if CFG.getboolean("features", "direct", fallback=False):
+                    return 1
+                if CFG["features"].getboolean("proxy"):
+                    return 2
+                if CFG.get("desk", "mode", fallback="live") == "paper":
+                    return 3
+                if settings.LEGACY:
+                    return 4
+                if settings.DARK:
+                    return 5
+                if qty > settings.MAX_QTY:
+                    return 6
+                return 0
+        """,
+    }, """
+        [tool.knightwatch]
+        entry-points = ["app.main:main"]
+        [tool.knightwatch.flags]
+        config-objects = ["app.settings.CFG"]
+    """)
+    reads = {k: [(r["line"], r["via"]) for r in e["reads"]] for k, e in inventory(root).items()}
+    assert reads == {"features.direct": [(6, "CFG.getboolean('features', 'direct')")],
+                     "features.proxy": [(8, "CFG['features'].getboolean('proxy')")],
+                     "desk.mode": [(10, "CFG.get('desk', 'mode')")],
+                     "features.legacy": [(12, "settings.LEGACY")],
+                     "venues.dark": [(14, "settings.DARK")]}

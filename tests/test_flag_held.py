@@ -148,3 +148,45 @@ def test_a_flag_read_whose_value_is_kept_is_read(report):
     # only `unused` is read nowhere; `kept-only` is read, its value returned
     assert [f["message"] for f in report["findings"] if f["rule"] == "KW202"] == [
         "flag 'unused' is declared (owner desk) but no code reads it"]
+
+
+def test_a_read_kept_in_a_module_is_read_where_tested_as_its_attribute(tmp_path):
+    # scriptdesk probe: `RLP = client.is_on("rlp")` in settings, tested as `settings.RLP`, and read
+    # again under `global` by a reload
+    import json
+
+    from click.testing import CliRunner
+
+    from knightwatch.cli import main
+
+    root = make_project(tmp_path / "app", {
+        "app/__init__.py": "",
+        "app/settings.py": '''
+            class Client:
+                def is_on(self, key):
+                    return False
+
+
+            client = Client()
+            RLP = client.is_on("rlp")
+
+
+            def reload():
+                global RLP
+                RLP = client.is_on("rlp")
+        ''',
+        "app/main.py": '''
+            from app import settings
+
+
+            def main():
+                if settings.RLP:
+                    return 1
+                return 0
+        ''',
+    }, '[tool.knightwatch]\nentry-points = ["app.main:main"]\n[tool.knightwatch.flags]\n'
+       'accessors = ["app.settings.Client.is_on"]\n')
+    result = CliRunner().invoke(main, ["flags", str(root), "--format", "json", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    [entry] = json.loads(result.stdout)["flags"]
+    assert entry["key"] == "rlp" and [(r["path"], r["line"]) for r in entry["reads"]] == [("app/main.py", 5)]

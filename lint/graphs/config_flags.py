@@ -20,6 +20,8 @@ ENV_CALLS = frozenset({"os.getenv", "os.environ.get"})
 #: value kinds a configured object can be recognised by (a call's unknown result is no evidence)
 IDENTIFYING = frozenset({"inst", "box", "ext"})
 MAX_KEYS = 8
+#: a configparser parser's (and section's) readers of one option
+INI_GETTERS = frozenset({"get", "getboolean"})  # (getint, getfloat: a number is a setting, no toggle)
 MAX_ALIAS_DEPTH = 3
 
 
@@ -212,11 +214,18 @@ class ConfigSources:
                     return None
                 keys = self._keys(module, scope, [args[0]])
                 return (keys, "env:os.getenv", 0) if keys else None
+            ini = self._ini_read(module, scope, expr, args)
+            if ini is not None:
+                return ini
             if expr[0] != Tag.ATTR or expr[2] != "get" or not args:
                 return None
             expr = (Tag.CONTAINER_METHOD, expr[1], "get", tuple(args))
         if expr[0] == Tag.NAME:
             return self._alias(module, scope, expr[1], depth)
+        if expr[0] == Tag.ATTR and expr[1][0] == Tag.NAME:  # `settings.LEGACY`, bound to a read there
+            imported = self._dotted(module, scope, expr[1])
+            if imported in self.idx.modules and expr[2] in self.idx.summaries[imported]["scopes"][""]["names"]:
+                return self._alias(imported, "", expr[2], depth)
         prefixes, steps = _chain(expr)
         if prefixes[0][0] == Tag.NAME and self.source(module, scope, prefixes[0]) is None:
             section = self._section(module, scope, prefixes[0][1], depth)
@@ -257,6 +266,34 @@ class ConfigSources:
             return (Tag.STR, key)
         return step
 
+    def _ini_read(self, module: str, scope: str, callee: tuple, args: list) -> tuple | None:
+        """A configparser read of a configured parser: `CFG.getboolean("features", "peg")`,
+        `CFG.get("desk", "mode")` or `CFG["features"].getboolean("peg")`, keyed `section.option`."""
+        if callee[0] != Tag.ATTR or callee[2] not in INI_GETTERS or not args:
+            return None
+        obj = callee[1]
+        if obj[0] == Tag.SUBSCRIPT and self._ini(module, scope, obj[1]):
+            steps = [obj[2], args[0]]
+        elif len(args) >= 2 and self._ini(module, scope, obj):
+            steps = [args[0], args[1]]
+        else:
+            return None
+        keys = self._keys(module, scope, steps)
+        return (keys, f"config:{render(obj if obj[0] != Tag.SUBSCRIPT else obj[1])}", 0) if keys else None
+
+    def _ini(self, module: str, scope: str, expr: tuple) -> bool:
+        """EXPR is a configured object made by `configparser.ConfigParser()` (or a raw or safe one)."""
+        if self.source(module, scope, expr) is None:
+            return False
+        dotted = self._dotted(module, scope, expr)
+        if dotted is None or "." not in dotted:
+            return False
+        home, _, name = dotted.rpartition(".")
+        if home not in self.idx.modules:
+            return False
+        bound = self.idx.summaries[home]["scopes"][""]["names"].get(name, ())
+        return any(b[0] == Tag.CALL and render(b[1]).rpartition(".")[2].endswith("ConfigParser") for b in bound)
+
     def _field(self, cls: str, step: tuple) -> bool:
         """STEP names a field, class attribute or instance attribute (`self.x = ...` in a method) of the
         settings class CLS: a method or property is no setting."""
@@ -294,9 +331,12 @@ class ConfigSources:
             if e[0] == Tag.FROM and e[1] in self.idx.modules:
                 return self._alias(e[1], "", e[2], depth + 1)
         groups = entry.get("reads", {}).get(name, ())
-        if not groups or len(groups) != len(bindings) or entry["kind"] in ("function", "lambda") \
+        # also bound to something else (a parameter, another value) is not only the read; but a
+        # module-level toggle may have a default the read overrides (`DARK = False`, then `global
+        # DARK; DARK = CFG.getboolean(...)`)
+        if not groups or len(groups) != len(bindings) and s != "" or entry["kind"] in ("function", "lambda") \
                 and name in self.idx.params(module, s):
-            return None  # also bound to something else (a parameter, another value): not only the read
+            return None
         found = set()
         for group in groups:
             reads = [(read, Read(*record).negated) for record in group if (read := self.read(module, s, record, depth + 1))]

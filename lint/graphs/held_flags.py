@@ -43,7 +43,7 @@ class HeldFlags:
                     self._passed(site.module, call, call[8].index(callee), read)
             if site.scope == "":
                 for name, bound in summary["scopes"][""]["names"].items():
-                    if bound == [callee]:
+                    if bound and all(b == callee for b in bound):  # (again under `global`: the same read)
                         self.names.setdefault((site.module, name), []).append(read)
 
     def _passed(self, module: str, call: list, position: int, read: FlagRead) -> None:
@@ -60,12 +60,14 @@ class HeldFlags:
         if record.kind != "v":
             return []
         idx = self.cg.index
-        if expr[0] == Tag.ATTR and self.attrs:
+        if expr[0] == Tag.ATTR:
             out: list[FlagRead] = []
             for v in idx.resolve(module, scope, expr[1]):
                 if v[0] == "inst":
                     for cls in idx.mro(v[1]):
                         out += [r for r in self.attrs.get((cls, expr[2]), ()) if r not in out]
+                elif v[0] == "mod":  # `settings.RLP`, a module-level name holding the read
+                    out += [r for r in self.names.get((v[1], expr[2]), ()) if r not in out]
             return out
         if expr[0] != Tag.NAME:
             return []

@@ -992,7 +992,8 @@ class Index:
             for n in names:
                 _merge(out, self.lookup(module, "", n, depth))
             return out
-        return {("def", q): True for q in self._module_globals(module)}
+        prefix = expr[1][1] if expr[1][0] == Tag.PREFIX else ""  # `globals()["handle_" + kind]`
+        return {("def", q): True for q in self._module_globals(module) if q.rpartition(".")[2].startswith(prefix)}
 
     def _super(self, module: str, scope: str, expr: tuple, depth: int) -> Values:
         _, class_scope = expr

@@ -53,7 +53,9 @@ from typing import Any, Callable
 from knightwatch.source.schema import AND, OR, Read, Tag
 from knightwatch.source.straight import StraightLine
 
-SUMMARY_VERSION = 27
+SUMMARY_VERSION = 28
+#: methods whose call in a test reads a value: `cfg.get("k")`, `os.getenv`, configparser's typed getters
+CONFIG_GETTERS = frozenset({"get", "getenv", "getboolean", "getint", "getfloat"})
 UNKNOWN = (Tag.UNKNOWN,)
 #: operands nested deeper than this in one expression have an unknown value (their calls are still
 #: recorded): the summary's values stay shallow enough to store, load and resolve
@@ -188,6 +190,13 @@ def _member_listing(gen: ast.comprehension) -> tuple[ast.expr, str] | None:
                 and isinstance(cond.args[0], ast.Constant) and isinstance(cond.args[0].value, str) and cond.args[0].value:
             return it.args[0], cond.args[0].value
     return None
+
+
+def _given(node: ast.expr) -> bool:
+    """NODE is not an empty literal (`None`, `()`, `[]`, `""`)."""
+    if isinstance(node, ast.Constant):
+        return bool(node.value)
+    return not (isinstance(node, (ast.List, ast.Tuple, ast.Set)) and not node.elts)
 
 
 def _is_off(value: object) -> bool:
@@ -415,6 +424,10 @@ class Summariser(ast.NodeVisitor):
             return special
         if isinstance(f, ast.Name) and f.id == "getattr" and len(node.args) >= 2:
             return (Tag.GETATTR, *[self.expr(a) for a in node.args[:3]])
+        if isinstance(f, ast.Attribute) and f.attr == "get" and 1 <= len(node.args) <= 2 \
+                and self.expr(f.value) == (Tag.GLOBALS,):  # `globals().get("handle_" + kind, default)`
+            found = (Tag.GLOBAL, self.expr(node.args[0]))
+            return (Tag.LIST, (found, self.expr(node.args[1])), 1) if len(node.args) == 2 else found
         if isinstance(f, ast.Attribute) and f.attr in CONTAINER_METHODS:
             return (Tag.CONTAINER_METHOD, self.expr(f.value), f.attr, tuple(self.expr(a) for a in node.args))
         if isinstance(f, ast.Name) and f.id == "super":
@@ -518,6 +531,9 @@ class Summariser(ast.NodeVisitor):
         if name in ("parse_known_args", "parse_known_intermixed_args") and isinstance(f, ast.Attribute):
             return (Tag.LIST, ((Tag.NAMESPACE,), UNKNOWN))
         if name == "import_module" and args:
+            return (Tag.IMPORT_MODULE, self.expr(args[0]))
+        if name == "__import__" and args and (len(args) >= 4 and _given(args[3]) or any(
+                k.arg == "fromlist" and _given(k.value) for k in node.keywords)):  # with a fromlist: the module
             return (Tag.IMPORT_MODULE, self.expr(args[0]))
         if name in EMPTY_CONTAINERS and not node.keywords and len(args) <= (name == "defaultdict"):
             # `dict()`, `collections.OrderedDict()`, `defaultdict(list)`: an empty container of its own
@@ -1154,7 +1170,7 @@ class Summariser(ast.NodeVisitor):
             if names or not isinstance(node, ast.Name):
                 out.append(list(Read("v", self.expr(node), None, negated % 2, *_where(node), joins)))
         elif isinstance(node, ast.Call) and not any(isinstance(a, ast.Starred) for a in node.args) and (
-                isinstance(node.func, ast.Attribute) and node.func.attr in ("get", "getenv")
+                isinstance(node.func, ast.Attribute) and node.func.attr in CONFIG_GETTERS
                 or isinstance(node.func, ast.Name) and node.func.id == "getenv"):
             out.append(list(Read("call", self.expr(node.func), [self.expr(a) for a in node.args], negated % 2,
                                  *_where(node), joins)))
@@ -1206,7 +1222,8 @@ class Summariser(ast.NodeVisitor):
         `dry = self.config["dry_run"]`): a test of NAME is a test of that read."""
         found = self._chains(value, names=False)
         if found:  # one group a binding, so that a name also bound to something else is no alias
-            self.scopes[self.scope].setdefault("reads", {}).setdefault(name, []).append(found)
+            scope = "" if name in self.scopes[self.scope].get("globals", ()) else self.scope  # (`global X`)
+            self.scopes[scope].setdefault("reads", {}).setdefault(name, []).append(found)
 
     def visit_For(self, node) -> None:
         self.visit(node.iter)
