@@ -18,7 +18,10 @@ class KillSwitchLiveness(Rule):
     every path from an entry point to a call of each sink it guards (`guards = [...]` on the flag's
     registry entry; default: every configured sink) passes a read of the switch whose on-branch
     stops the path (returns, raises, or leaves the loop before the sink, or the sink is in the
-    else branch). Such a sink call is critical; high when the path needs a may-call edge (dispatch by
+    else branch), or a call of a function that raises when the switch is on (`ensure_trading()`,
+    `with trading_enabled():` over a context manager that raises before it yields, or a helper
+    that always calls one). Paths are followed as KW301 follows them (decorators in the context of
+    each call, methods on the receiver's class). Such a sink call is critical; high when the path needs a may-call edge (dispatch by
     name, an override, one of the closures a factory made). With `check --test-coverage FILE` (coverage.py data
     from the project's test suite), it also reports, as high, a switch whose on-branch no test ran.
     Kill switches are dormant in production by design, so production coverage proves nothing here.
