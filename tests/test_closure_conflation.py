@@ -6,9 +6,7 @@ through an override is high too, as KW301's is. Expectations are inline (statewi
 
 from __future__ import annotations
 
-from collections import Counter
-
-from expectations import EXPECT, ITEM
+from expectations import actual_findings, expected_findings
 from projects import check_json, make_project
 
 CONFIG = """
@@ -135,19 +133,9 @@ FILES = {
 }
 
 
-def _expected(root) -> Counter:
-    expected = Counter()
-    for rel in FILES:
-        for n, line in enumerate((root / rel).read_text().splitlines(), 1):
-            m = EXPECT.search(line)
-            if m:
-                expected.update((rel, n, r, s) for r, s in ITEM.findall(m.group("items")))
-    return expected
-
 
 def test_closures_of_one_factory_are_may_calls_and_plain_steps_are_certain(tmp_path):
     root = make_project(tmp_path / "chain", {**FILES, "flags.toml": REGISTRY}, CONFIG)
     _, report, err = check_json(root, "--select", "KW301,KW502")
     assert not err
-    found = Counter((f["path"], f["line"], f["rule"], f["severity"]) for f in report["findings"])
-    assert found == _expected(root)
+    assert actual_findings(report["findings"]) == expected_findings(root)

@@ -6,9 +6,7 @@ inline."""
 
 from __future__ import annotations
 
-from collections import Counter
-
-from expectations import EXPECT, ITEM
+from expectations import actual_findings, expected_findings
 from projects import check_json, make_project
 
 CONFIG = """
@@ -117,11 +115,4 @@ def test_stacked_decorators_and_a_decorator_registry(tmp_path):
     root = make_project(tmp_path / "desk", FILES, CONFIG)
     _, report, err = check_json(root, "--select", "KW301")
     assert not err
-    found = Counter((f["path"], f["line"], f["rule"], f["severity"]) for f in report["findings"])
-    expected = Counter()
-    for rel in FILES:
-        for n, line in enumerate((root / rel).read_text().splitlines(), 1):
-            m = EXPECT.search(line)
-            if m:
-                expected.update((rel, n, r, s) for r, s in ITEM.findall(m.group("items")))
-    assert found == expected
+    assert actual_findings(report["findings"]) == expected_findings(root)

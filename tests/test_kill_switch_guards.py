@@ -6,9 +6,7 @@ Expectations are inline."""
 
 from __future__ import annotations
 
-from collections import Counter
-
-from expectations import EXPECT, ITEM
+from expectations import actual_findings, expected_findings
 from projects import check_json, make_project
 
 CONFIG = """
@@ -137,11 +135,4 @@ def test_a_refusing_helper_or_context_manager_stops_the_path_and_wrappers_keep_t
     root = make_project(tmp_path / "desk", {**FILES, "flags.toml": REGISTRY}, CONFIG)
     _, report, err = check_json(root, "--select", "KW502")
     assert not err
-    found = Counter((f["path"], f["line"], f["rule"], f["severity"]) for f in report["findings"])
-    expected = Counter()
-    for rel in FILES:
-        for n, line in enumerate((root / rel).read_text().splitlines(), 1):
-            m = EXPECT.search(line)
-            if m:
-                expected.update((rel, n, r, s) for r, s in ITEM.findall(m.group("items")))
-    assert found == expected
+    assert actual_findings(report["findings"]) == expected_findings(root)

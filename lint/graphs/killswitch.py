@@ -49,31 +49,21 @@ def unswitched(analysis: Analysis, key: str, sinks: set[str]) -> list[Unswitched
     for r in reads:
         by_caller.setdefault(r.site.caller, []).append(r)
     sources = analysis.safety.sources if analysis.safety else {}
-    walk = Safety(analysis.callgraph, sorted(sinks), sorted(_refusing(analysis, reads, sources)),
+    walk = Safety(analysis.callgraph, sorted(sinks), sorted(_refusing(analysis, reads)),
                   "kill switch", sources, stopped=lambda site: _stopped(site, regions))
     return [Unswitched(u.site, u.sink, u.path, [r for f, _ in u.path for r in by_caller.get(f, ())], u.may)
             for u in walk.unguarded(analysis.roots)]
 
 
-def _refusing(analysis: Analysis, reads: list[FlagRead], sources) -> set[str]:
+def _refusing(analysis: Analysis, reads: list[FlagRead]) -> set[str]:
     """Functions that raise when the switch is on: a read of it whose on-branch ends in `raise`, in a
     generator before its first `yield` (a context manager that refuses to enter)."""
-    from knightwatch.graphs.always_calls import find_function
-
-    idx = analysis.index
     found = set()
-    trees: dict[str, ast.AST | None] = {}
     for r in reads:
         q = r.site.caller
-        if q in found or idx.kind(q) != "function":
+        if q in found or analysis.index.kind(q) != "function" or not analysis.safety:
             continue
-        if r.path not in trees:
-            try:
-                trees[r.path] = ast.parse(sources[r.path]) if r.path in sources else None
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                trees[r.path] = None
-        tree = trees[r.path]
-        func = find_function(tree, idx.entry(q)["line"], q.rpartition(".")[2]) if tree is not None else None
+        func = analysis.safety.function_ast(q)
         if func is None:
             continue
         first_yield = min((n.lineno for n in ast.walk(func) if isinstance(n, (ast.Yield, ast.YieldFrom))), default=None)

@@ -181,7 +181,7 @@ class Safety:
             q = work.popleft()
             if q in found or q in self.breakers or idx.kind(q) != "function" or q in sending:
                 continue
-            func = self._function_ast(q)
+            func = self.function_ast(q)
             manager = {"contextmanager", "asynccontextmanager"} & set(idx.decorator_names(q))
             if func is not None and (checks_before_yield if manager else always_checks)(func, self._check_in(q)):
                 # its callers may now always check too (even one refused before)
@@ -205,17 +205,17 @@ class Safety:
         only makes a coroutine, which checks nothing unless it is awaited there (a coroutine handed
         to `gather` beside the sink runs alongside it, not before)."""
         checks = [t for t in site.targets if t in self.breakers or t in self.checking]
-        if not checks or not all(isinstance(self._function_ast(t), ast.AsyncFunctionDef) for t in checks):
+        if not checks or not all(isinstance(self.function_ast(t), ast.AsyncFunctionDef) for t in checks):
             return True
         awaited = self._awaited.get(site.caller)
         if awaited is None:
-            func = self._function_ast(site.caller)
+            func = self.function_ast(site.caller)
             awaited = self._awaited[site.caller] = {
                 (n.value.lineno, n.value.col_offset + 1) for n in ast.walk(func or ast.Module(body=[], type_ignores=[]))
                 if isinstance(n, ast.Await) and isinstance(n.value, ast.Call)}
         return (site.line, site.column) in awaited
 
-    def _function_ast(self, q: str) -> ast.AST | None:
+    def function_ast(self, q: str) -> ast.AST | None:
         module, _, entry = self.cg.index.defs[q]
         path = self.cg.paths.get(module)
         trees = self._trees
@@ -240,7 +240,7 @@ class Safety:
             return False
         found = self._protected.get(id(site))
         if found is None:
-            func = self._function_ast(site.caller)
+            func = self.function_ast(site.caller)
             found = self._protected[id(site)] = func is not None and checked_before(
                 func, self._check_in(site.caller), site.line, site.column - 1)
         return found
